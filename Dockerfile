@@ -1,0 +1,17 @@
+# Builds the `bazaar` server into a small Debian image.
+FROM rust:1.95-bookworm AS build
+WORKDIR /src
+COPY . .
+RUN cargo build --release --locked --bin bazaar
+
+FROM debian:bookworm-slim
+RUN useradd --system --create-home --home-dir /app bazaar \
+    && mkdir -p /app/data && chown bazaar /app/data
+WORKDIR /app
+COPY --from=build /src/target/release/bazaar /usr/local/bin/bazaar
+USER bazaar
+ENV BAZAAR_LISTEN=0.0.0.0:8080 \
+    BAZAAR_JWT_KEY_FILE=/app/data/jwt-ed25519.pem
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+CMD ["bazaar"]

@@ -1,0 +1,9 @@
+//! `bazaar-actors`: Bazaar's in-memory hot state.
+//!
+//! One actor per piece of hot state (a product's inventory, a user's cart), each the single
+//! writer of that state, started on first use and stopped when idle. This crate knows nothing of
+//! HTTP: the server reaches every actor through a typed handle.
+
+pub mod registry;
+
+pub use registry::Registry;

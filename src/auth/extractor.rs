@@ -1,0 +1,97 @@
+//! [`AuthUser`] and the role guards: who is calling, as a type in the handler signature.
+
+use super::AccessClaims;
+use crate::domain::Role;
+use crate::error::{ApiError, ErrorCode};
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use std::future::{Ready, ready};
+use uuid::Uuid;
+
+/// A caller who presented a valid, unrevoked access token.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub id: Uuid,
+    pub role: Role,
+    /// The token's id and expiry, for logout.
+    pub jti: Uuid,
+    pub exp: i64,
+}
+
+impl AuthUser {
+    fn authenticate(req: &HttpRequest) -> Result<Self, ApiError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .ok_or_else(|| ApiError::internal("AppState is not registered"))?;
+        let token = bearer_token(req).ok_or_else(|| {
+            ApiError::new(ErrorCode::Unauthorized, "a bearer access token is required")
+        })?;
+        let claims = state.jwt.verify(token).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "the access token is invalid or expired",
+            )
+        })?;
+        if state.revocations.is_revoked(&claims) {
+            return Err(ApiError::new(
+                ErrorCode::Unauthorized,
+                "the access token has been revoked",
+            ));
+        }
+        Ok(Self::from(claims))
+    }
+}
+
+impl From<AccessClaims> for AuthUser {
+    fn from(claims: AccessClaims) -> Self {
+        Self {
+            id: claims.sub,
+            role: claims.role,
+            jti: claims.jti,
+            exp: claims.exp,
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
+pub(crate) fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::authenticate(req))
+    }
+}
+
+/// A caller with the admin role.
+#[derive(Clone, Debug)]
+pub struct AdminUser(pub AuthUser);
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(AuthUser::authenticate(req).and_then(|user| {
+            if user.role == Role::Admin {
+                Ok(AdminUser(user))
+            } else {
+                Err(ApiError::new(
+                    ErrorCode::Forbidden,
+                    "this route is for admins",
+                ))
+            }
+        }))
+    }
+}

@@ -1,0 +1,253 @@
+//! Which access tokens no longer count, checked on every request without any I/O.
+//!
+//! Two kinds of revocation: one token (logout: its `jti`, until it expires) and every token a
+//! user held up to an instant (disabled, deleted, password reset, role change). Both are mirrored
+//! in memory. Token revocations live in a Redis sorted set scored by expiry; user cut-offs live
+//! in `users.tokens_valid_after`. Every change is published on a Redis channel so each process
+//! applies it at once, and a process reloads both sources whenever its subscription (re)starts,
+//! so nothing published while it was disconnected is missed.
+
+use super::AccessClaims;
+use crate::redis_store::RedisStore;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A revocation as published to the other processes.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Revoked {
+    Token { jti: Uuid, exp: i64 },
+    User { id: Uuid, cutoff_ms: i64 },
+}
+
+/// The in-memory revocation lists of this process.
+pub struct Revocations {
+    tokens: RwLock<HashMap<Uuid, i64>>,
+    user_cutoffs: RwLock<HashMap<Uuid, i64>>,
+    redis: RedisStore,
+    pool: PgPool,
+    access_ttl: Duration,
+}
+
+impl Revocations {
+    pub fn new(redis: RedisStore, pool: PgPool, access_ttl: Duration) -> Self {
+        Self {
+            tokens: RwLock::default(),
+            user_cutoffs: RwLock::default(),
+            redis,
+            pool,
+            access_ttl,
+        }
+    }
+
+    /// Whether a verified token has been revoked since it was issued.
+    pub fn is_revoked(&self, claims: &AccessClaims) -> bool {
+        if read(&self.tokens).contains_key(&claims.jti) {
+            return true;
+        }
+        match read(&self.user_cutoffs).get(&claims.sub) {
+            Some(&cutoff_ms) => minted_ms(claims) < cutoff_ms,
+            None => false,
+        }
+    }
+
+    /// Revokes one token until it expires, in every process.
+    pub async fn revoke_token(&self, jti: Uuid, exp: i64) -> redis::RedisResult<()> {
+        write(&self.tokens).insert(jti, exp);
+        let message = Revoked::Token { jti, exp };
+        let mut connection = self.redis.connection();
+        redis::pipe()
+            .atomic()
+            .zadd(self.tokens_key(), jti.to_string(), exp)
+            .ignore()
+            .publish(self.channel(), encode(&message))
+            .ignore()
+            .query_async::<()>(&mut connection)
+            .await
+    }
+
+    /// Refuses every token of `user` issued before `at` (which the caller has stored in
+    /// `users.tokens_valid_after`), in every process.
+    pub async fn revoke_user(&self, user: Uuid, at: OffsetDateTime) {
+        let cutoff_ms = unix_ms(at);
+        write(&self.user_cutoffs)
+            .entry(user)
+            .and_modify(|cutoff| *cutoff = (*cutoff).max(cutoff_ms))
+            .or_insert(cutoff_ms);
+        let message = Revoked::User {
+            id: user,
+            cutoff_ms,
+        };
+        let mut connection = self.redis.connection();
+        let published = redis::cmd("PUBLISH")
+            .arg(self.channel())
+            .arg(encode(&message))
+            .query_async::<()>(&mut connection)
+            .await;
+        if let Err(error) = published {
+            // Stored in PostgreSQL already: other processes pick it up when their subscription
+            // restarts, which a Redis outage forces.
+            tracing::warn!(%error, %user, "could not publish a user revocation");
+        }
+    }
+
+    /// Starts the task that applies other processes' revocations and prunes expired entries.
+    pub fn spawn_bridge(self: &Arc<Self>) {
+        let revocations = Arc::clone(self);
+        actix_web::rt::spawn(async move { revocations.run_bridge().await });
+    }
+
+    async fn run_bridge(self: Arc<Self>) {
+        let mut prune = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            match self.subscribe_and_follow(&mut prune).await {
+                Ok(()) => tracing::warn!("revocation channel closed; resubscribing"),
+                Err(error) => tracing::warn!(%error, "revocation channel unavailable; retrying"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    async fn subscribe_and_follow(&self, prune: &mut tokio::time::Interval) -> anyhow::Result<()> {
+        let mut pubsub = self.redis.client().get_async_pubsub().await?;
+        pubsub.subscribe(self.channel()).await?;
+        // Subscribed first, then reloaded: nothing can fall between the two.
+        self.reload().await?;
+        let mut messages = pubsub.on_message();
+        loop {
+            tokio::select! {
+                message = messages.next() => {
+                    let Some(message) = message else { return Ok(()) };
+                    match serde_json::from_slice::<Revoked>(message.get_payload_bytes()) {
+                        Ok(revoked) => self.apply(revoked),
+                        Err(error) => tracing::warn!(%error, "unreadable revocation message"),
+                    }
+                }
+                _ = prune.tick() => self.prune(),
+            }
+        }
+    }
+
+    fn apply(&self, revoked: Revoked) {
+        match revoked {
+            Revoked::Token { jti, exp } => {
+                write(&self.tokens).insert(jti, exp);
+            }
+            Revoked::User { id, cutoff_ms } => {
+                let mut cutoffs = write(&self.user_cutoffs);
+                let cutoff = cutoffs.entry(id).or_insert(cutoff_ms);
+                *cutoff = (*cutoff).max(cutoff_ms);
+            }
+        }
+    }
+
+    /// Loads every revocation that can still matter: user cut-offs from PostgreSQL, then token
+    /// revocations from Redis (a Redis outage leaves the user cut-offs loaded).
+    pub(crate) async fn reload(&self) -> anyhow::Result<()> {
+        let now = OffsetDateTime::now_utc();
+        let users: Vec<(Uuid, OffsetDateTime)> = sqlx::query_as(
+            "SELECT id, tokens_valid_after FROM users WHERE tokens_valid_after > $1",
+        )
+        .bind(now - self.relevance())
+        .fetch_all(&self.pool)
+        .await?;
+        for (id, at) in users {
+            self.apply(Revoked::User {
+                id,
+                cutoff_ms: unix_ms(at),
+            });
+        }
+        let mut connection = self.redis.connection();
+        let tokens: Vec<(String, i64)> = redis::cmd("ZRANGEBYSCORE")
+            .arg(self.tokens_key())
+            .arg(now.unix_timestamp())
+            .arg("+inf")
+            .arg("WITHSCORES")
+            .query_async(&mut connection)
+            .await?;
+        let mut known = write(&self.tokens);
+        for (jti, exp) in tokens {
+            if let Ok(jti) = jti.parse() {
+                known.insert(jti, exp);
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops entries no unexpired token can match any more.
+    fn prune(&self) {
+        let now = OffsetDateTime::now_utc();
+        let now_secs = now.unix_timestamp();
+        write(&self.tokens).retain(|_, exp| *exp >= now_secs);
+        let oldest_ms = unix_ms(now - self.relevance());
+        write(&self.user_cutoffs).retain(|_, cutoff| *cutoff >= oldest_ms);
+        let mut connection = self.redis.connection();
+        let key = self.tokens_key();
+        actix_web::rt::spawn(async move {
+            let removed = redis::cmd("ZREMRANGEBYSCORE")
+                .arg(key)
+                .arg("-inf")
+                .arg(now_secs - 1)
+                .query_async::<()>(&mut connection)
+                .await;
+            if let Err(error) = removed {
+                tracing::debug!(%error, "could not prune expired token revocations");
+            }
+        });
+    }
+
+    /// How long a revocation can matter: the longest an access token lives, plus clock leeway.
+    fn relevance(&self) -> time::Duration {
+        time::Duration::seconds(i64::try_from(self.access_ttl.as_secs()).unwrap_or(i64::MAX / 2))
+            + time::Duration::MINUTE
+    }
+
+    fn tokens_key(&self) -> String {
+        self.redis.key("revoked-tokens")
+    }
+
+    fn channel(&self) -> String {
+        self.redis.key("revocations")
+    }
+}
+
+/// When a token was minted, in Unix milliseconds: its `jti` is a UUIDv7, whose timestamp has
+/// millisecond precision (`iat` has only seconds, too coarse to order a token against a
+/// revocation made in the same second).
+fn minted_ms(claims: &AccessClaims) -> i64 {
+    claims
+        .jti
+        .get_timestamp()
+        .map(|ts| {
+            let (secs, nanos) = ts.to_unix();
+            i64::try_from(secs).unwrap_or(i64::MAX / 1000) * 1000 + i64::from(nanos / 1_000_000)
+        })
+        // A jti that is not a UUIDv7 was not minted by us; treat it as minted at `iat`.
+        .unwrap_or(claims.iat * 1000)
+}
+
+fn unix_ms(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn encode(message: &Revoked) -> String {
+    // A two-variant enum of ids and integers always serializes.
+    serde_json::to_string(message).unwrap_or_default()
+}
+
+// A poisoned lock only means another thread panicked while holding it; the maps stay usable.
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,197 @@
+//! Typed settings read from `BAZAAR_*` environment variables.
+//!
+//! Every variable has a default that runs on a developer machine, so `cargo run` needs no set-up.
+//! Parsing happens once at start-up: a bad value stops the server with a message naming the
+//! variable, instead of surfacing later as a confusing runtime error.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything the server needs to know about its environment.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Address and port to serve on (`BAZAAR_LISTEN`); port 0 picks a free port.
+    pub listen: String,
+    /// PostgreSQL URL; the database is created if missing (`BAZAAR_DATABASE_URL`).
+    pub database_url: String,
+    /// Redis URL (`BAZAAR_REDIS_URL`).
+    pub redis_url: String,
+    /// Namespace of every Redis key and channel (`BAZAAR_REDIS_PREFIX`).
+    pub redis_prefix: String,
+    /// The first admin, created at start-up if absent.
+    pub admin: Option<AdminBootstrap>,
+    /// Whether self-registered accounts must be activated before they can log in.
+    pub require_activation: bool,
+    /// The Ed25519 signing key of access tokens, generated on first start if absent.
+    pub jwt_key_file: PathBuf,
+    /// Lifetime of access tokens.
+    pub access_token_ttl: Duration,
+    /// How long an unpaid order holds its stock.
+    pub hold_ttl: Duration,
+    /// Whether rate limits are enforced.
+    pub rate_limit: bool,
+    /// Directory of the web client served at `/`.
+    pub web_dir: PathBuf,
+    /// The address users reach the server at, used in links of outgoing messages.
+    pub public_url: String,
+}
+
+/// Credentials of the admin account created at start-up.
+#[derive(Clone)]
+pub struct AdminBootstrap {
+    pub email: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for AdminBootstrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminBootstrap")
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A variable whose value cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    variable: &'static str,
+    message: String,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings from any source of variables (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        let string = |name: &str, default: &str| var(name).unwrap_or_else(|| default.to_owned());
+
+        let admin = match (var("BAZAAR_ADMIN_EMAIL"), var("BAZAAR_ADMIN_PASSWORD")) {
+            (Some(email), Some(password)) => Some(AdminBootstrap { email, password }),
+            (None, None) => None,
+            (Some(_), None) => return Err(missing_pair("BAZAAR_ADMIN_PASSWORD")),
+            (None, Some(_)) => return Err(missing_pair("BAZAAR_ADMIN_EMAIL")),
+        };
+        let listen = string("BAZAAR_LISTEN", "127.0.0.1:8080");
+        let public_url = var("BAZAAR_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
+
+        Ok(Self {
+            database_url: string(
+                "BAZAAR_DATABASE_URL",
+                "postgres://postgres@127.0.0.1:5432/bazaar",
+            ),
+            redis_url: string("BAZAAR_REDIS_URL", "redis://127.0.0.1:6379"),
+            redis_prefix: string("BAZAAR_REDIS_PREFIX", "bazaar"),
+            admin,
+            require_activation: flag("BAZAAR_REQUIRE_ACTIVATION", var, true)?,
+            jwt_key_file: PathBuf::from(string("BAZAAR_JWT_KEY_FILE", "./data/jwt-ed25519.pem")),
+            access_token_ttl: seconds("BAZAAR_ACCESS_TOKEN_TTL_SECS", var, 900)?,
+            hold_ttl: seconds("BAZAAR_HOLD_TTL_SECS", var, 900)?,
+            rate_limit: flag("BAZAAR_RATE_LIMIT", var, true)?,
+            web_dir: PathBuf::from(string("BAZAAR_WEB_DIR", "./web-client")),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            listen,
+        })
+    }
+}
+
+fn missing_pair(variable: &'static str) -> ConfigError {
+    ConfigError {
+        variable,
+        message: "BAZAAR_ADMIN_EMAIL and BAZAAR_ADMIN_PASSWORD must be set together".into(),
+    }
+}
+
+fn flag(
+    variable: &'static str,
+    var: impl Fn(&str) -> Option<String>,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    let Some(value) = var(variable) else {
+        return Ok(default);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "yes" => Ok(true),
+        "0" | "false" | "off" | "no" => Ok(false),
+        _ => Err(ConfigError {
+            variable,
+            message: format!("expected on/off (or true/false), got {value:?}"),
+        }),
+    }
+}
+
+fn seconds(
+    variable: &'static str,
+    var: impl Fn(&str) -> Option<String>,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    let Some(value) = var(variable) else {
+        return Ok(Duration::from_secs(default));
+    };
+    match value.trim().parse::<u64>() {
+        Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+        _ => Err(ConfigError {
+            variable,
+            message: format!("expected a positive number of seconds, got {value:?}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_a_developer_machine() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.listen, "127.0.0.1:8080");
+        assert_eq!(s.database_url, "postgres://postgres@127.0.0.1:5432/bazaar");
+        assert_eq!(s.redis_url, "redis://127.0.0.1:6379");
+        assert_eq!(s.redis_prefix, "bazaar");
+        assert!(s.require_activation && s.rate_limit && s.admin.is_none());
+        assert_eq!(s.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(s.hold_ttl, Duration::from_secs(900));
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn flags_accept_on_and_off() {
+        let s = settings(&[
+            ("BAZAAR_RATE_LIMIT", "off"),
+            ("BAZAAR_REQUIRE_ACTIVATION", "false"),
+        ]);
+        let s = s.unwrap();
+        assert!(!s.rate_limit && !s.require_activation);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases = [
+            ("BAZAAR_RATE_LIMIT", "maybe"),
+            ("BAZAAR_ACCESS_TOKEN_TTL_SECS", "-5"),
+            ("BAZAAR_HOLD_TTL_SECS", "0"),
+            ("BAZAAR_ADMIN_EMAIL", "admin@example.com"),
+        ];
+        for (variable, value) in cases {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert!(
+                error.to_string().contains("BAZAAR_"),
+                "{variable}={value} gave {error}"
+            );
+        }
+    }
+}

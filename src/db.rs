@@ -1,0 +1,52 @@
+//! PostgreSQL: create the database if it is missing, open the pool, apply migrations.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The error PostgreSQL raises when `CREATE DATABASE` races with another creator.
+const DUPLICATE_DATABASE: &str = "42P04";
+
+/// Connects to the database named in `url`, creating it first if needed, and migrates it.
+#[tracing::instrument(skip_all)]
+pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
+    let options = PgConnectOptions::from_str(url)?;
+    create_database_if_missing(&options).await?;
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        // A request waits at most this long for a connection; beyond it the database is
+        // considered down and the client gets 503 instead of hanging.
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+async fn create_database_if_missing(options: &PgConnectOptions) -> anyhow::Result<()> {
+    let Some(name) = options.get_database().map(str::to_owned) else {
+        return Ok(());
+    };
+    let mut admin = options.clone().database("postgres").connect().await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await?;
+    if !exists {
+        // Identifiers cannot be bound; quote it, doubling any quote inside.
+        let statement = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+        let created = sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+            .execute(&mut admin)
+            .await;
+        match created {
+            Ok(_) => tracing::info!(database = %name, "created database"),
+            Err(sqlx::Error::Database(error))
+                if error.code().as_deref() == Some(DUPLICATE_DATABASE) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    admin.close().await?;
+    Ok(())
+}

@@ -1,0 +1,258 @@
+//! Postal addresses: the address book and, later, inline shipping addresses at checkout.
+
+use super::{FieldErrors, Phone, bounded_text, optional_text};
+use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
+
+/// An ISO 3166-1 alpha-2 country code, upper-case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CountryCode(String);
+
+impl CountryCode {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let code = raw.trim().to_ascii_uppercase();
+        if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
+            Ok(Self(code))
+        } else {
+            Err("must be a two-letter ISO 3166-1 country code, like DE".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An address as a client sends it (the address book's create body).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressFields {
+    pub label: Option<String>,
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub phone: Option<String>,
+    /// Make this the default address (the first address always is).
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+/// A complete, valid address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressInput {
+    pub label: Option<String>,
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: String,
+    pub country: CountryCode,
+    pub phone: Option<Phone>,
+}
+
+const LINE_MAX: usize = 200;
+const SHORT_MAX: usize = 100;
+
+impl AddressInput {
+    /// Parses every field, reporting problems under `prefix` (e.g. `shipping_address.`).
+    pub fn parse(fields: &AddressFields, errors: &mut FieldErrors, prefix: &str) -> Option<Self> {
+        let at = |name: &str| format!("{prefix}{name}");
+        let label = errors.check(
+            &at("label"),
+            optional_text(fields.label.as_deref(), SHORT_MAX),
+        );
+        let name = errors.check(&at("name"), bounded_text(&fields.name, 1, SHORT_MAX));
+        let line1 = errors.check(&at("line1"), bounded_text(&fields.line1, 1, LINE_MAX));
+        let line2 = errors.check(
+            &at("line2"),
+            optional_text(fields.line2.as_deref(), LINE_MAX),
+        );
+        let city = errors.check(&at("city"), bounded_text(&fields.city, 1, SHORT_MAX));
+        let region = errors.check(
+            &at("region"),
+            optional_text(fields.region.as_deref(), SHORT_MAX),
+        );
+        let postal_code =
+            errors.check(&at("postal_code"), bounded_text(&fields.postal_code, 1, 20));
+        let country = errors.check(&at("country"), CountryCode::parse(&fields.country));
+        let phone = errors.check(&at("phone"), optional_phone(fields.phone.as_deref()));
+        Some(Self {
+            label: label?,
+            name: name?,
+            line1: line1?,
+            line2: line2?,
+            city: city?,
+            region: region?,
+            postal_code: postal_code?,
+            country: country?,
+            phone: phone?,
+        })
+    }
+}
+
+fn optional_phone(raw: Option<&str>) -> Result<Option<Phone>, String> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(phone) => Phone::parse(phone).map(Some),
+    }
+}
+
+/// A partial update of an address: absent fields stay, `null` clears an optional field.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressPatchFields {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub label: Option<Option<String>>,
+    pub name: Option<String>,
+    pub line1: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub line2: Option<Option<String>>,
+    pub city: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub region: Option<Option<String>>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// `true` makes this the default address; the default cannot be unset directly.
+    pub is_default: Option<bool>,
+}
+
+/// A parsed partial update.
+#[derive(Debug, Default)]
+pub struct AddressPatch {
+    pub label: Option<Option<String>>,
+    pub name: Option<String>,
+    pub line1: Option<String>,
+    pub line2: Option<Option<String>>,
+    pub city: Option<String>,
+    pub region: Option<Option<String>>,
+    pub postal_code: Option<String>,
+    pub country: Option<CountryCode>,
+    pub phone: Option<Option<Phone>>,
+    pub make_default: bool,
+}
+
+impl AddressPatch {
+    pub fn parse(fields: &AddressPatchFields) -> Result<Self, crate::error::ApiError> {
+        let mut errors = FieldErrors::default();
+        let mut patch = AddressPatch::default();
+        let mut required = |field: &str, raw: &Option<String>, max: usize| {
+            raw.as_deref()
+                .and_then(|raw| errors.check(field, bounded_text(raw, 1, max)))
+        };
+        patch.name = required("name", &fields.name, SHORT_MAX);
+        patch.line1 = required("line1", &fields.line1, LINE_MAX);
+        patch.city = required("city", &fields.city, SHORT_MAX);
+        patch.postal_code = required("postal_code", &fields.postal_code, 20);
+        let mut optional = |field: &str, raw: &Option<Option<String>>, max: usize| {
+            raw.as_ref()
+                .and_then(|raw| errors.check(field, optional_text(raw.as_deref(), max)))
+        };
+        patch.label = optional("label", &fields.label, SHORT_MAX);
+        patch.line2 = optional("line2", &fields.line2, LINE_MAX);
+        patch.region = optional("region", &fields.region, SHORT_MAX);
+        patch.country = fields
+            .country
+            .as_deref()
+            .and_then(|raw| errors.check("country", CountryCode::parse(raw)));
+        patch.phone = fields
+            .phone
+            .as_ref()
+            .and_then(|raw| errors.check("phone", optional_phone(raw.as_deref())));
+        match fields.is_default {
+            Some(false) => errors.add(
+                "is_default",
+                "the default address moves by making another address the default",
+            ),
+            Some(true) => patch.make_default = true,
+            None => {}
+        }
+        errors.finish()?;
+        Ok(patch)
+    }
+}
+
+/// Deserializes a field that may be absent (outer `None`, via `#[serde(default)]`) or `null`.
+fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> AddressFields {
+        AddressFields {
+            label: Some(" Home ".into()),
+            name: "Ada Lovelace".into(),
+            line1: "12 St James's Square".into(),
+            line2: None,
+            city: "London".into(),
+            region: Some("".into()),
+            postal_code: "SW1Y 4JH".into(),
+            country: "gb".into(),
+            phone: None,
+            is_default: false,
+        }
+    }
+
+    #[test]
+    fn parses_and_normalizes() {
+        let mut errors = FieldErrors::default();
+        let address = AddressInput::parse(&fields(), &mut errors, "").unwrap();
+        assert_eq!(address.country.as_str(), "GB");
+        assert_eq!(address.label.as_deref(), Some("Home"));
+        assert_eq!(address.region, None);
+        assert!(errors.finish().is_ok());
+    }
+
+    #[test]
+    fn reports_every_bad_field_under_the_prefix() {
+        let mut bad = fields();
+        bad.country = "Germany".into();
+        bad.city = " ".into();
+        bad.phone = Some("12".into());
+        let mut errors = FieldErrors::default();
+        assert!(AddressInput::parse(&bad, &mut errors, "shipping_address.").is_none());
+        let error = errors.finish().unwrap_err();
+        let text = format!("{error}");
+        for field in [
+            "shipping_address.country",
+            "shipping_address.city",
+            "shipping_address.phone",
+        ] {
+            assert!(text.contains(field), "{text}");
+        }
+    }
+
+    #[test]
+    fn patch_distinguishes_absent_from_null() {
+        let fields: AddressPatchFields =
+            serde_json::from_str(r#"{"line2": null, "city": "Paris"}"#).unwrap();
+        let patch = AddressPatch::parse(&fields).unwrap();
+        assert_eq!(patch.line2, Some(None));
+        assert_eq!(patch.label, None);
+        assert_eq!(patch.city.as_deref(), Some("Paris"));
+    }
+
+    #[test]
+    fn patch_cannot_unset_the_default() {
+        let fields: AddressPatchFields = serde_json::from_str(r#"{"is_default": false}"#).unwrap();
+        assert!(AddressPatch::parse(&fields).is_err());
+    }
+}

@@ -1,0 +1,119 @@
+//! Pagination of lists: `?page=1&per_page=20` in, `{items, page, per_page, total}` out.
+
+use super::FieldErrors;
+use crate::error::ApiError;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// The raw paging parameters of a list request.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PageParams {
+    /// 1-based page number (default 1).
+    pub page: Option<String>,
+    /// Items per page, 1 to 100 (default 20).
+    pub per_page: Option<String>,
+}
+
+/// A valid page request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Page {
+    pub const MAX_PER_PAGE: u32 = 100;
+
+    /// Parses the parameters, recording problems in `errors`.
+    pub fn parse_into(params: &PageParams, errors: &mut FieldErrors) -> Option<Self> {
+        let page = errors.check("page", number(params.page.as_deref(), 1, 1, 1_000_000));
+        let per_page = errors.check(
+            "per_page",
+            number(params.per_page.as_deref(), 20, 1, Self::MAX_PER_PAGE),
+        );
+        Some(Self {
+            page: page?,
+            per_page: per_page?,
+        })
+    }
+
+    pub fn parse(params: &PageParams) -> Result<Self, ApiError> {
+        let mut errors = FieldErrors::default();
+        let page = Self::parse_into(params, &mut errors);
+        errors.finish()?;
+        page.ok_or_else(|| ApiError::internal("page parsed without errors but is missing"))
+    }
+
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+}
+
+fn number(raw: Option<&str>, default: u32, min: u32, max: u32) -> Result<u32, String> {
+    let Some(raw) = raw else {
+        return Ok(default);
+    };
+    match raw.trim().parse::<u32>() {
+        Ok(value) if (min..=max).contains(&value) => Ok(value),
+        _ => Err(format!("must be a whole number from {min} to {max}")),
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+impl<T> Paged<T> {
+    pub fn new(items: Vec<T>, page: Page, total: i64) -> Self {
+        Self {
+            items,
+            page: page.page,
+            per_page: page.per_page,
+            total,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Page, ApiError> {
+        Page::parse(&PageParams {
+            page: page.map(str::to_owned),
+            per_page: per_page.map(str::to_owned),
+        })
+    }
+
+    #[test]
+    fn defaults_and_offsets() {
+        let page = parse(None, None).unwrap();
+        assert_eq!((page.page, page.per_page, page.offset()), (1, 20, 0));
+        assert_eq!(parse(Some("3"), Some("100")).unwrap().offset(), 200);
+    }
+
+    #[test]
+    fn out_of_range_is_rejected() {
+        for (page, per_page) in [
+            ("0", "20"),
+            ("1", "0"),
+            ("1", "101"),
+            ("x", "20"),
+            ("-1", "5"),
+        ] {
+            assert!(
+                parse(Some(page), Some(per_page)).is_err(),
+                "{page} {per_page}"
+            );
+        }
+    }
+}

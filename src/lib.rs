@@ -1,0 +1,20 @@
+//! Bazaar: an actor-based, real-time commerce server.
+//!
+//! This crate is the HTTP and WebSocket service. `main` only wires settings, telemetry and
+//! [`startup::Application`]; everything else lives here so the integration tests start the very
+//! same application on a random port.
+
+pub mod accounts;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod outbox;
+pub mod redis_store;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,111 @@
+//! The HTTP routes: thin handlers that extract, parse, make one domain call and answer.
+
+mod addresses;
+mod admin_outbox;
+mod admin_users;
+mod auth;
+mod health;
+mod jwks;
+mod me;
+
+pub(crate) use health::{healthz, metrics, readyz};
+
+use crate::error::path_error;
+use actix_web::{middleware, web};
+
+/// Registers every route of the API.
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PathConfig::default().error_handler(path_error))
+        .service(web::resource("/healthz").route(web::get().to(healthz)))
+        .service(web::resource("/readyz").route(web::get().to(readyz)))
+        .service(web::resource("/metrics").route(web::get().to(metrics)))
+        .service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks::jwks)))
+        .service(
+            web::scope("/api/v1")
+                .service(
+                    web::scope("/auth")
+                        .wrap(middleware::from_fn(auth::limit_per_address))
+                        .service(web::resource("/register").route(web::post().to(auth::register)))
+                        .service(web::resource("/activate").route(web::post().to(auth::activate)))
+                        .service(web::resource("/login").route(web::post().to(auth::login)))
+                        .service(web::resource("/refresh").route(web::post().to(auth::refresh)))
+                        .service(web::resource("/logout").route(web::post().to(auth::logout)))
+                        .service(
+                            web::resource("/password/forgot")
+                                .route(web::post().to(auth::forgot_password)),
+                        )
+                        .service(
+                            web::resource("/password/reset")
+                                .route(web::post().to(auth::reset_password)),
+                        ),
+                )
+                .service(
+                    web::resource("/users/me")
+                        .route(web::get().to(me::get_me))
+                        .route(web::patch().to(me::update_me)),
+                )
+                .service(
+                    web::resource("/users/me/addresses")
+                        .route(web::get().to(addresses::list))
+                        .route(web::post().to(addresses::create)),
+                )
+                .service(
+                    web::resource("/users/me/addresses/{id}")
+                        .route(web::patch().to(addresses::update))
+                        .route(web::delete().to(addresses::delete)),
+                )
+                .service(
+                    web::resource("/admin/users")
+                        .route(web::get().to(admin_users::list))
+                        .route(web::post().to(admin_users::create)),
+                )
+                .service(
+                    web::resource("/admin/users/{id}")
+                        .route(web::get().to(admin_users::get))
+                        .route(web::patch().to(admin_users::update))
+                        .route(web::delete().to(admin_users::delete)),
+                )
+                .service(web::resource("/admin/outbox").route(web::get().to(admin_outbox::list))),
+        );
+}
+
+/// The OpenAPI description of every route above.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "Bazaar", description = "Actor-based, real-time commerce server"),
+    paths(
+        health::healthz, health::readyz, health::metrics, jwks::jwks,
+        auth::register, auth::activate, auth::login, auth::refresh, auth::logout,
+        auth::forgot_password, auth::reset_password,
+        me::get_me, me::update_me,
+        addresses::list, addresses::create, addresses::update, addresses::delete,
+        admin_users::list, admin_users::create, admin_users::get, admin_users::update,
+        admin_users::delete, admin_outbox::list,
+    ),
+    components(schemas(crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics"),
+        (name = "accounts", description = "Registration, sign-in, sessions, passwords"),
+        (name = "users", description = "Profiles and address books"),
+        (name = "admin", description = "User management and the outbox"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Declares the bearer-token security scheme the protected routes refer to.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}

@@ -1,0 +1,142 @@
+//! [`Application::build`]: connects the backing services, binds its own listener and assembles
+//! the HTTP server, so `main` and the tests start the very same application.
+
+use crate::accounts::bootstrap_admin;
+use crate::auth::{JwtKeys, PasswordHasher, RateLimits, Revocations};
+use crate::config::Settings;
+use crate::error::problem_fallback;
+use crate::extract::JSON_BODY_LIMIT;
+use crate::redis_store::RedisStore;
+use crate::routes::{self, ApiDoc};
+use crate::state::AppState;
+use crate::{db, metrics};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects PostgreSQL (creating and migrating the database) and Redis, creates the first
+    /// admin, loads the signing key and binds `settings.listen`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::connect_and_migrate(&settings.database_url).await?;
+        let redis = RedisStore::new(&settings.redis_url, &settings.redis_prefix)?;
+        let passwords = PasswordHasher::default();
+        if let Some(admin) = &settings.admin {
+            bootstrap_admin(&pool, &passwords, admin).await?;
+        }
+        let jwt = JwtKeys::load_or_generate(&settings.jwt_key_file, settings.access_token_ttl)?;
+        let revocations = Arc::new(Revocations::new(
+            redis.clone(),
+            pool.clone(),
+            settings.access_token_ttl,
+        ));
+        // Before serving: a token revoked before a restart must not work after it. Redis may be
+        // down; the bridge reloads as soon as it connects.
+        if let Err(error) = revocations.reload().await {
+            tracing::warn!(%error, "revocations not fully loaded; retrying in the background");
+        }
+        revocations.spawn_bridge();
+        let rate_limits = RateLimits::new(settings.rate_limit);
+        rate_limits.spawn_pruning();
+        metrics::handle();
+
+        let listener = TcpListener::bind(&settings.listen)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            settings,
+            pool,
+            redis,
+            jwt,
+            passwords,
+            revocations,
+            rate_limits,
+        });
+        let server = serve(listener, state.clone())?;
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// The shared state, for tests that inspect what the server stored.
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM (or [`ServerHandle::stop`]), letting in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
+    let openapi = ApiDoc::openapi();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
+            .configure(routes::configure)
+            .service(web::resource("/docs").route(web::get().to(redirect_to_docs)))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
+            .wrap(from_fn(problem_fallback))
+            .wrap(from_fn(metrics::record_request))
+            .wrap(from_fn(echo_request_id))
+            .wrap(TracingLogger::default())
+    })
+    .client_request_timeout(Duration::from_secs(10))
+    .client_disconnect_timeout(Duration::from_secs(2))
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/docs/"))
+        .finish()
+}
+
+/// Middleware: returns the request id (the one in every log line of the request) as
+/// `x-request-id`, so a client can quote it in a bug report.
+async fn echo_request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = req.extensions().get::<RequestId>().copied();
+    let mut response = next.call(req).await?;
+    if let Some(id) = request_id
+        && let Ok(value) = HeaderValue::from_str(&id.to_string())
+    {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(response)
+}

@@ -1,0 +1,239 @@
+//! `spawn_app()`: the real server on a random port with a fresh database and Redis prefix, and
+//! a `TestApp` client with one method per endpoint.
+
+use bazaar::config::{AdminBootstrap, Settings};
+use bazaar::startup::Application;
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use std::path::PathBuf;
+use std::sync::Once;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const ADMIN_EMAIL: &str = "admin@bazaar.test";
+pub const ADMIN_PASSWORD: &str = "admin password 123";
+
+/// A running application and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: PgPool,
+    pub settings: Settings,
+    pub handle: actix_web::dev::ServerHandle,
+}
+
+/// A signed-in user.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+/// Settings for a fresh, isolated application: its own database, Redis prefix and key file.
+pub fn test_settings() -> Settings {
+    let id = Uuid::now_v7().simple().to_string();
+    let mut settings = Settings::from_lookup(|_| None).expect("default settings");
+    settings.listen = "127.0.0.1:0".into();
+    settings.database_url = format!("postgres://postgres@127.0.0.1:5432/bazaar_test_{id}");
+    settings.redis_prefix = format!("bazaar-test-{id}");
+    settings.jwt_key_file = std::env::temp_dir().join(format!("bazaar-test-{id}.pem"));
+    settings.rate_limit = false;
+    settings.admin = Some(AdminBootstrap {
+        email: ADMIN_EMAIL.into(),
+        password: ADMIN_PASSWORD.into(),
+    });
+    settings
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(test_settings()).await
+}
+
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    static TRACING: Once = Once::new();
+    TRACING.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            bazaar::telemetry::init("debug");
+        }
+    });
+    let application = Application::build(settings.clone())
+        .await
+        .expect("build the application");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let handle = application.handle();
+    let pool = application.state().pool.clone();
+    actix_web::rt::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client"),
+        pool,
+        settings,
+        handle,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Sends `method path` with an optional JSON body and bearer token.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("send request")
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::PATCH, path, token, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::DELETE, path, token, None).await
+    }
+
+    pub async fn register(&self, email: &str, role: Option<&str>) -> Response {
+        let mut body = json!({"email": email, "password": PASSWORD, "name": "Test User"});
+        if let Some(role) = role {
+            body["role"] = json!(role);
+        }
+        self.post("/api/v1/auth/register", None, &body).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Logs in and returns the signed-in user, failing the test otherwise.
+    pub async fn sign_in(&self, email: &str, password: &str) -> TestUser {
+        let response = self.login(email, password).await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {email}");
+        let body: Value = response.json().await.expect("login body");
+        TestUser {
+            id: body["user"]["id"].as_str().expect("user id").to_owned(),
+            email: email.to_owned(),
+            access_token: body["access_token"].as_str().expect("access").to_owned(),
+            refresh_token: body["refresh_token"].as_str().expect("refresh").to_owned(),
+        }
+    }
+
+    pub async fn admin(&self) -> TestUser {
+        self.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// A new active user of `role` (created by the admin) who is signed in.
+    pub async fn user_with_role(&self, role: &str) -> TestUser {
+        let admin = self.admin().await;
+        let email = format!("{role}-{}@example.com", Uuid::now_v7().simple());
+        let response = self
+            .post(
+                "/api/v1/admin/users",
+                Some(&admin.access_token),
+                &json!({"email": email, "password": PASSWORD, "name": "Test User", "role": role}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "create {role}");
+        self.sign_in(&email, PASSWORD).await
+    }
+
+    pub async fn customer(&self) -> TestUser {
+        self.user_with_role("customer").await
+    }
+
+    /// The token in the newest outbox message of `kind` to `email`.
+    pub async fn outbox_token(&self, email: &str, kind: &str) -> Option<String> {
+        let admin = self.admin().await;
+        let response = self
+            .get(
+                &format!("/api/v1/admin/outbox?to={email}&per_page=100"),
+                Some(&admin.access_token),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.expect("outbox body");
+        let message = body["items"]
+            .as_array()?
+            .iter()
+            .find(|message| message["kind"] == kind)?;
+        let text = message["body"].as_str()?;
+        let (_, rest) = text.split_once("?token=")?;
+        Some(rest.split_whitespace().next()?.to_owned())
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.settings.jwt_key_file.clone()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Another app sharing these settings may still run; it has the key in memory already.
+        let _ = std::fs::remove_file(&self.settings.jwt_key_file);
+    }
+}
+
+/// Asserts `response` is a problem+json of `status` and `code`; returns its body.
+pub async fn assert_problem(response: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(response.status(), status, "status (expected code {code})");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: Value = response.json().await.expect("problem body");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    for field in ["type", "title", "detail"] {
+        assert!(body[field].is_string(), "{field} missing in {body}");
+    }
+    body
+}
+
+/// Asserts a 422 whose `errors` name `field`.
+pub async fn assert_invalid_field(response: Response, field: &str) {
+    let body = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors list")
+        .iter()
+        .filter_map(|error| error["field"].as_str())
+        .collect();
+    assert!(fields.contains(&field), "{field} not in {fields:?}");
+}

@@ -1,0 +1,290 @@
+//! Liveness, readiness, metrics, request ids, the OpenAPI document, `/docs` and shutdown.
+
+use crate::helpers::{assert_problem, spawn_app, spawn_app_with, test_settings};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[actix_web::test]
+async fn healthz_and_readyz_answer_when_everything_is_up() {
+    let app = spawn_app().await;
+    let health = app.get("/healthz", None).await;
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status(), StatusCode::OK);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(
+        (body["postgres"].as_str(), body["redis"].as_str()),
+        (Some("up"), Some("up"))
+    );
+}
+
+#[actix_web::test]
+async fn readyz_is_503_with_retry_after_when_redis_does_not_answer() {
+    let mut settings = test_settings();
+    settings.redis_url = "redis://127.0.0.1:1".into();
+    let app = spawn_app_with(settings).await;
+    let response = app.get("/readyz", None).await;
+    assert!(response.headers().contains_key("retry-after"));
+    let body = assert_problem(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "service_unavailable",
+    )
+    .await;
+    assert!(
+        !body["detail"].as_str().unwrap().contains("127.0.0.1"),
+        "no internals: {body}"
+    );
+    // Liveness does not depend on Redis.
+    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+}
+
+/// A private redis-server on a free port, killed on drop.
+struct OwnRedis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> Child {
+        Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed")
+    }
+
+    fn new() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Self {
+            port,
+            child: Some(Self::start(port)),
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+
+    fn restart(&mut self) {
+        self.stop();
+        self.child = Some(Self::start(self.port));
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+async fn wait_for_status(app: &crate::helpers::TestApp, status: StatusCode) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let current = app.get("/readyz", None).await.status();
+        if current == status {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "readyz stayed {current}, expected {status}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[actix_web::test]
+async fn readyz_recovers_without_a_restart_when_redis_returns() {
+    let mut redis = OwnRedis::new();
+    let mut settings = test_settings();
+    settings.redis_url = format!("redis://127.0.0.1:{}", redis.port);
+    let app = spawn_app_with(settings).await;
+    wait_for_status(&app, StatusCode::OK).await;
+    redis.stop();
+    wait_for_status(&app, StatusCode::SERVICE_UNAVAILABLE).await;
+    redis.restart();
+    wait_for_status(&app, StatusCode::OK).await;
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_fresh_request_id() {
+    let app = spawn_app().await;
+    let first = app.get("/healthz", None).await;
+    let second = app.get("/no/such/route", None).await;
+    let id = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let (a, b) = (id(&first), id(&second));
+    assert_ne!(a, b);
+    assert!(uuid::Uuid::parse_str(&a).is_ok(), "{a}");
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route_and_status_with_a_latency_histogram() {
+    let app = spawn_app().await;
+    app.get("/healthz", None).await;
+    app.get("/api/v1/users/me", None).await;
+    let response = app.get("/metrics", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = response.text().await.unwrap();
+    let counted = |route: &str, status: &str| {
+        text.lines().any(|line| {
+            line.starts_with("http_requests_total{")
+                && line.contains(&format!("route=\"{route}\""))
+                && line.contains(&format!("status=\"{status}\""))
+        })
+    };
+    assert!(counted("/healthz", "200"), "{text}");
+    assert!(counted("/api/v1/users/me", "401"), "{text}");
+    assert!(
+        text.contains("http_request_duration_seconds_bucket{"),
+        "{text}"
+    );
+}
+
+#[actix_web::test]
+async fn the_openapi_document_lists_every_route() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .get("/api/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let expected = [
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/metrics", "get"),
+        ("/.well-known/jwks.json", "get"),
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/activate", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/password/forgot", "post"),
+        ("/api/v1/auth/password/reset", "post"),
+        ("/api/v1/users/me", "get"),
+        ("/api/v1/users/me", "patch"),
+        ("/api/v1/users/me/addresses", "get"),
+        ("/api/v1/users/me/addresses", "post"),
+        ("/api/v1/users/me/addresses/{id}", "patch"),
+        ("/api/v1/users/me/addresses/{id}", "delete"),
+        ("/api/v1/admin/users", "get"),
+        ("/api/v1/admin/users", "post"),
+        ("/api/v1/admin/users/{id}", "get"),
+        ("/api/v1/admin/users/{id}", "patch"),
+        ("/api/v1/admin/users/{id}", "delete"),
+        ("/api/v1/admin/outbox", "get"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing"
+        );
+    }
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented,
+        expected.len(),
+        "undocumented or unexpected operations"
+    );
+}
+
+#[actix_web::test]
+async fn docs_are_served_without_any_cdn() {
+    let app = spawn_app().await;
+    let redirect = app.get("/docs", None).await;
+    assert!(redirect.status().is_redirection());
+    let page = app.get("/docs/", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    for line in html
+        .lines()
+        .filter(|l| l.contains("<script") || l.contains("<link"))
+    {
+        assert!(
+            !line.contains("http://") && !line.contains("https://"),
+            "external asset: {line}"
+        );
+    }
+    let bundle = app.get("/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(bundle.status(), StatusCode::OK);
+    let initializer = app
+        .get("/docs/swagger-initializer.js", None)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(initializer.contains("/api/openapi.json"), "{initializer}");
+}
+
+#[actix_web::test]
+async fn the_binary_exits_zero_on_sigterm() {
+    let settings = test_settings();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bazaar"))
+        .env("BAZAAR_LISTEN", format!("127.0.0.1:{port}"))
+        .env("BAZAAR_DATABASE_URL", &settings.database_url)
+        .env("BAZAAR_REDIS_PREFIX", &settings.redis_prefix)
+        .env("BAZAAR_JWT_KEY_FILE", &settings.jwt_key_file)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start bazaar");
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client.get(&url).send().await.is_err() {
+        assert!(Instant::now() < deadline, "bazaar did not start");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "bazaar did not stop");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exit status {status}");
+}
