@@ -151,13 +151,7 @@ async fn forgot_answers_the_same_whether_or_not_the_account_exists() {
     let app = spawn_app().await;
     let user = app.customer().await;
     for email in [user.email.as_str(), "nobody@example.com"] {
-        let response = app
-            .post(
-                "/api/v1/auth/password/forgot",
-                None,
-                &json!({"email": email}),
-            )
-            .await;
+        let response = app.forgot_password(&email).await;
         assert_eq!(response.status(), StatusCode::ACCEPTED, "{email}");
         assert!(response.text().await.unwrap().is_empty());
     }
@@ -178,34 +172,17 @@ async fn a_reset_changes_the_password_and_ends_every_session() {
     let app = spawn_app().await;
     let user = app.customer().await;
     let other_session = app.sign_in(&user.email, PASSWORD).await;
-    app.post(
-        "/api/v1/auth/password/forgot",
-        None,
-        &json!({"email": user.email}),
-    )
-    .await;
+    app.forgot_password(&user.email).await;
     let token = app
         .outbox_token(&user.email, "password_reset")
         .await
         .unwrap();
 
-    let weak = app
-        .post(
-            "/api/v1/auth/password/reset",
-            None,
-            &json!({"token": token, "new_password": "short"}),
-        )
-        .await;
+    let weak = app.reset_password(&token, "short").await;
     assert_invalid_field(weak, "new_password").await;
 
     let new_password = "a brand new password";
-    let reset = app
-        .post(
-            "/api/v1/auth/password/reset",
-            None,
-            &json!({"token": token, "new_password": new_password}),
-        )
-        .await;
+    let reset = app.reset_password(&token, new_password).await;
     assert_eq!(reset.status(), StatusCode::NO_CONTENT);
 
     assert_problem(
@@ -215,35 +192,16 @@ async fn a_reset_changes_the_password_and_ends_every_session() {
     )
     .await;
     let fresh = app.sign_in(&user.email, new_password).await;
-    assert_eq!(
-        app.get("/api/v1/users/me", Some(&fresh.access_token))
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me(&fresh.access_token).await.status(), StatusCode::OK);
 
     for session in [&user, &other_session] {
-        let me = app
-            .get("/api/v1/users/me", Some(&session.access_token))
-            .await;
+        let me = app.me(&session.access_token).await;
         assert_problem(me, StatusCode::UNAUTHORIZED, "unauthorized").await;
-        let refresh = app
-            .post(
-                "/api/v1/auth/refresh",
-                None,
-                &json!({"refresh_token": session.refresh_token}),
-            )
-            .await;
+        let refresh = app.refresh(&session.refresh_token).await;
         assert_problem(refresh, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
 
-    let reused = app
-        .post(
-            "/api/v1/auth/password/reset",
-            None,
-            &json!({"token": token, "new_password": "yet another password"}),
-        )
-        .await;
+    let reused = app.reset_password(&token, "yet another password").await;
     assert_invalid_field(reused, "token").await;
 }
 
@@ -251,12 +209,7 @@ async fn a_reset_changes_the_password_and_ends_every_session() {
 async fn reset_tokens_expire_and_serve_one_purpose() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    app.post(
-        "/api/v1/auth/password/forgot",
-        None,
-        &json!({"email": user.email}),
-    )
-    .await;
+    app.forgot_password(&user.email).await;
     let token = app
         .outbox_token(&user.email, "password_reset")
         .await
@@ -271,13 +224,7 @@ async fn reset_tokens_expire_and_serve_one_purpose() {
         .execute(&app.pool)
         .await
         .unwrap();
-    let expired = app
-        .post(
-            "/api/v1/auth/password/reset",
-            None,
-            &json!({"token": token, "new_password": "a brand new password"}),
-        )
-        .await;
+    let expired = app.reset_password(&token, "a brand new password").await;
     assert_invalid_field(expired, "token").await;
 }
 
@@ -285,12 +232,7 @@ async fn reset_tokens_expire_and_serve_one_purpose() {
 async fn tokens_are_stored_only_as_hashes() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    app.post(
-        "/api/v1/auth/password/forgot",
-        None,
-        &json!({"email": user.email}),
-    )
-    .await;
+    app.forgot_password(&user.email).await;
     let token = app
         .outbox_token(&user.email, "password_reset")
         .await

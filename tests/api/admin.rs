@@ -8,12 +8,7 @@ use serde_json::{Value, json};
 async fn the_first_admin_comes_from_the_environment() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let me: Value = app
-        .get("/api/v1/users/me", Some(&admin.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.me(&admin.access_token).await.json().await.unwrap();
     assert_eq!(
         (me["email"].as_str(), me["role"].as_str()),
         (Some(ADMIN_EMAIL), Some("admin"))
@@ -48,12 +43,7 @@ async fn admin_routes_need_an_admin() {
             .await;
         assert_problem(forbidden, StatusCode::FORBIDDEN, "forbidden").await;
     }
-    let me: Value = app
-        .get("/api/v1/users/me", Some(&seller.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.me(&seller.access_token).await.json().await.unwrap();
     assert_eq!(me["role"], "seller", "nothing was applied");
 }
 
@@ -178,18 +168,10 @@ async fn disabling_a_user_stops_them_at_once_and_enabling_lets_them_back() {
         "disabled"
     );
     assert_eq!(
-        app.get("/api/v1/users/me", Some(&user.access_token))
-            .await
-            .status(),
+        app.me(&user.access_token).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let refresh = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await;
+    let refresh = app.refresh(&user.refresh_token).await;
     assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED);
     assert_problem(
         app.login(&user.email, PASSWORD).await,
@@ -244,22 +226,11 @@ async fn a_role_change_takes_effect_on_the_next_token() {
         .await;
     assert_eq!(changed.json::<Value>().await.unwrap()["role"], "seller");
     assert_eq!(
-        app.get("/api/v1/users/me", Some(&user.access_token))
-            .await
-            .status(),
+        app.me(&user.access_token).await.status(),
         StatusCode::UNAUTHORIZED,
         "old role in old token"
     );
-    let refreshed: Value = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let refreshed: Value = app.refresh(&user.refresh_token).await.json().await.unwrap();
     assert_eq!(refreshed["user"]["role"], "seller");
     let me = app
         .get(
@@ -318,9 +289,7 @@ async fn deleted_users_are_gone_and_their_email_is_free() {
     )
     .await;
     assert_eq!(
-        app.get("/api/v1/users/me", Some(&user.access_token))
-            .await
-            .status(),
+        app.me(&user.access_token).await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_problem(

@@ -134,6 +134,31 @@ impl TestApp {
         .await
     }
 
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        let body = json!({"refresh_token": refresh_token});
+        self.post("/api/v1/auth/refresh", None, &body).await
+    }
+
+    pub async fn logout(&self, access_token: &str, refresh_token: &str) -> Response {
+        let body = json!({"refresh_token": refresh_token});
+        self.post("/api/v1/auth/logout", Some(access_token), &body)
+            .await
+    }
+
+    pub async fn forgot_password(&self, email: &str) -> Response {
+        let body = json!({"email": email});
+        self.post("/api/v1/auth/password/forgot", None, &body).await
+    }
+
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> Response {
+        let body = json!({"token": token, "new_password": new_password});
+        self.post("/api/v1/auth/password/reset", None, &body).await
+    }
+
+    pub async fn me(&self, access_token: &str) -> Response {
+        self.get("/api/v1/users/me", Some(access_token)).await
+    }
+
     /// Logs in and returns the signed-in user, failing the test otherwise.
     pub async fn sign_in(&self, email: &str, password: &str) -> TestUser {
         let response = self.login(email, password).await;

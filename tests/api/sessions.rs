@@ -15,7 +15,7 @@ fn decode_part(token: &str, index: usize) -> Value {
 }
 
 async fn me_status(app: &TestApp, token: &str) -> StatusCode {
-    app.get("/api/v1/users/me", Some(token)).await.status()
+    app.me(token).await.status()
 }
 
 #[actix_web::test]
@@ -148,7 +148,7 @@ async fn tokens_we_did_not_sign_or_that_expired_are_refused() {
         (tampered.as_str(), "tampered payload"),
         ("not.a.token", "garbage"),
     ] {
-        let response = app.get("/api/v1/users/me", Some(token)).await;
+        let response = app.me(token).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
         assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
@@ -167,13 +167,7 @@ async fn tokens_we_did_not_sign_or_that_expired_are_refused() {
 async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    let first = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await;
+    let first = app.refresh(&user.refresh_token).await;
     assert_eq!(first.status(), StatusCode::OK);
     let pair: Value = first.json().await.unwrap();
     let rotated = pair["refresh_token"].as_str().unwrap().to_owned();
@@ -184,41 +178,17 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     );
 
     // The old token again: someone copied it. The family dies, including its newest token.
-    let reuse = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await;
+    let reuse = app.refresh(&user.refresh_token).await;
     assert_problem(reuse, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let newest = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": rotated}),
-        )
-        .await;
+    let newest = app.refresh(&rotated).await;
     assert_problem(newest, StatusCode::UNAUTHORIZED, "unauthorized").await;
 
     // Other sessions of the same user are not affected.
     let other = app.sign_in(&user.email, PASSWORD).await;
-    let ok = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": other.refresh_token}),
-        )
-        .await;
+    let ok = app.refresh(&other.refresh_token).await;
     assert_eq!(ok.status(), StatusCode::OK);
 
-    let unknown = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": "made-up"}),
-        )
-        .await;
+    let unknown = app.refresh(&"made-up").await;
     assert_problem(unknown, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -230,13 +200,7 @@ async fn expired_refresh_tokens_are_refused() {
         .execute(&app.pool)
         .await
         .unwrap();
-    let response = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await;
+    let response = app.refresh(&user.refresh_token).await;
     assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -254,25 +218,13 @@ async fn logout_ends_the_session_and_the_access_token() {
     assert_problem(unauthenticated, StatusCode::UNAUTHORIZED, "unauthorized").await;
 
     let other_session = app.sign_in(&user.email, PASSWORD).await;
-    let response = app
-        .post(
-            "/api/v1/auth/logout",
-            Some(&user.access_token),
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await;
+    let response = app.logout(&user.access_token, &user.refresh_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         me_status(&app, &user.access_token).await,
         StatusCode::UNAUTHORIZED
     );
-    let refresh = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await;
+    let refresh = app.refresh(&user.refresh_token).await;
     assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED);
     // Only that session ended.
     assert_eq!(
@@ -285,21 +237,9 @@ async fn logout_ends_the_session_and_the_access_token() {
 async fn logout_cannot_end_someone_elses_session() {
     let app = spawn_app().await;
     let (alice, bob) = (app.customer().await, app.customer().await);
-    let response = app
-        .post(
-            "/api/v1/auth/logout",
-            Some(&alice.access_token),
-            &json!({"refresh_token": bob.refresh_token}),
-        )
-        .await;
+    let response = app.logout(&alice.access_token, &bob.refresh_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let refresh = app
-        .post(
-            "/api/v1/auth/refresh",
-            None,
-            &json!({"refresh_token": bob.refresh_token}),
-        )
-        .await;
+    let refresh = app.refresh(&bob.refresh_token).await;
     assert_eq!(refresh.status(), StatusCode::OK);
 }
 
@@ -327,13 +267,7 @@ async fn a_logout_on_one_process_is_honoured_by_another() {
     let (a, b) = two_processes().await;
     let user = a.customer().await;
     assert_eq!(me_status(&b, &user.access_token).await, StatusCode::OK);
-    let response = a
-        .post(
-            "/api/v1/auth/logout",
-            Some(&user.access_token),
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await;
+    let response = a.logout(&user.access_token, &user.refresh_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     eventually_unauthorized(&b, &user.access_token).await;
 }
@@ -372,11 +306,7 @@ async fn revocations_survive_a_restart() {
         )
         .await;
     first
-        .post(
-            "/api/v1/auth/logout",
-            Some(&logged_out.access_token),
-            &json!({"refresh_token": logged_out.refresh_token}),
-        )
+        .logout(&logged_out.access_token, &logged_out.refresh_token)
         .await;
     first.handle.stop(true).await;
 

@@ -8,12 +8,7 @@ use serde_json::{Value, json};
 async fn a_user_reads_and_updates_their_profile() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    let me: Value = app
-        .get("/api/v1/users/me", Some(&user.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.me(&user.access_token).await.json().await.unwrap();
     assert_eq!(me["email"], user.email.as_str());
     assert_eq!(me["role"], "customer");
     assert!(me["created_at"].as_str().unwrap().ends_with('Z'));
@@ -65,12 +60,7 @@ async fn fields_a_user_may_not_set_are_refused_and_never_applied() {
             .await;
         assert_invalid_field(response, field).await;
     }
-    let me: Value = app
-        .get("/api/v1/users/me", Some(&user.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let me: Value = app.me(&user.access_token).await.json().await.unwrap();
     assert_eq!(
         (
             me["role"].as_str(),
