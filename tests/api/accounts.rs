@@ -151,7 +151,7 @@ async fn forgot_answers_the_same_whether_or_not_the_account_exists() {
     let app = spawn_app().await;
     let user = app.customer().await;
     for email in [user.email.as_str(), "nobody@example.com"] {
-        let response = app.forgot_password(&email).await;
+        let response = app.forgot_password(email).await;
         assert_eq!(response.status(), StatusCode::ACCEPTED, "{email}");
         assert!(response.text().await.unwrap().is_empty());
     }

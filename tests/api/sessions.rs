@@ -188,7 +188,7 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     let ok = app.refresh(&other.refresh_token).await;
     assert_eq!(ok.status(), StatusCode::OK);
 
-    let unknown = app.refresh(&"made-up").await;
+    let unknown = app.refresh("made-up").await;
     assert_problem(unknown, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
