@@ -50,3 +50,15 @@ async fn create_database_if_missing(options: &PgConnectOptions) -> anyhow::Resul
     admin.close().await?;
     Ok(())
 }
+
+/// PostgreSQL error codes the application reacts to.
+pub(crate) mod codes {
+    pub const UNIQUE_VIOLATION: &str = "23505";
+    pub const FOREIGN_KEY_VIOLATION: &str = "23503";
+    pub const CHECK_VIOLATION: &str = "23514";
+}
+
+/// Whether `error` is a database error with the SQLSTATE `code`.
+pub(crate) fn violates(error: &sqlx::Error, code: &str) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.code().as_deref() == Some(code))
+}

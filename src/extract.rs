@@ -58,6 +58,32 @@ fn has_json_content_type(req: &HttpRequest) -> bool {
         .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
 }
 
+/// Turns a request body (which actix keeps on its worker thread) into a `Send` stream, for
+/// consumers that need one (CSV parsing). Run the returned pump concurrently with the consumer
+/// (`tokio::join!`); the bounded channel between them keeps at most a few chunks in memory.
+pub fn sendable_body(
+    mut payload: web::Payload,
+) -> (
+    impl std::future::Future<Output = ()>,
+    impl futures_util::Stream<Item = std::io::Result<web::Bytes>> + Send + Unpin,
+) {
+    use futures_util::StreamExt;
+    let (sender, receiver) = tokio::sync::mpsc::channel(8);
+    let pump = async move {
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|error| std::io::Error::other(error.to_string()));
+            // The consumer stopped (finished or failed): the rest of the body is not needed.
+            if sender.send(chunk).await.is_err() {
+                break;
+            }
+        }
+    };
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    (pump, Box::pin(stream))
+}
+
 /// Parses `bytes` as `T`, telling syntax errors (400) from shape errors (422 naming the field).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
@@ -75,6 +101,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         .end()
         .map_err(|error| malformed(&without_position(&error.to_string())))?;
     Ok(value)
+}
+
+/// Converts an already parsed JSON value into `T`, naming the offending field on failure.
+pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        field_error(&path, &without_position(&error.into_inner().to_string()))
+    })
 }
 
 fn malformed(message: &str) -> ApiError {

@@ -6,11 +6,13 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+mod locks;
 pub mod metrics;
 pub mod outbox;
 pub mod redis_store;

@@ -1,15 +1,60 @@
-//! The `bazaar` binary: read settings, start telemetry, serve until SIGINT/SIGTERM.
+//! The `bazaar` binary: serve until SIGINT/SIGTERM, or `bazaar seed --products N` to fill the
+//! configured database with a realistic catalog.
 
+use bazaar::catalog::seed;
 use bazaar::config::Settings;
 use bazaar::startup::Application;
+
+const USAGE: &str = "usage: bazaar                      serve (configured by BAZAAR_* variables)
+       bazaar seed --products N   fill the database with N sample products";
+
+/// What the command line asks for.
+enum Command {
+    Serve,
+    Seed { products: usize },
+}
+
+fn parse_args(args: &[String]) -> Result<Command, String> {
+    match args {
+        [] => Ok(Command::Serve),
+        [seed, flag, count] if seed == "seed" && flag == "--products" => count
+            .parse()
+            .map(|products| Command::Seed { products })
+            .map_err(|_| format!("--products needs a whole number, got {count:?}")),
+        _ => Err(USAGE.to_owned()),
+    }
+}
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     bazaar::telemetry::init("info");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match parse_args(&args) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+    };
     let settings = Settings::from_env()?;
-    let application = Application::build(settings).await?;
-    tracing::info!(port = application.port(), "bazaar is serving");
-    application.run_until_stopped().await?;
-    tracing::info!("bazaar stopped");
+    match command {
+        Command::Serve => {
+            let application = Application::build(settings).await?;
+            tracing::info!(port = application.port(), "bazaar is serving");
+            application.run_until_stopped().await?;
+            tracing::info!("bazaar stopped");
+        }
+        Command::Seed { products } => {
+            let pool = bazaar::db::connect_and_migrate(&settings.database_url).await?;
+            let report = seed::seed(&pool, products).await?;
+            println!(
+                "seeded {} products, {} categories, {} sellers (seller1@seed.bazaar.test ... password {:?})",
+                report.products,
+                report.categories,
+                report.sellers,
+                seed::SELLER_PASSWORD
+            );
+        }
+    }
     Ok(())
 }

@@ -53,3 +53,49 @@ impl RedisStore {
         redis::cmd("PING").query_async::<()>(&mut connection).await
     }
 }
+
+/// Follows one Redis pub/sub channel: hears every message, and resynchronizes whenever its
+/// subscription (re)starts, because what was published while it was disconnected is lost.
+pub trait ChannelFollower: 'static {
+    /// The full channel name (already prefixed).
+    fn channel(&self) -> String;
+    /// Brings local state up to date after (re)subscribing.
+    fn resync(&self) -> impl Future<Output = anyhow::Result<()>>;
+    /// Applies one message.
+    fn on_message(&self, payload: &[u8]);
+}
+
+/// Starts a task that keeps `follower` subscribed on a dedicated connection, reconnecting every
+/// second while Redis is away.
+pub fn follow(redis: &RedisStore, follower: std::sync::Arc<impl ChannelFollower>) {
+    let client = redis.client().clone();
+    actix_web::rt::spawn(async move {
+        loop {
+            match follow_once(&client, &*follower).await {
+                Ok(()) => {
+                    tracing::warn!(channel = %follower.channel(), "channel closed; resubscribing")
+                }
+                Err(error) => {
+                    tracing::warn!(channel = %follower.channel(), %error, "channel unavailable; retrying");
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+}
+
+async fn follow_once(
+    client: &redis::Client,
+    follower: &impl ChannelFollower,
+) -> anyhow::Result<()> {
+    use futures_util::StreamExt;
+    let mut pubsub = client.get_async_pubsub().await?;
+    pubsub.subscribe(follower.channel()).await?;
+    // Subscribed first, then resynchronized: nothing can fall between the two.
+    follower.resync().await?;
+    let mut messages = pubsub.on_message();
+    while let Some(message) = messages.next().await {
+        follower.on_message(message.get_payload_bytes());
+    }
+    Ok(())
+}

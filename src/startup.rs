@@ -3,6 +3,7 @@
 
 use crate::accounts::bootstrap_admin;
 use crate::auth::{JwtKeys, PasswordHasher, RateLimits, Revocations};
+use crate::catalog::ProductCache;
 use crate::config::Settings;
 use crate::error::problem_fallback;
 use crate::extract::JSON_BODY_LIMIT;
@@ -53,6 +54,7 @@ impl Application {
         revocations.spawn_bridge();
         let rate_limits = RateLimits::new(settings.rate_limit);
         rate_limits.spawn_pruning();
+        let products = ProductCache::start(redis.clone());
         metrics::handle();
 
         let listener = TcpListener::bind(&settings.listen)?;
@@ -65,6 +67,7 @@ impl Application {
             passwords,
             revocations,
             rate_limits,
+            products,
         });
         let server = serve(listener, state.clone())?;
         Ok(Self {

@@ -1,6 +1,7 @@
 //! [`AppState`]: the shared services every handler reaches through `web::Data`.
 
 use crate::auth::{JwtKeys, PasswordHasher, RateLimits, Revocations};
+use crate::catalog::ProductCache;
 use crate::config::Settings;
 use crate::redis_store::RedisStore;
 use sqlx::PgPool;
@@ -15,4 +16,6 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub revocations: Arc<Revocations>,
     pub rate_limits: RateLimits,
+    /// Product pages in memory, invalidated across processes.
+    pub products: Arc<ProductCache>,
 }

@@ -69,10 +69,3 @@ impl From<AccountError> for ApiError {
         }
     }
 }
-
-/// The PostgreSQL code of a unique-constraint violation.
-const UNIQUE_VIOLATION: &str = "23505";
-
-fn is_unique_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.code().as_deref() == Some(UNIQUE_VIOLATION))
-}

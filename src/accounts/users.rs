@@ -1,6 +1,7 @@
 //! The `users` table: reading, creating and updating users.
 
-use super::{AccountError, is_unique_violation};
+use super::AccountError;
+use crate::db::{codes, violates};
 use crate::domain::{Email, PersonName, Phone, Role, UserStatus};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
@@ -85,7 +86,7 @@ pub(super) async fn insert_user(
     .fetch_one(connection)
     .await
     .map_err(|error| {
-        if is_unique_violation(&error) {
+        if violates(&error, codes::UNIQUE_VIOLATION) {
             AccountError::EmailTaken
         } else {
             error.into()

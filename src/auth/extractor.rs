@@ -8,6 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use std::future::{Ready, ready};
+use std::marker::PhantomData;
 use uuid::Uuid;
 
 /// A caller who presented a valid, unrevoked access token.
@@ -74,24 +75,63 @@ impl FromRequest for AuthUser {
     }
 }
 
-/// A caller with the admin role.
-#[derive(Clone, Debug)]
-pub struct AdminUser(pub AuthUser);
+/// A set of roles a route is open to.
+pub trait Roles {
+    /// The roles allowed.
+    const ALLOWED: &'static [Role];
+    /// Why others are refused.
+    const REFUSAL: &'static str;
+}
 
-impl FromRequest for AdminUser {
+/// A caller whose role is in `R`: 401 without a valid token, 403 with another role.
+#[derive(Clone, Debug)]
+pub struct Require<R>(pub AuthUser, PhantomData<R>);
+
+impl<R: Roles> FromRequest for Require<R> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(AuthUser::authenticate(req).and_then(|user| {
-            if user.role == Role::Admin {
-                Ok(AdminUser(user))
+            if R::ALLOWED.contains(&user.role) {
+                Ok(Require(user, PhantomData))
             } else {
-                Err(ApiError::new(
-                    ErrorCode::Forbidden,
-                    "this route is for admins",
-                ))
+                Err(ApiError::new(ErrorCode::Forbidden, R::REFUSAL))
             }
         }))
     }
 }
+
+/// Admins only.
+#[derive(Clone, Copy, Debug)]
+pub struct Admins;
+
+impl Roles for Admins {
+    const ALLOWED: &'static [Role] = &[Role::Admin];
+    const REFUSAL: &'static str = "this route is for admins";
+}
+
+/// Sellers and admins.
+#[derive(Clone, Copy, Debug)]
+pub struct Sellers;
+
+impl Roles for Sellers {
+    const ALLOWED: &'static [Role] = &[Role::Seller, Role::Admin];
+    const REFUSAL: &'static str = "this route is for sellers and admins";
+}
+
+/// Customers only.
+#[derive(Clone, Copy, Debug)]
+pub struct Customers;
+
+impl Roles for Customers {
+    const ALLOWED: &'static [Role] = &[Role::Customer];
+    const REFUSAL: &'static str = "this route is for customers";
+}
+
+/// A caller with the admin role.
+pub type AdminUser = Require<Admins>;
+/// A seller or an admin.
+pub type SellerUser = Require<Sellers>;
+/// A customer.
+pub type CustomerUser = Require<Customers>;

@@ -12,7 +12,9 @@ mod rate_limit;
 mod revocation;
 mod secrets;
 
-pub use extractor::{AdminUser, AuthUser};
+pub use extractor::{
+    AdminUser, Admins, AuthUser, CustomerUser, Customers, Require, Roles, SellerUser, Sellers,
+};
 pub use jwt::{AccessClaims, IssuedToken, Jwks, JwtKeys};
 pub use passwords::PasswordHasher;
 pub use rate_limit::{RateLimits, client_ip};

@@ -8,8 +8,8 @@
 //! so nothing published while it was disconnected is missed.
 
 use super::AccessClaims;
-use crate::redis_store::RedisStore;
-use futures_util::StreamExt;
+use crate::locks::{read, write};
+use crate::redis_store::{ChannelFollower, RedisStore, follow};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -97,41 +97,17 @@ impl Revocations {
         }
     }
 
-    /// Starts the task that applies other processes' revocations and prunes expired entries.
+    /// Starts following other processes' revocations, and the periodic pruning.
     pub fn spawn_bridge(self: &Arc<Self>) {
+        follow(&self.redis, Arc::clone(self));
         let revocations = Arc::clone(self);
-        actix_web::rt::spawn(async move { revocations.run_bridge().await });
-    }
-
-    async fn run_bridge(self: Arc<Self>) {
-        let mut prune = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            match self.subscribe_and_follow(&mut prune).await {
-                Ok(()) => tracing::warn!("revocation channel closed; resubscribing"),
-                Err(error) => tracing::warn!(%error, "revocation channel unavailable; retrying"),
+        actix_web::rt::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                revocations.prune();
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    }
-
-    async fn subscribe_and_follow(&self, prune: &mut tokio::time::Interval) -> anyhow::Result<()> {
-        let mut pubsub = self.redis.client().get_async_pubsub().await?;
-        pubsub.subscribe(self.channel()).await?;
-        // Subscribed first, then reloaded: nothing can fall between the two.
-        self.reload().await?;
-        let mut messages = pubsub.on_message();
-        loop {
-            tokio::select! {
-                message = messages.next() => {
-                    let Some(message) = message else { return Ok(()) };
-                    match serde_json::from_slice::<Revoked>(message.get_payload_bytes()) {
-                        Ok(revoked) => self.apply(revoked),
-                        Err(error) => tracing::warn!(%error, "unreadable revocation message"),
-                    }
-                }
-                _ = prune.tick() => self.prune(),
-            }
-        }
+        });
     }
 
     fn apply(&self, revoked: Revoked) {
@@ -211,9 +187,22 @@ impl Revocations {
     fn tokens_key(&self) -> String {
         self.redis.key("revoked-tokens")
     }
+}
 
+impl ChannelFollower for Revocations {
     fn channel(&self) -> String {
         self.redis.key("revocations")
+    }
+
+    async fn resync(&self) -> anyhow::Result<()> {
+        self.reload().await
+    }
+
+    fn on_message(&self, payload: &[u8]) {
+        match serde_json::from_slice::<Revoked>(payload) {
+            Ok(revoked) => self.apply(revoked),
+            Err(error) => tracing::warn!(%error, "unreadable revocation message"),
+        }
     }
 }
 
@@ -239,15 +228,4 @@ fn unix_ms(at: OffsetDateTime) -> i64 {
 fn encode(message: &Revoked) -> String {
     // A two-variant enum of ids and integers always serializes.
     serde_json::to_string(message).unwrap_or_default()
-}
-
-// A poisoned lock only means another thread panicked while holding it; the maps stay usable.
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

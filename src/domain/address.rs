@@ -1,7 +1,7 @@
 //! Postal addresses: the address book and, later, inline shipping addresses at checkout.
 
 use super::{FieldErrors, Phone, bounded_text, optional_text};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// An ISO 3166-1 alpha-2 country code, upper-case.
@@ -107,21 +107,21 @@ fn optional_phone(raw: Option<&str>) -> Result<Option<Phone>, String> {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressPatchFields {
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "super::nullable")]
     #[schema(value_type = Option<String>)]
     pub label: Option<Option<String>>,
     pub name: Option<String>,
     pub line1: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "super::nullable")]
     #[schema(value_type = Option<String>)]
     pub line2: Option<Option<String>>,
     pub city: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "super::nullable")]
     #[schema(value_type = Option<String>)]
     pub region: Option<Option<String>>,
     pub postal_code: Option<String>,
     pub country: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "super::nullable")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     /// `true` makes this the default address; the default cannot be unset directly.
@@ -181,15 +181,6 @@ impl AddressPatch {
         errors.finish()?;
         Ok(patch)
     }
-}
-
-/// Deserializes a field that may be absent (outer `None`, via `#[serde(default)]`) or `null`.
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 #[cfg(test)]

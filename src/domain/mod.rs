@@ -10,6 +10,7 @@ mod page;
 mod password;
 mod person_name;
 mod phone;
+mod product;
 mod role;
 
 pub use address::{AddressFields, AddressInput, AddressPatch, AddressPatchFields, CountryCode};
@@ -18,6 +19,10 @@ pub use page::{Page, PageParams, Paged};
 pub use password::Password;
 pub use person_name::PersonName;
 pub use phone::Phone;
+pub use product::{
+    Currency, MAX_PRICE_CENTS, ProductFields, ProductInput, ProductPatch, ProductPatchFields,
+    ProductStatus, Sku,
+};
 pub use role::{Role, UserStatus};
 
 use crate::error::{ApiError, FieldError};
@@ -41,6 +46,11 @@ impl FieldErrors {
     /// Records a problem found outside a parser.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError::new(field, message));
+    }
+
+    /// The problems found so far.
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
     }
 
     /// `Ok(())` when every field parsed, else the 422 naming all of them.
@@ -79,4 +89,14 @@ pub(crate) fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<Stri
         None | Some("") => Ok(None),
         Some(text) => bounded_text(text, 1, max).map(Some),
     }
+}
+
+/// Deserializes a field that may be absent (outer `None`, through `#[serde(default)]`) or `null`
+/// (`Some(None)`), for partial updates where `null` clears a value.
+pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
 }

@@ -7,7 +7,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// The caller's profile.
@@ -27,13 +27,9 @@ pub async fn get_me(
 pub struct ProfileBody {
     name: Option<String>,
     /// International format (`+44 20 7946 0958`); `null` removes it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::domain::nullable")]
     #[schema(value_type = Option<String>)]
     phone: Option<Option<String>>,
-}
-
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 /// Changes the caller's name or phone.

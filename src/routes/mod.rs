@@ -4,9 +4,13 @@ mod addresses;
 mod admin_outbox;
 mod admin_users;
 mod auth;
+mod catalogs;
+mod categories;
 mod health;
 mod jwks;
 mod me;
+mod products;
+mod reviews;
 
 pub(crate) use health::{healthz, metrics, readyz};
 
@@ -65,7 +69,53 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::patch().to(admin_users::update))
                         .route(web::delete().to(admin_users::delete)),
                 )
-                .service(web::resource("/admin/outbox").route(web::get().to(admin_outbox::list))),
+                .service(web::resource("/admin/outbox").route(web::get().to(admin_outbox::list)))
+                .service(
+                    web::resource("/categories")
+                        .route(web::get().to(categories::tree))
+                        .route(web::post().to(categories::create)),
+                )
+                .service(
+                    web::resource("/categories/{id}")
+                        .route(web::patch().to(categories::update))
+                        .route(web::delete().to(categories::delete)),
+                )
+                .service(
+                    web::resource("/products")
+                        .route(web::get().to(products::search))
+                        .route(web::post().to(products::create)),
+                )
+                .service(
+                    web::resource("/products/{id}")
+                        .route(web::get().to(products::get))
+                        .route(web::patch().to(products::update))
+                        .route(web::delete().to(products::archive)),
+                )
+                .service(
+                    web::resource("/products/{id}/reviews")
+                        .route(web::get().to(reviews::list))
+                        .route(web::post().to(reviews::create)),
+                )
+                .service(web::resource("/reviews/{id}").route(web::delete().to(reviews::delete)))
+                .service(
+                    web::resource("/catalogs")
+                        .route(web::get().to(catalogs::list))
+                        .route(web::post().to(catalogs::create)),
+                )
+                .service(
+                    web::resource("/catalogs/{id}")
+                        .route(web::get().to(catalogs::get))
+                        .route(web::patch().to(catalogs::update))
+                        .route(web::delete().to(catalogs::delete)),
+                )
+                .service(
+                    web::resource("/catalogs/{id}/products/{product_id}")
+                        .route(web::put().to(catalogs::add_product))
+                        .route(web::delete().to(catalogs::remove_product)),
+                )
+                .service(
+                    web::resource("/catalogs/{id}/import").route(web::post().to(catalogs::import)),
+                ),
         );
 }
 
@@ -81,6 +131,11 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         addresses::list, addresses::create, addresses::update, addresses::delete,
         admin_users::list, admin_users::create, admin_users::get, admin_users::update,
         admin_users::delete, admin_outbox::list,
+        categories::tree, categories::create, categories::update, categories::delete,
+        products::search, products::get, products::create, products::update, products::archive,
+        reviews::list, reviews::create, reviews::delete,
+        catalogs::list, catalogs::create, catalogs::get, catalogs::update, catalogs::delete,
+        catalogs::add_product, catalogs::remove_product, catalogs::import,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -89,6 +144,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         (name = "accounts", description = "Registration, sign-in, sessions, passwords"),
         (name = "users", description = "Profiles and address books"),
         (name = "admin", description = "User management and the outbox"),
+        (name = "catalog", description = "Categories, products, search, catalogs, reviews"),
     )
 )]
 pub struct ApiDoc;

@@ -195,6 +195,42 @@ impl TestApp {
         self.user_with_role("customer").await
     }
 
+    pub async fn seller(&self) -> TestUser {
+        self.user_with_role("seller").await
+    }
+
+    /// Creates a category as the admin; returns its id.
+    pub async fn category(&self, name: &str, parent: Option<&str>) -> String {
+        let admin = self.admin().await;
+        let response = self
+            .post(
+                "/api/v1/categories",
+                Some(&admin.access_token),
+                &json!({"name": name, "parent_id": parent}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "create category {name}"
+        );
+        let body: Value = response.json().await.expect("category body");
+        body["id"].as_str().expect("category id").to_owned()
+    }
+
+    /// Creates a product of `seller` from `body`; returns the product.
+    pub async fn product(&self, seller: &TestUser, body: &Value) -> Value {
+        let response = self
+            .post("/api/v1/products", Some(&seller.access_token), body)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "create product {body}"
+        );
+        response.json().await.expect("product body")
+    }
+
     /// The token in the newest outbox message of `kind` to `email`.
     pub async fn outbox_token(&self, email: &str, kind: &str) -> Option<String> {
         let admin = self.admin().await;
@@ -225,6 +261,24 @@ impl Drop for TestApp {
         // Another app sharing these settings may still run; it has the key in memory already.
         let _ = std::fs::remove_file(&self.settings.jwt_key_file);
     }
+}
+
+/// A valid product body in `category`, with `overrides` applied.
+pub fn product_body(category: &str, overrides: Value) -> Value {
+    let mut body = json!({
+        "sku": format!("SKU-{}", Uuid::now_v7().simple()),
+        "name": "Enamel Mug",
+        "description": "A sturdy mug for camp coffee.",
+        "brand": "Acme",
+        "category_id": category,
+        "price_cents": 1299,
+        "currency": "EUR",
+        "stock": 10,
+    });
+    for (key, value) in overrides.as_object().expect("overrides object") {
+        body[key] = value.clone();
+    }
+    body
 }
 
 /// Asserts `response` is a problem+json of `status` and `code`; returns its body.

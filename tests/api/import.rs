@@ -1,0 +1,316 @@
+//! Bulk import: CSV and NDJSON, good, bad and duplicate rows, upserts, stock and the ledger.
+
+use crate::helpers::{TestApp, TestUser, assert_invalid_field, assert_problem, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn catalog_of(app: &TestApp, seller: &TestUser) -> String {
+    let body: Value = app
+        .post(
+            "/api/v1/catalogs",
+            Some(&seller.access_token),
+            &json!({"name": "Feed"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    catalog: &str,
+    content_type: &str,
+    body: String,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/catalogs/{catalog}/import")))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn report(response: reqwest::Response) -> Value {
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+fn failed_lines(report: &Value) -> Vec<(u64, Vec<String>)> {
+    report["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|failure| {
+            let fields = failure["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["field"].as_str().unwrap().to_owned())
+                .collect();
+            (failure["line"].as_u64().unwrap(), fields)
+        })
+        .collect()
+}
+
+async fn stock_of(app: &TestApp, seller: &TestUser, sku: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT i.on_hand, (SELECT coalesce(sum(delta), 0)::bigint FROM inventory_movements m WHERE m.product_id = p.id)
+         FROM products p JOIN inventory i ON i.product_id = p.id WHERE p.sku = $1 AND p.seller_id = $2::uuid",
+    )
+    .bind(sku)
+    .bind(&seller.id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap()
+}
+
+#[actix_web::test]
+async fn csv_rows_land_and_bad_rows_are_reported_by_line() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let catalog = catalog_of(&app, &seller).await;
+    let csv = format!(
+        "sku,name,description,brand,category_id,price_cents,currency,stock,status,images\n\
+         MUG-1,Blue Mug,\"Holds coffee, tea\nand soup\",Acme,{category},1299,EUR,10,,https://cdn.example.com/1.jpg|https://cdn.example.com/2.jpg\n\
+         MUG-2,Red Mug,,Acme,{category},abc,EUR,5,published,\n\
+         MUG-3,,,,{category},1299,EUR,5,,\n\
+         MUG-4,Green Mug,,,0192f0c1-0000-7000-8000-000000000000,1299,EUR,5,,\n\
+         MUG-5,Draft Mug,,,{category},999,usd,,draft,\n\
+         MUG-6,Too,Many,Fields,{category},1,EUR,1,,,extra\n"
+    );
+    let report = report(upload(&app, &seller.access_token, &catalog, "text/csv", csv).await).await;
+    assert_eq!(
+        (report["created"].as_u64(), report["updated"].as_u64()),
+        (Some(2), Some(0)),
+        "{report}"
+    );
+    assert_eq!(
+        failed_lines(&report),
+        vec![
+            (4, vec!["price_cents".to_owned()]),
+            (5, vec!["name".to_owned()]),
+            (6, vec!["category_id".to_owned()]),
+            (8, vec!["line".to_owned()]),
+        ],
+        "lines count the header and the quoted line break"
+    );
+    let listed: Value = app
+        .get(
+            &format!("/api/v1/catalogs/{catalog}"),
+            Some(&seller.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["products"]["total"], 2,
+        "imported products join the catalog"
+    );
+    let blue = listed["products"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["sku"] == "MUG-1")
+        .unwrap();
+    assert_eq!(blue["description"], "Holds coffee, tea\nand soup");
+    assert_eq!(blue["images"].as_array().unwrap().len(), 2);
+    assert_eq!(stock_of(&app, &seller, "MUG-1").await, (10, 10));
+    let draft = listed["products"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["sku"] == "MUG-5")
+        .unwrap();
+    assert_eq!(
+        (
+            draft["status"].as_str(),
+            draft["currency"].as_str(),
+            draft["available"].as_i64()
+        ),
+        (Some("draft"), Some("USD"), Some(0))
+    );
+}
+
+#[actix_web::test]
+async fn re_importing_updates_by_sku_and_moves_stock_through_the_ledger() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let catalog = catalog_of(&app, &seller).await;
+    let first = format!(
+        "sku,name,category_id,price_cents,currency,stock\nA,Alpha,{category},100,EUR,10\nB,Beta,{category},200,EUR,5\n"
+    );
+    report(upload(&app, &seller.access_token, &catalog, "text/csv", first).await).await;
+    let product: Value = app
+        .get("/api/v1/products?q=alpha", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let alpha_path = format!(
+        "/api/v1/products/{}",
+        product["items"][0]["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.get(&alpha_path, None)
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["price_cents"],
+        100
+    );
+
+    // A without stock (keeps it), B with new stock, C new, and A again later in the file.
+    let second = format!(
+        "sku,name,category_id,price_cents,currency,stock\nA,Alpha Two,{category},150,EUR,\nB,Beta,{category},200,EUR,2\nC,Gamma,{category},300,EUR,7\nA,Alpha Three,{category},175,EUR,12\n"
+    );
+    let report =
+        report(upload(&app, &seller.access_token, &catalog, "text/csv", second).await).await;
+    assert_eq!(
+        (report["created"].as_u64(), report["updated"].as_u64()),
+        (Some(1), Some(3)),
+        "{report}"
+    );
+    assert!(report["failed"].as_array().unwrap().is_empty());
+    assert_eq!(stock_of(&app, &seller, "A").await, (12, 12));
+    assert_eq!(stock_of(&app, &seller, "B").await, (2, 2));
+    assert_eq!(stock_of(&app, &seller, "C").await, (7, 7));
+    let alpha: Value = app.get(&alpha_path, None).await.json().await.unwrap();
+    assert_eq!(
+        (alpha["name"].as_str(), alpha["price_cents"].as_i64()),
+        (Some("Alpha Three"), Some(175)),
+        "the cache was invalidated"
+    );
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 3);
+}
+
+#[actix_web::test]
+async fn ndjson_rows_are_validated_like_single_creates() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let catalog = catalog_of(&app, &seller).await;
+    let rows = [
+        json!({"sku": "N1", "name": "One", "category_id": category, "price_cents": 100, "currency": "EUR", "stock": 3, "attributes": {"size": "L"}}).to_string(),
+        String::new(),
+        json!({"sku": "N2", "name": "Two", "category_id": category, "price_cents": 0, "currency": "EUR"}).to_string(),
+        "{not json".to_owned(),
+        json!({"sku": "N3", "name": "Three", "category_id": category, "price_cents": 100, "currency": "EUR", "seller_id": seller.id}).to_string(),
+        "[1, 2]".to_owned(),
+        json!({"sku": "N4", "name": "Four", "category_id": category, "price_cents": 100, "currency": "EUR"}).to_string(),
+    ];
+    let report = report(
+        upload(
+            &app,
+            &seller.access_token,
+            &catalog,
+            "application/x-ndjson",
+            rows.join("\n"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(report["created"], 2, "{report}");
+    assert_eq!(
+        failed_lines(&report),
+        vec![
+            (3, vec!["price_cents".to_owned()]),
+            (4, vec!["line".to_owned()]),
+            (5, vec!["seller_id".to_owned()]),
+            (6, vec!["line".to_owned()])
+        ]
+    );
+    assert_eq!(stock_of(&app, &seller, "N1").await, (3, 3));
+}
+
+#[actix_web::test]
+async fn imports_are_for_the_catalog_owner_and_well_formed_files() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let (owner, other) = (app.seller().await, app.seller().await);
+    let catalog = catalog_of(&app, &owner).await;
+    let csv = format!("sku,name,category_id,price_cents,currency\nA,Alpha,{category},100,EUR\n");
+    let forbidden = upload(&app, &other.access_token, &catalog, "text/csv", csv.clone()).await;
+    assert_problem(forbidden, StatusCode::FORBIDDEN, "forbidden").await;
+    let missing = upload(
+        &app,
+        &owner.access_token,
+        "0192f0c1-0000-7000-8000-000000000000",
+        "text/csv",
+        csv.clone(),
+    )
+    .await;
+    assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
+    let wrong_type = upload(&app, &owner.access_token, &catalog, "application/pdf", csv).await;
+    assert_problem(
+        wrong_type,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    let unknown_column = upload(
+        &app,
+        &owner.access_token,
+        &catalog,
+        "text/csv",
+        "sku,name,category_id,price_cents,currency,seller_id\n".into(),
+    )
+    .await;
+    assert_invalid_field(unknown_column, "columns").await;
+    let missing_column = upload(
+        &app,
+        &owner.access_token,
+        &catalog,
+        "text/csv",
+        "sku,name\nA,B\n".into(),
+    )
+    .await;
+    assert_invalid_field(missing_column, "columns").await;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[actix_web::test]
+async fn a_large_file_imports_in_batches() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let catalog = catalog_of(&app, &seller).await;
+    let mut csv = String::from("sku,name,category_id,price_cents,currency,stock\n");
+    for n in 0..2_500 {
+        csv.push_str(&format!(
+            "BULK-{n},Bulk item {n},{category},{},EUR,{}\n",
+            100 + n,
+            n % 7
+        ));
+    }
+    csv.push_str(&format!("BULK-BAD,,{category},100,EUR,1\n"));
+    let report = report(upload(&app, &seller.access_token, &catalog, "text/csv", csv).await).await;
+    assert_eq!(report["created"], 2_500);
+    assert_eq!(
+        failed_lines(&report),
+        vec![(2_502, vec!["name".to_owned()])]
+    );
+    let (products, ledger_ok): (i64, bool) = sqlx::query_as(
+        "SELECT count(*), bool_and(i.on_hand = (SELECT coalesce(sum(delta), 0) FROM inventory_movements m WHERE m.product_id = i.product_id))
+         FROM inventory i",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((products, ledger_ok), (2_500, true));
+}

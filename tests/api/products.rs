@@ -1,0 +1,378 @@
+//! Products: creation with inventory and ledger, visibility, ownership, updates, the cache.
+
+use crate::helpers::{
+    TestApp, assert_invalid_field, assert_problem, product_body, spawn_app, spawn_app_with,
+    test_settings,
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+#[actix_web::test]
+async fn a_seller_creates_a_product_with_its_stock_and_ledger() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let body = product_body(
+        &category,
+        json!({
+            "images": ["https://cdn.example.com/mug.jpg"], "attributes": {"color": "blue", "ml": 350},
+            "stock": 25, "low_stock_threshold": 3, "max_per_customer": 2, "currency": "eur"
+        }),
+    );
+    let product = app.product(&seller, &body).await;
+    assert_eq!(product["seller_id"], seller.id.as_str());
+    assert_eq!(product["status"], "published");
+    assert_eq!(product["available"], 25);
+    assert_eq!(product["currency"], "EUR");
+    assert_eq!(product["attributes"]["ml"], 350);
+    assert_eq!(product["max_per_customer"], 2);
+    assert!(product["rating_avg"].is_null());
+    assert_eq!(product["rating_count"], 0);
+
+    let id: uuid::Uuid = product["id"].as_str().unwrap().parse().unwrap();
+    let (on_hand, reserved, threshold): (i64, i64, i32) = sqlx::query_as(
+        "SELECT on_hand, reserved, low_stock_threshold FROM inventory WHERE product_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!((on_hand, reserved, threshold), (25, 0, 3));
+    let ledger: Vec<(i64, String)> =
+        sqlx::query_as("SELECT delta, reason FROM inventory_movements WHERE product_id = $1")
+            .bind(id)
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(ledger, vec![(25, "initial".to_owned())]);
+
+    let read: Value = app
+        .get(&format!("/api/v1/products/{id}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["name"], "Enamel Mug");
+}
+
+#[actix_web::test]
+async fn invalid_products_name_every_field_and_mass_assignment_is_refused() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let cases = [
+        (json!({"price_cents": 0}), "price_cents"),
+        (json!({"price_cents": "12.99"}), "price_cents"),
+        (json!({"currency": "euros"}), "currency"),
+        (json!({"sku": "bad sku!"}), "sku"),
+        (json!({"name": ""}), "name"),
+        (json!({"images": ["not a url"]}), "images"),
+        (json!({"stock": -3}), "stock"),
+        (json!({"status": "sold_out"}), "status"),
+        (
+            json!({"category_id": "0192f0c1-0000-7000-8000-000000000000"}),
+            "category_id",
+        ),
+        (json!({"category_id": "nope"}), "category_id"),
+        (json!({"seller_id": seller.id}), "seller_id"),
+        (json!({"rating_avg": 5}), "rating_avg"),
+        (json!({"rating_count": 1000}), "rating_count"),
+        (json!({"available": 1000}), "available"),
+    ];
+    for (overrides, field) in cases {
+        let response = app
+            .post(
+                "/api/v1/products",
+                Some(&seller.access_token),
+                &product_body(&category, overrides),
+            )
+            .await;
+        assert_invalid_field(response, field).await;
+    }
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[actix_web::test]
+async fn skus_are_unique_per_seller() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let (first, second) = (app.seller().await, app.seller().await);
+    let body = product_body(&category, json!({"sku": "MUG-1"}));
+    app.product(&first, &body).await;
+    let again = app
+        .post("/api/v1/products", Some(&first.access_token), &body)
+        .await;
+    assert_problem(again, StatusCode::CONFLICT, "conflict").await;
+    app.product(&second, &body).await;
+}
+
+#[actix_web::test]
+async fn only_sellers_and_admins_create_products() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let customer = app.customer().await;
+    let response = app
+        .post(
+            "/api/v1/products",
+            Some(&customer.access_token),
+            &product_body(&category, json!({})),
+        )
+        .await;
+    assert_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
+    let admin = app.admin().await;
+    let by_admin = app
+        .product(&admin, &product_body(&category, json!({})))
+        .await;
+    assert_eq!(by_admin["seller_id"], admin.id.as_str());
+}
+
+async fn status_as(app: &TestApp, id: &str, token: Option<&str>) -> StatusCode {
+    app.get(&format!("/api/v1/products/{id}"), token)
+        .await
+        .status()
+}
+
+#[actix_web::test]
+async fn drafts_and_archived_products_are_visible_only_to_their_seller_and_admins() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let (seller, other, customer, admin) = (
+        app.seller().await,
+        app.seller().await,
+        app.customer().await,
+        app.admin().await,
+    );
+    let draft = app
+        .product(
+            &seller,
+            &product_body(&category, json!({"status": "draft"})),
+        )
+        .await;
+    let id = draft["id"].as_str().unwrap();
+    assert_eq!(status_as(&app, id, None).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        status_as(&app, id, Some(&customer.access_token)).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status_as(&app, id, Some(&other.access_token)).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status_as(&app, id, Some(&seller.access_token)).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status_as(&app, id, Some(&admin.access_token)).await,
+        StatusCode::OK
+    );
+
+    let published = app
+        .product(&seller, &product_body(&category, json!({})))
+        .await;
+    let published_id = published["id"].as_str().unwrap();
+    assert_eq!(status_as(&app, published_id, None).await, StatusCode::OK);
+    let archived = app
+        .delete(
+            &format!("/api/v1/products/{published_id}"),
+            Some(&seller.access_token),
+        )
+        .await;
+    assert_eq!(archived.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_as(&app, published_id, None).await,
+        StatusCode::NOT_FOUND,
+        "the cache forgot it"
+    );
+    let own: Value = app
+        .get(
+            &format!("/api/v1/products/{published_id}"),
+            Some(&seller.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["status"], "archived");
+    assert_eq!(
+        status_as(&app, "0192f0c1-0000-7000-8000-000000000000", None).await,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
+async fn a_seller_changes_only_their_own_products() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let (seller, other) = (app.seller().await, app.seller().await);
+    let published = app
+        .product(&seller, &product_body(&category, json!({})))
+        .await;
+    let draft = app
+        .product(
+            &seller,
+            &product_body(&category, json!({"status": "draft"})),
+        )
+        .await;
+    let path = |p: &Value| format!("/api/v1/products/{}", p["id"].as_str().unwrap());
+
+    let forbidden = app
+        .patch(
+            &path(&published),
+            Some(&other.access_token),
+            &json!({"price_cents": 1}),
+        )
+        .await;
+    assert_problem(forbidden, StatusCode::FORBIDDEN, "forbidden").await;
+    let hidden = app
+        .patch(
+            &path(&draft),
+            Some(&other.access_token),
+            &json!({"price_cents": 1}),
+        )
+        .await;
+    assert_problem(hidden, StatusCode::NOT_FOUND, "not_found").await;
+    let archive = app
+        .delete(&path(&published), Some(&other.access_token))
+        .await;
+    assert_problem(archive, StatusCode::FORBIDDEN, "forbidden").await;
+    let unchanged: Value = app.get(&path(&published), None).await.json().await.unwrap();
+    assert_eq!(unchanged["price_cents"], 1299);
+    assert_eq!(unchanged["status"], "published");
+
+    let admin = app.admin().await;
+    let by_admin = app
+        .patch(
+            &path(&published),
+            Some(&admin.access_token),
+            &json!({"price_cents": 999}),
+        )
+        .await;
+    assert_eq!(by_admin.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn updates_apply_only_what_is_sent_and_refuse_the_rest() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let other_category = app.category("Cups", None).await;
+    let seller = app.seller().await;
+    let product = app
+        .product(
+            &seller,
+            &product_body(&category, json!({"max_per_customer": 2})),
+        )
+        .await;
+    let path = format!("/api/v1/products/{}", product["id"].as_str().unwrap());
+    let updated: Value = app
+        .patch(&path, Some(&seller.access_token), &json!({
+            "name": "Steel Mug", "price_cents": 1599, "brand": null, "category_id": other_category,
+            "max_per_customer": null, "images": ["https://cdn.example.com/steel.jpg"], "status": "draft"
+        }))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (updated["name"].as_str(), updated["price_cents"].as_i64()),
+        (Some("Steel Mug"), Some(1599))
+    );
+    assert!(updated["brand"].is_null() && updated["max_per_customer"].is_null());
+    assert_eq!(updated["category_id"], other_category.as_str());
+    assert_eq!(updated["description"], product["description"]);
+    assert_eq!(updated["status"], "draft");
+
+    for (body, field) in [
+        (json!({"seller_id": seller.id}), "seller_id"),
+        (json!({"stock": 100}), "stock"),
+        (json!({"rating_avg": 5}), "rating_avg"),
+        (json!({"price_cents": -1}), "price_cents"),
+        (
+            json!({"category_id": "0192f0c1-0000-7000-8000-000000000000"}),
+            "category_id",
+        ),
+    ] {
+        assert_invalid_field(
+            app.patch(&path, Some(&seller.access_token), &body).await,
+            field,
+        )
+        .await;
+    }
+}
+
+#[actix_web::test]
+async fn product_pages_are_served_from_memory_and_invalidated_on_change() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let product = app
+        .product(&seller, &product_body(&category, json!({})))
+        .await;
+    let id: uuid::Uuid = product["id"].as_str().unwrap().parse().unwrap();
+    let path = format!("/api/v1/products/{id}");
+    app.get(&path, None).await;
+
+    // Changed behind the server's back: the cached page stays as it was...
+    sqlx::query("UPDATE products SET name = 'Changed in SQL' WHERE id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let cached: Value = app.get(&path, None).await.json().await.unwrap();
+    assert_eq!(
+        cached["name"], "Enamel Mug",
+        "served from memory, not PostgreSQL"
+    );
+
+    // ...and a change through the API invalidates it.
+    app.patch(
+        &path,
+        Some(&seller.access_token),
+        &json!({"price_cents": 2500}),
+    )
+    .await;
+    let fresh: Value = app.get(&path, None).await.json().await.unwrap();
+    assert_eq!(
+        (fresh["name"].as_str(), fresh["price_cents"].as_i64()),
+        (Some("Changed in SQL"), Some(2500))
+    );
+}
+
+#[actix_web::test]
+async fn a_change_on_one_process_invalidates_the_cache_of_another() {
+    let settings = test_settings();
+    let a = spawn_app_with(settings.clone()).await;
+    let b = spawn_app_with(settings).await;
+    let category = a.category("Mugs", None).await;
+    let seller = a.seller().await;
+    let product = a
+        .product(&seller, &product_body(&category, json!({})))
+        .await;
+    let path = format!("/api/v1/products/{}", product["id"].as_str().unwrap());
+    let before: Value = b.get(&path, None).await.json().await.unwrap();
+    assert_eq!(before["price_cents"], 1299);
+
+    a.patch(
+        &path,
+        Some(&seller.access_token),
+        &json!({"price_cents": 4200}),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let seen: Value = b.get(&path, None).await.json().await.unwrap();
+        if seen["price_cents"] == 4200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "process b kept the stale product"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+}

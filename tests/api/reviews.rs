@@ -1,0 +1,214 @@
+//! Reviews: one per customer and product, exact ratings under concurrency, deletion rights.
+
+use crate::helpers::{TestApp, assert_invalid_field, assert_problem, product_body, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn published_product(app: &TestApp) -> String {
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let product = app
+        .product(&seller, &product_body(&category, json!({})))
+        .await;
+    product["id"].as_str().unwrap().to_owned()
+}
+
+fn review(rating: i64) -> Value {
+    json!({"rating": rating, "title": "Solid", "body": "<script>alert('x')</script> Works well."})
+}
+
+#[actix_web::test]
+async fn a_customer_reviews_once_and_the_rating_follows() {
+    let app = spawn_app().await;
+    let product = published_product(&app).await;
+    let customer = app.customer().await;
+    let path = format!("/api/v1/products/{product}/reviews");
+    let created = app
+        .post(&path, Some(&customer.access_token), &review(4))
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["verified_purchase"], false, "no orders yet");
+    assert_eq!(
+        created["body"], "<script>alert('x')</script> Works well.",
+        "text is data, returned as sent"
+    );
+    assert_eq!(created["user_id"], customer.id.as_str());
+
+    let twice = app
+        .post(&path, Some(&customer.access_token), &review(5))
+        .await;
+    assert_problem(twice, StatusCode::CONFLICT, "conflict").await;
+
+    let second = app.customer().await;
+    app.post(&path, Some(&second.access_token), &review(1))
+        .await;
+    let product_page: Value = app
+        .get(&format!("/api/v1/products/{product}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            product_page["rating_avg"].as_f64(),
+            product_page["rating_count"].as_i64()
+        ),
+        (Some(2.5), Some(2))
+    );
+
+    let listed: Value = app.get(&path, None).await.json().await.unwrap();
+    assert_eq!(listed["total"], 2);
+    assert_eq!(listed["items"][0]["rating"], 1, "newest first");
+}
+
+#[actix_web::test]
+async fn concurrent_reviews_keep_the_rating_exact() {
+    let app = spawn_app().await;
+    let product = published_product(&app).await;
+    let mut customers = Vec::new();
+    for _ in 0..20 {
+        customers.push(app.customer().await);
+    }
+    let path = format!("/api/v1/products/{product}/reviews");
+    let posts = customers.iter().enumerate().map(|(i, customer)| {
+        let body = review(1 + (i as i64 % 5));
+        let (app, path) = (&app, &path);
+        async move {
+            app.post(path, Some(&customer.access_token), &body)
+                .await
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(posts).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::CREATED),
+        "{statuses:?}"
+    );
+    let page: Value = app
+        .get(&format!("/api/v1/products/{product}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["rating_count"], 20);
+    assert_eq!(
+        page["rating_avg"].as_f64(),
+        Some(3.0),
+        "(1+2+3+4+5) * 4 / 20"
+    );
+}
+
+#[actix_web::test]
+async fn only_customers_review_and_input_is_checked() {
+    let app = spawn_app().await;
+    let product = published_product(&app).await;
+    let path = format!("/api/v1/products/{product}/reviews");
+    let seller = app.seller().await;
+    assert_problem(
+        app.post(&path, Some(&seller.access_token), &review(5))
+            .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        app.post(&path, None, &review(5)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    let customer = app.customer().await;
+    for (body, field) in [
+        (json!({"rating": 0, "title": "t", "body": "b"}), "rating"),
+        (json!({"rating": 6, "title": "t", "body": "b"}), "rating"),
+        (json!({"rating": 4.5, "title": "t", "body": "b"}), "rating"),
+        (json!({"rating": 4, "title": "", "body": "b"}), "title"),
+        (json!({"rating": 4, "title": "t", "body": ""}), "body"),
+        (
+            json!({"rating": 4, "title": "t", "body": "b", "verified_purchase": true}),
+            "verified_purchase",
+        ),
+    ] {
+        assert_invalid_field(
+            app.post(&path, Some(&customer.access_token), &body).await,
+            field,
+        )
+        .await;
+    }
+    let missing = app
+        .post(
+            "/api/v1/products/0192f0c1-0000-7000-8000-000000000000/reviews",
+            Some(&customer.access_token),
+            &review(3),
+        )
+        .await;
+    assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[actix_web::test]
+async fn the_author_or_an_admin_deletes_a_review() {
+    let app = spawn_app().await;
+    let product = published_product(&app).await;
+    let path = format!("/api/v1/products/{product}/reviews");
+    let (author, stranger) = (app.customer().await, app.customer().await);
+    let first: Value = app
+        .post(&path, Some(&author.access_token), &review(5))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second: Value = app
+        .post(&path, Some(&stranger.access_token), &review(3))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let delete_path = |r: &Value| format!("/api/v1/reviews/{}", r["id"].as_str().unwrap());
+
+    assert_problem(
+        app.delete(&delete_path(&first), Some(&stranger.access_token))
+            .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_eq!(
+        app.delete(&delete_path(&first), Some(&author.access_token))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let admin = app.admin().await;
+    assert_eq!(
+        app.delete(&delete_path(&second), Some(&admin.access_token))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_problem(
+        app.delete(&delete_path(&second), Some(&admin.access_token))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    let page: Value = app
+        .get(&format!("/api/v1/products/{product}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (page["rating_count"].as_i64(), page["rating_avg"].as_f64()),
+        (Some(0), None)
+    );
+    assert_eq!(
+        app.post(&path, Some(&author.access_token), &review(2))
+            .await
+            .status(),
+        StatusCode::CREATED,
+        "a deleted review can be written again"
+    );
+}
