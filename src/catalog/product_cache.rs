@@ -10,6 +10,7 @@
 use super::Product;
 use crate::locks::{read, write};
 use crate::redis_store::{ChannelFollower, RedisStore, follow};
+use actix_web::web::Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -18,11 +19,60 @@ use uuid::Uuid;
 /// How many products one process keeps; beyond it, arbitrary entries make room.
 const CAPACITY: usize = 100_000;
 
+/// A product with its JSON already rendered around the one field that changes with every sale,
+/// so serving it costs a copy, not a serialization.
+#[derive(Debug)]
+pub struct CachedProduct {
+    pub product: Product,
+    /// The JSON up to and including `"available":`.
+    head: Bytes,
+    /// The JSON after the value of `available`.
+    tail: Bytes,
+}
+
+/// What `available` is rendered as, to find where it goes. A string value cannot produce this
+/// text: its quotes would be escaped.
+const AVAILABLE_MARK: &[u8] = b"\"available\":-9223372036854775808";
+
+impl CachedProduct {
+    pub fn new(product: Product) -> Result<Self, serde_json::Error> {
+        let marked = Product {
+            available: i64::MIN,
+            ..product.clone()
+        };
+        let json = serde_json::to_vec(&marked)?;
+        let at = json
+            .windows(AVAILABLE_MARK.len())
+            .position(|window| window == AVAILABLE_MARK)
+            .ok_or_else(|| serde::ser::Error::custom("product JSON lacks `available`"))?;
+        let head_end = at + AVAILABLE_MARK.len() - "-9223372036854775808".len();
+        let json = Bytes::from(json);
+        Ok(Self {
+            head: json.slice(..head_end),
+            tail: json.slice(at + AVAILABLE_MARK.len()..),
+            product,
+        })
+    }
+
+    /// The product's JSON with `available` units.
+    pub fn to_json(&self, available: i64) -> Bytes {
+        let mut number = itoa::Buffer::new();
+        let number = number.format(available);
+        let mut json = Vec::with_capacity(self.head.len() + number.len() + self.tail.len());
+        json.extend_from_slice(&self.head);
+        json.extend_from_slice(number.as_bytes());
+        json.extend_from_slice(&self.tail);
+        Bytes::from(json)
+    }
+}
+
 /// The in-memory product cache of one process.
 pub struct ProductCache {
-    entries: RwLock<HashMap<Uuid, Arc<Product>>>,
+    entries: RwLock<HashMap<Uuid, Arc<CachedProduct>>>,
     epoch: AtomicU64,
     redis: RedisStore,
+    hits: metrics::Counter,
+    misses: metrics::Counter,
 }
 
 impl ProductCache {
@@ -32,16 +82,20 @@ impl ProductCache {
             entries: RwLock::default(),
             epoch: AtomicU64::new(0),
             redis: redis.clone(),
+            hits: metrics::counter!("product_cache_lookups_total", "outcome" => "hit"),
+            misses: metrics::counter!("product_cache_lookups_total", "outcome" => "miss"),
         });
         follow(&redis, Arc::clone(&cache));
         cache
     }
 
     /// The cached product, if any.
-    pub fn get(&self, id: Uuid) -> Option<Arc<Product>> {
+    pub fn get(&self, id: Uuid) -> Option<Arc<CachedProduct>> {
         let product = read(&self.entries).get(&id).cloned();
-        let outcome = if product.is_some() { "hit" } else { "miss" };
-        metrics::counter!("product_cache_lookups_total", "outcome" => outcome).increment(1);
+        match product {
+            Some(_) => self.hits.increment(1),
+            None => self.misses.increment(1),
+        }
         product
     }
 
@@ -51,7 +105,7 @@ impl ProductCache {
     }
 
     /// Caches `product` read at `epoch`, unless an invalidation happened since.
-    pub fn insert(&self, product: Arc<Product>, epoch: u64) {
+    pub fn insert(&self, product: Arc<CachedProduct>, epoch: u64) {
         let mut entries = write(&self.entries);
         // Checked under the write lock: invalidations bump the epoch under it too.
         if self.epoch.load(Ordering::Acquire) != epoch {
@@ -63,7 +117,7 @@ impl ProductCache {
                 entries.remove(&victim);
             }
         }
-        entries.insert(product.id, product);
+        entries.insert(product.product.id, product);
     }
 
     /// Forgets `ids` here and in every other process.
@@ -110,6 +164,46 @@ impl ChannelFollower for ProductCache {
         match serde_json::from_slice::<Vec<Uuid>>(payload) {
             Ok(ids) => self.forget(&ids),
             Err(error) => tracing::warn!(%error, "unreadable product invalidation"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ProductStatus;
+    use time::OffsetDateTime;
+
+    #[test]
+    fn rendered_json_equals_serialized_json_for_any_stock() {
+        let product = Product {
+            id: Uuid::now_v7(),
+            seller_id: Uuid::now_v7(),
+            sku: "S-1".into(),
+            name: "\"available\":-9223372036854775808 tricky name".into(),
+            description: String::new(),
+            brand: None,
+            category_id: Uuid::now_v7(),
+            price_cents: 100,
+            currency: "EUR".into(),
+            images: vec![],
+            attributes: serde_json::json!({"available": 3}),
+            status: ProductStatus::Published,
+            available: 7,
+            rating_avg: Some(4.5),
+            rating_count: 2,
+            max_per_customer: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let cached = CachedProduct::new(product.clone()).unwrap();
+        for available in [0, 7, 123_456, -1] {
+            let expected = serde_json::to_vec(&Product {
+                available,
+                ..product.clone()
+            })
+            .unwrap();
+            assert_eq!(cached.to_json(available), expected);
         }
     }
 }

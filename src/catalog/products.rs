@@ -1,6 +1,7 @@
 //! Products: create (with the inventory row and the first ledger entry), read (through the
 //! cache, honouring visibility), update and archive — by their seller or an admin only.
 
+use super::product_cache::CachedProduct;
 use super::{CatalogError, ProductCache};
 use crate::auth::AuthUser;
 use crate::db::{codes, violates};
@@ -116,21 +117,20 @@ pub async fn get_product(
     cache: &ProductCache,
     viewer: Option<Viewer>,
     id: Uuid,
-) -> Result<Arc<Product>, CatalogError> {
+) -> Result<Arc<CachedProduct>, CatalogError> {
     let product = match cache.get(id) {
         Some(product) => product,
         None => {
             let epoch = cache.epoch();
-            let product = Arc::new(
-                load(pool, id)
-                    .await?
-                    .ok_or(CatalogError::NotFound("product"))?,
-            );
+            let product = load(pool, id)
+                .await?
+                .ok_or(CatalogError::NotFound("product"))?;
+            let product = Arc::new(CachedProduct::new(product).map_err(anyhow::Error::from)?);
             cache.insert(Arc::clone(&product), epoch);
             product
         }
     };
-    if visible(&product, viewer) {
+    if visible(&product.product, viewer) {
         Ok(product)
     } else {
         Err(CatalogError::NotFound("product"))

@@ -222,7 +222,7 @@ pub struct PriceRangeCount {
 }
 
 /// How many brands and categories the facets list at most.
-const FACET_LIMIT: i64 = 20;
+const FACET_LIMIT: usize = 20;
 
 /// Runs `query`: one page of products, the total and the facets.
 #[tracing::instrument(skip(pool))]
@@ -247,50 +247,130 @@ pub async fn search(pool: &PgPool, query: &SearchQuery) -> Result<SearchResults,
     items_sql.push(" LIMIT ").push_bind(query.page.limit());
     items_sql.push(" OFFSET ").push_bind(query.page.offset());
 
-    let mut facets_sql = QueryBuilder::<Postgres>::new(
-        "WITH matched AS (SELECT p.brand, p.category_id, p.price_cents \
-         FROM products p JOIN inventory i ON i.product_id = p.id",
-    );
+    let mut facets_sql = QueryBuilder::<Postgres>::new(FACETS_SELECT);
+    if query.in_stock.is_some() {
+        facets_sql.push(" JOIN inventory i ON i.product_id = p.id");
+    }
     filters.push_where(&mut facets_sql);
-    facets_sql.push(") ");
-    facets_sql.push(FACETS_SELECT);
-    facets_sql.push_bind(FACET_LIMIT);
-    facets_sql.push(FACETS_CATEGORIES);
-    facets_sql.push_bind(FACET_LIMIT);
-    facets_sql.push(FACETS_PRICES);
+    facets_sql.push(FACETS_GROUPS);
 
     let items = items_sql.build_query_as::<Product>().fetch_all(pool);
-    let aggregates = facets_sql
-        .build_query_as::<(i64, sqlx::types::Json<Facets>)>()
-        .fetch_one(pool);
-    let (items, (total, facets)) = tokio::try_join!(items, aggregates)?;
+    let counts = facets_sql.build_query_as::<FacetRow>().fetch_all(pool);
+    let (items, counts) = tokio::try_join!(items, counts)?;
+    let (total, facets) = Facets::from_rows(counts);
     Ok(SearchResults {
         items,
         page: query.page.page,
         per_page: query.page.per_page,
         total,
-        facets: facets.0,
+        facets,
     })
 }
 
-/// Total, then the facets as one JSON object.
-const FACETS_SELECT: &str = "SELECT (SELECT count(*) FROM matched), json_build_object(\
-     'brands', (SELECT coalesce(json_agg(b), '[]') FROM (\
-         SELECT min(brand) AS value, count(*) AS count FROM matched WHERE brand IS NOT NULL \
-         GROUP BY lower(brand) ORDER BY count(*) DESC, lower(brand) LIMIT ";
-const FACETS_CATEGORIES: &str = ") b), \
-     'categories', (SELECT coalesce(json_agg(c), '[]') FROM (\
-         SELECT m.category_id AS id, cat.name, cat.slug, count(*) AS count \
-         FROM matched m JOIN categories cat ON cat.id = m.category_id \
-         GROUP BY m.category_id, cat.name, cat.slug ORDER BY count(*) DESC, cat.name LIMIT ";
-const FACETS_PRICES: &str = ") c), \
-     'price', (SELECT coalesce(json_agg(r ORDER BY r.min_cents), '[]') FROM (\
-         SELECT b.min_cents, b.max_cents, count(*) AS count FROM matched m \
-         JOIN (VALUES (0::bigint, 1000::bigint), (1000, 2500), (2500, 5000), (5000, 10000), \
-                      (10000, 25000), (25000, 50000), (50000, 100000), (100000, NULL)) \
-              AS b (min_cents, max_cents) \
-           ON m.price_cents >= b.min_cents AND (b.max_cents IS NULL OR m.price_cents < b.max_cents) \
-         GROUP BY b.min_cents, b.max_cents) r))";
+/// Where the price ranges of the facets start (minor units); the last range is open.
+const PRICE_BOUNDS: [i64; 7] = [1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000];
+
+/// [`PRICE_BOUNDS`] as an SQL literal (a test keeps the two equal).
+macro_rules! price_bounds_sql {
+    () => {
+        "'{1000,2500,5000,10000,25000,50000,100000}'::bigint[]"
+    };
+}
+
+/// One pass over the matching products counts every facet at once: one grouping set per facet
+/// and one for the total, told apart by `GROUPING()` (a bit set per column left out).
+const FACETS_SELECT: &str = concat!(
+    "WITH counts AS (SELECT GROUPING(lower(p.brand), p.category_id, ",
+    "width_bucket(p.price_cents, ",
+    price_bounds_sql!(),
+    ")) AS grouping_set, ",
+    "min(p.brand) AS brand, p.category_id, ",
+    "width_bucket(p.price_cents, ",
+    price_bounds_sql!(),
+    ") AS price_bucket, ",
+    "count(*) AS count FROM products p"
+);
+const FACETS_GROUPS: &str = concat!(
+    " GROUP BY GROUPING SETS ((lower(p.brand)), (p.category_id), ",
+    "(width_bucket(p.price_cents, ",
+    price_bounds_sql!(),
+    ")), ())) ",
+    "SELECT c.grouping_set, c.brand, c.category_id, cat.name AS category_name, ",
+    "cat.slug AS category_slug, c.price_bucket, c.count ",
+    "FROM counts c LEFT JOIN categories cat ON cat.id = c.category_id"
+);
+
+/// Which grouping set a row of the facet query belongs to.
+const BY_BRAND: i32 = 0b011;
+const BY_CATEGORY: i32 = 0b101;
+const BY_PRICE: i32 = 0b110;
+const TOTAL: i32 = 0b111;
+
+#[derive(sqlx::FromRow)]
+struct FacetRow {
+    grouping_set: i32,
+    brand: Option<String>,
+    category_id: Option<Uuid>,
+    category_name: Option<String>,
+    category_slug: Option<String>,
+    price_bucket: Option<i32>,
+    count: i64,
+}
+
+impl Facets {
+    /// The total and the facets from the rows of the facet query.
+    fn from_rows(rows: Vec<FacetRow>) -> (i64, Facets) {
+        let mut total = 0;
+        let mut facets = Facets::default();
+        for row in rows {
+            match row.grouping_set {
+                TOTAL => total = row.count,
+                BY_BRAND => {
+                    if let Some(value) = row.brand {
+                        facets.brands.push(BrandCount {
+                            value,
+                            count: row.count,
+                        });
+                    }
+                }
+                BY_CATEGORY => {
+                    if let (Some(id), Some(name), Some(slug)) =
+                        (row.category_id, row.category_name, row.category_slug)
+                    {
+                        facets.categories.push(CategoryCount {
+                            id,
+                            name,
+                            slug,
+                            count: row.count,
+                        });
+                    }
+                }
+                BY_PRICE => {
+                    if let Some(bucket) = row.price_bucket.and_then(|b| usize::try_from(b).ok()) {
+                        facets.price.push(PriceRangeCount {
+                            min_cents: bucket.checked_sub(1).map_or(0, |i| PRICE_BOUNDS[i]),
+                            max_cents: PRICE_BOUNDS.get(bucket).copied(),
+                            count: row.count,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        let by_count = |a: i64, b: i64| b.cmp(&a);
+        facets.brands.sort_by(|a, b| {
+            by_count(a.count, b.count)
+                .then_with(|| a.value.to_lowercase().cmp(&b.value.to_lowercase()))
+        });
+        facets.brands.truncate(FACET_LIMIT);
+        facets
+            .categories
+            .sort_by(|a, b| by_count(a.count, b.count).then_with(|| a.name.cmp(&b.name)));
+        facets.categories.truncate(FACET_LIMIT);
+        facets.price.sort_by_key(|range| range.min_cents);
+        (total, facets)
+    }
+}
 
 /// The WHERE clause shared by the page and the facets.
 struct Filters<'a> {
@@ -368,5 +448,18 @@ fn push_order(sql: &mut QueryBuilder<Postgres>, query: &SearchQuery) {
         (Sort::Newest | Sort::Relevance, _) => {
             sql.push(" ORDER BY p.created_at DESC, p.id DESC");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PRICE_BOUNDS;
+
+    #[test]
+    fn the_sql_price_bounds_are_the_rust_ones() {
+        let literal = price_bounds_sql!();
+        let inner = literal.trim_start_matches("'{").split('}').next().unwrap();
+        let parsed: Vec<i64> = inner.split(',').map(|n| n.parse().unwrap()).collect();
+        assert_eq!(parsed, PRICE_BOUNDS);
     }
 }

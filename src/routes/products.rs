@@ -8,6 +8,7 @@ use crate::domain::{
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::state::AppState;
+use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 use uuid::Uuid;
 
@@ -36,8 +37,10 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let viewer = caller.as_ref().map(Viewer::from);
-    let product = catalog::get_product(&state.pool, &state.products, viewer, *id).await?;
-    Ok(HttpResponse::Ok().json(&*product))
+    let cached = catalog::get_product(&state.pool, &state.products, viewer, *id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(cached.to_json(cached.product.available)))
 }
 
 /// Creates a product owned by the caller, with its initial stock.
