@@ -1,5 +1,7 @@
 //! Prometheus metrics: the process-wide recorder and the middleware that measures every request.
 
+use crate::telemetry::MatchedRoute;
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -40,7 +42,10 @@ pub(crate) async fn record_request(
     // The route pattern, not the raw path: ids in paths would explode the label set.
     let route = response
         .request()
-        .match_pattern()
+        .extensions()
+        .get::<MatchedRoute>()
+        .map(|route| route.0.clone())
+        .or_else(|| response.request().match_pattern())
         .unwrap_or_else(|| "unmatched".to_owned());
     let status = response.status().as_u16().to_string();
     metrics::counter!(REQUESTS, "method" => method.clone(), "route" => route.clone(), "status" => status)

@@ -10,6 +10,7 @@ use crate::extract::JSON_BODY_LIMIT;
 use crate::redis_store::RedisStore;
 use crate::routes::{self, ApiDoc};
 use crate::state::AppState;
+use crate::telemetry::RequestSpan;
 use crate::{db, metrics};
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
@@ -110,7 +111,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<S
             .wrap(from_fn(problem_fallback))
             .wrap(from_fn(metrics::record_request))
             .wrap(from_fn(echo_request_id))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
     })
     .client_request_timeout(Duration::from_secs(10))
     .client_disconnect_timeout(Duration::from_secs(2))

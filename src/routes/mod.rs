@@ -25,7 +25,28 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/metrics").route(web::get().to(metrics)))
         .service(web::resource("/.well-known/jwks.json").route(web::get().to(jwks::jwks)))
         .service(
+            // Static scopes first, hot routes first: actix tries resources in order, and each
+            // dynamic segment costs a regex match.
             web::scope("/api/v1")
+                .service(
+                    web::scope("/products")
+                        .service(
+                            web::resource("")
+                                .route(web::get().to(products::search))
+                                .route(web::post().to(products::create)),
+                        )
+                        .service(
+                            web::resource("/{id}")
+                                .route(web::get().to(products::get))
+                                .route(web::patch().to(products::update))
+                                .route(web::delete().to(products::archive)),
+                        )
+                        .service(
+                            web::resource("/{id}/reviews")
+                                .route(web::get().to(reviews::list))
+                                .route(web::post().to(reviews::create)),
+                        ),
+                )
                 .service(
                     web::scope("/auth")
                         .wrap(middleware::from_fn(auth::limit_per_address))
@@ -44,77 +65,73 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                         ),
                 )
                 .service(
-                    web::resource("/users/me")
-                        .route(web::get().to(me::get_me))
-                        .route(web::patch().to(me::update_me)),
+                    web::scope("/users/me")
+                        .service(
+                            web::resource("")
+                                .route(web::get().to(me::get_me))
+                                .route(web::patch().to(me::update_me)),
+                        )
+                        .service(
+                            web::resource("/addresses")
+                                .route(web::get().to(addresses::list))
+                                .route(web::post().to(addresses::create)),
+                        )
+                        .service(
+                            web::resource("/addresses/{id}")
+                                .route(web::patch().to(addresses::update))
+                                .route(web::delete().to(addresses::delete)),
+                        ),
                 )
                 .service(
-                    web::resource("/users/me/addresses")
-                        .route(web::get().to(addresses::list))
-                        .route(web::post().to(addresses::create)),
+                    web::scope("/catalogs")
+                        .service(
+                            web::resource("")
+                                .route(web::get().to(catalogs::list))
+                                .route(web::post().to(catalogs::create)),
+                        )
+                        .service(
+                            web::resource("/{id}")
+                                .route(web::get().to(catalogs::get))
+                                .route(web::patch().to(catalogs::update))
+                                .route(web::delete().to(catalogs::delete)),
+                        )
+                        .service(
+                            web::resource("/{id}/products/{product_id}")
+                                .route(web::put().to(catalogs::add_product))
+                                .route(web::delete().to(catalogs::remove_product)),
+                        )
+                        .service(
+                            web::resource("/{id}/import").route(web::post().to(catalogs::import)),
+                        ),
                 )
                 .service(
-                    web::resource("/users/me/addresses/{id}")
-                        .route(web::patch().to(addresses::update))
-                        .route(web::delete().to(addresses::delete)),
-                )
-                .service(
-                    web::resource("/admin/users")
-                        .route(web::get().to(admin_users::list))
-                        .route(web::post().to(admin_users::create)),
-                )
-                .service(
-                    web::resource("/admin/users/{id}")
-                        .route(web::get().to(admin_users::get))
-                        .route(web::patch().to(admin_users::update))
-                        .route(web::delete().to(admin_users::delete)),
-                )
-                .service(web::resource("/admin/outbox").route(web::get().to(admin_outbox::list)))
-                .service(
-                    web::resource("/categories")
-                        .route(web::get().to(categories::tree))
-                        .route(web::post().to(categories::create)),
-                )
-                .service(
-                    web::resource("/categories/{id}")
-                        .route(web::patch().to(categories::update))
-                        .route(web::delete().to(categories::delete)),
-                )
-                .service(
-                    web::resource("/products")
-                        .route(web::get().to(products::search))
-                        .route(web::post().to(products::create)),
-                )
-                .service(
-                    web::resource("/products/{id}")
-                        .route(web::get().to(products::get))
-                        .route(web::patch().to(products::update))
-                        .route(web::delete().to(products::archive)),
-                )
-                .service(
-                    web::resource("/products/{id}/reviews")
-                        .route(web::get().to(reviews::list))
-                        .route(web::post().to(reviews::create)),
+                    web::scope("/categories")
+                        .service(
+                            web::resource("")
+                                .route(web::get().to(categories::tree))
+                                .route(web::post().to(categories::create)),
+                        )
+                        .service(
+                            web::resource("/{id}")
+                                .route(web::patch().to(categories::update))
+                                .route(web::delete().to(categories::delete)),
+                        ),
                 )
                 .service(web::resource("/reviews/{id}").route(web::delete().to(reviews::delete)))
                 .service(
-                    web::resource("/catalogs")
-                        .route(web::get().to(catalogs::list))
-                        .route(web::post().to(catalogs::create)),
-                )
-                .service(
-                    web::resource("/catalogs/{id}")
-                        .route(web::get().to(catalogs::get))
-                        .route(web::patch().to(catalogs::update))
-                        .route(web::delete().to(catalogs::delete)),
-                )
-                .service(
-                    web::resource("/catalogs/{id}/products/{product_id}")
-                        .route(web::put().to(catalogs::add_product))
-                        .route(web::delete().to(catalogs::remove_product)),
-                )
-                .service(
-                    web::resource("/catalogs/{id}/import").route(web::post().to(catalogs::import)),
+                    web::scope("/admin")
+                        .service(
+                            web::resource("/users")
+                                .route(web::get().to(admin_users::list))
+                                .route(web::post().to(admin_users::create)),
+                        )
+                        .service(
+                            web::resource("/users/{id}")
+                                .route(web::get().to(admin_users::get))
+                                .route(web::patch().to(admin_users::update))
+                                .route(web::delete().to(admin_users::delete)),
+                        )
+                        .service(web::resource("/outbox").route(web::get().to(admin_outbox::list))),
                 ),
         );
 }
