@@ -42,13 +42,25 @@ run() {
     wrk --latency -t2 -c"$connections" -d"${seconds}s" "$@" | grep -E 'Requests/sec|50%|99%|Non-2xx|Socket errors'
 }
 
+# One client at a time: the latency of a query on its own, without queueing behind others.
+run_alone() {
+    local name=$1; shift
+    echo "### $name (1 connection)"
+    wrk --latency -t1 -c1 -d"${seconds}s" "$@" | grep -E 'Requests/sec|50%|99%|Non-2xx|Socket errors'
+}
+
 product=$(curl -sf "$base/api/v1/products?per_page=1" | jq -r '.items[0].id')
 query="q=steel%20lamp&category=seed-lighting&min_price=1000&max_price=150000&in_stock=true"
 echo "search query: /api/v1/products?$query -> $(curl -sf "$base/api/v1/products?$query" | jq .total) matches"
-run "GET /healthz" "$base/healthz"
-run "GET /api/v1/products/{id}" "$base/api/v1/products/$product"
-run "GET /healthz (again)" "$base/healthz"
+# Alternated three times: this machine's throughput drifts by tens of percent between runs,
+# so the ratio is taken between neighbouring runs.
+for round in 1 2 3; do
+    run "GET /healthz (round $round)" "$base/healthz"
+    run "GET /api/v1/products/{id} (round $round)" "$base/api/v1/products/$product"
+done
+run_alone "search: text + filters + facets" "$base/api/v1/products?$query"
 run "search: text + filters + facets" "$base/api/v1/products?$query"
+run_alone "search: browse a category, facets, newest" "$base/api/v1/products?category=seed-electronics"
 run "search: browse a category, facets, newest" "$base/api/v1/products?category=seed-electronics"
 
 # Import: a fresh seller's catalog, a CSV of $products rows in the seeded categories.

@@ -75,6 +75,25 @@ impl FromRequest for AuthUser {
     }
 }
 
+/// A caller who may be anonymous (public routes that show more to owners). No `Authorization`
+/// header means anonymous; a header with a bad token is 401, so a client with an expired token
+/// learns it instead of silently seeing the public view.
+#[derive(Clone, Debug)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+impl FromRequest for MaybeAuthUser {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if req.headers().contains_key(header::AUTHORIZATION) {
+            ready(AuthUser::authenticate(req).map(|user| MaybeAuthUser(Some(user))))
+        } else {
+            ready(Ok(MaybeAuthUser(None)))
+        }
+    }
+}
+
 /// A set of roles a route is open to.
 pub trait Roles {
     /// The roles allowed.

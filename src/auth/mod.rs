@@ -13,7 +13,8 @@ mod revocation;
 mod secrets;
 
 pub use extractor::{
-    AdminUser, Admins, AuthUser, CustomerUser, Customers, Require, Roles, SellerUser, Sellers,
+    AdminUser, Admins, AuthUser, CustomerUser, Customers, MaybeAuthUser, Require, Roles,
+    SellerUser, Sellers,
 };
 pub use jwt::{AccessClaims, IssuedToken, Jwks, JwtKeys};
 pub use passwords::PasswordHasher;

@@ -59,31 +59,20 @@ fn build_level(
         .collect()
 }
 
-/// `category` and all its descendants.
-pub(crate) async fn with_descendants(
-    pool: &PgPool,
-    category: Uuid,
-) -> Result<Vec<Uuid>, CatalogError> {
+/// The category whose id or slug is `reference` and all its descendants; empty if there is no
+/// such category.
+pub(crate) async fn subtree(pool: &PgPool, reference: &str) -> Result<Vec<Uuid>, CatalogError> {
     let ids = sqlx::query_scalar(
         "WITH RECURSIVE subtree AS (
-             SELECT id FROM categories WHERE id = $1
+             SELECT id FROM categories WHERE id::text = $1 OR slug = $1
              UNION ALL
              SELECT c.id FROM categories c JOIN subtree s ON c.parent_id = s.id)
          SELECT id FROM subtree",
     )
-    .bind(category)
+    .bind(reference.trim().to_lowercase())
     .fetch_all(pool)
     .await?;
     Ok(ids)
-}
-
-/// The id of the category whose id or slug is `reference`.
-pub(crate) async fn resolve(pool: &PgPool, reference: &str) -> Result<Option<Uuid>, CatalogError> {
-    let id = sqlx::query_scalar("SELECT id FROM categories WHERE id::text = $1 OR slug = $1")
-        .bind(reference.trim().to_lowercase())
-        .fetch_optional(pool)
-        .await?;
-    Ok(id)
 }
 
 /// Lower-case ASCII words joined by `-`.

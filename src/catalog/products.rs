@@ -111,7 +111,7 @@ fn visible(product: &Product, viewer: Option<Viewer>) -> bool {
 }
 
 /// Reads a product from the cache, or from PostgreSQL into the cache.
-#[tracing::instrument(skip(pool, cache, viewer))]
+#[tracing::instrument(level = "debug", skip(pool, cache, viewer))]
 pub async fn get_product(
     pool: &PgPool,
     cache: &ProductCache,

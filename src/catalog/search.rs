@@ -5,7 +5,7 @@
 //! filters in use appear in the SQL — a `($1 IS NULL OR ...)` style would hide the indexes from
 //! the planner's generic plans. Plans of the main queries are in `docs/SEARCH.md`.
 
-use super::categories::{resolve, with_descendants};
+use super::categories::subtree;
 use super::products::PRODUCT_SELECT;
 use super::{CatalogError, Product};
 use crate::domain::{FieldErrors, MAX_PRICE_CENTS, Page, PageParams};
@@ -229,10 +229,11 @@ const FACET_LIMIT: usize = 20;
 pub async fn search(pool: &PgPool, query: &SearchQuery) -> Result<SearchResults, CatalogError> {
     let categories = match &query.category {
         Some(reference) => {
-            let root = resolve(pool, reference)
-                .await?
-                .ok_or_else(|| CatalogError::invalid("category", "no such category"))?;
-            Some(with_descendants(pool, root).await?)
+            let ids = subtree(pool, reference).await?;
+            if ids.is_empty() {
+                return Err(CatalogError::invalid("category", "no such category"));
+            }
+            Some(ids)
         }
         None => None,
     };

@@ -1,6 +1,6 @@
 //! `/api/v1/catalogs`: sellers' named collections, their products and bulk import.
 
-use crate::auth::{AuthUser, SellerUser};
+use crate::auth::{MaybeAuthUser, SellerUser};
 use crate::catalog::{
     self, Catalog, CatalogInput, CatalogPatch, CatalogWithProducts, IMPORT_LIMIT_BYTES,
     ImportFormat, ImportReport, Viewer,
@@ -94,12 +94,12 @@ pub async fn create(
     responses((status = 200, body = CatalogWithProducts), (status = 404, body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Option<AuthUser>,
+    caller: MaybeAuthUser,
     id: web::Path<Uuid>,
     paging: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = Page::parse(&paging)?;
-    let viewer = caller.as_ref().map(Viewer::from);
+    let viewer = caller.0.as_ref().map(Viewer::from);
     Ok(HttpResponse::Ok().json(catalog::get_catalog(&state.pool, viewer, *id, page).await?))
 }
 

@@ -1,6 +1,6 @@
 //! `/api/v1/products`: search, product pages, and sellers' product management.
 
-use crate::auth::{AuthUser, SellerUser};
+use crate::auth::{MaybeAuthUser, SellerUser};
 use crate::catalog::{self, Product, SearchParams, SearchQuery, SearchResults, Viewer};
 use crate::domain::{
     FieldErrors, PageParams, ProductFields, ProductInput, ProductPatch, ProductPatchFields,
@@ -33,10 +33,10 @@ pub async fn search(
     responses((status = 200, body = Product), (status = 404, body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
-    caller: Option<AuthUser>,
+    caller: MaybeAuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let viewer = caller.as_ref().map(Viewer::from);
+    let viewer = caller.0.as_ref().map(Viewer::from);
     let cached = catalog::get_product(&state.pool, &state.products, viewer, *id).await?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())

@@ -177,6 +177,12 @@ async fn drafts_and_archived_products_are_visible_only_to_their_seller_and_admin
         .await;
     let published_id = published["id"].as_str().unwrap();
     assert_eq!(status_as(&app, published_id, None).await, StatusCode::OK);
+    let expired_token = status_as(&app, published_id, Some("not-a-token")).await;
+    assert_eq!(
+        expired_token,
+        StatusCode::UNAUTHORIZED,
+        "a bad token is not silently anonymous"
+    );
     let archived = app
         .delete(
             &format!("/api/v1/products/{published_id}"),
