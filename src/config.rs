@@ -34,6 +34,12 @@ pub struct Settings {
     pub web_dir: PathBuf,
     /// The address users reach the server at, used in links of outgoing messages.
     pub public_url: String,
+    /// The most units the journal commits in one transaction.
+    pub journal_max_batch: usize,
+    /// How long the journal waits to fill a batch once a unit arrived.
+    pub journal_max_delay: Duration,
+    /// How long an inventory or cart actor stays after its last message.
+    pub actor_idle: Duration,
 }
 
 /// Credentials of the admin account created at start-up.
@@ -95,6 +101,10 @@ impl Settings {
             rate_limit: flag("BAZAAR_RATE_LIMIT", var, true)?,
             web_dir: PathBuf::from(string("BAZAAR_WEB_DIR", "./web-client")),
             public_url: public_url.trim_end_matches('/').to_owned(),
+            journal_max_batch: usize::try_from(count("BAZAAR_JOURNAL_MAX_BATCH", var, 512)?)
+                .unwrap_or(512),
+            journal_max_delay: Duration::from_millis(count("BAZAAR_JOURNAL_MAX_DELAY_MS", var, 0)?),
+            actor_idle: seconds("BAZAAR_ACTOR_IDLE_SECS", var, 60)?,
             listen,
         })
     }
@@ -123,6 +133,20 @@ fn flag(
             message: format!("expected on/off (or true/false), got {value:?}"),
         }),
     }
+}
+
+fn count(
+    variable: &'static str,
+    var: impl Fn(&str) -> Option<String>,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    let Some(value) = var(variable) else {
+        return Ok(default);
+    };
+    value.trim().parse::<u64>().map_err(|_| ConfigError {
+        variable,
+        message: format!("expected a whole number, got {value:?}"),
+    })
 }
 
 fn seconds(

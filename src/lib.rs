@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod cart;
 pub mod catalog;
 pub mod config;
 pub mod db;
@@ -14,7 +15,9 @@ pub mod error;
 pub mod extract;
 mod locks;
 pub mod metrics;
+pub mod orders;
 pub mod outbox;
+pub mod payments;
 pub mod redis_store;
 pub mod routes;
 pub mod startup;

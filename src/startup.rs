@@ -7,16 +7,22 @@ use crate::catalog::ProductCache;
 use crate::config::Settings;
 use crate::error::problem_fallback;
 use crate::extract::JSON_BODY_LIMIT;
+use crate::orders::{CustomerLocks, HoldExpiry, release_expired_holds};
+use crate::payments::TestGateway;
 use crate::redis_store::RedisStore;
 use crate::routes::{self, ApiDoc};
 use crate::state::AppState;
 use crate::telemetry::RequestSpan;
 use crate::{db, metrics};
+use actix::Arbiter;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
+use bazaar_actors::cart::{CartConfig, Carts};
+use bazaar_actors::inventory::{Inventory, InventoryConfig};
+use bazaar_actors::journal::{Journal, JournalConfig};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,6 +64,35 @@ impl Application {
         let products = ProductCache::start(redis.clone());
         metrics::handle();
 
+        // Before anything sells: holds that expired while no server ran go back on the shelf.
+        release_expired_holds(&pool).await?;
+        let journal = Journal::start(
+            pool.clone(),
+            JournalConfig {
+                max_batch: settings.journal_max_batch.max(1),
+                max_delay: settings.journal_max_delay,
+            },
+        );
+        // The actors run on their own thread, next to (not inside) the HTTP workers.
+        let actors = Arbiter::new().handle();
+        let inventory = Inventory::new(
+            actors.clone(),
+            pool.clone(),
+            journal.clone(),
+            Arc::new(HoldExpiry),
+            InventoryConfig {
+                idle_timeout: settings.actor_idle,
+            },
+        );
+        let carts = Carts::new(
+            actors,
+            redis.connection(),
+            CartConfig {
+                idle_timeout: settings.actor_idle,
+                key_prefix: settings.redis_prefix.clone(),
+            },
+        );
+
         let listener = TcpListener::bind(&settings.listen)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
@@ -69,6 +104,11 @@ impl Application {
             revocations,
             rate_limits,
             products,
+            journal,
+            inventory,
+            carts,
+            gateway: Arc::new(TestGateway),
+            checkout_locks: CustomerLocks::default(),
         });
         let server = serve(listener, state.clone())?;
         Ok(Self {

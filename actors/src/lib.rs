@@ -1,9 +1,13 @@
 //! `bazaar-actors`: Bazaar's in-memory hot state.
 //!
 //! One actor per piece of hot state (a product's inventory, a user's cart), each the single
-//! writer of that state, started on first use and stopped when idle. This crate knows nothing of
-//! HTTP: the server reaches every actor through a typed handle.
+//! writer of that state, started on first use and stopped when idle, and the journal that makes
+//! their changes durable in group commits. This crate knows nothing of HTTP: the server reaches
+//! every actor through a typed handle.
 
+pub mod cart;
+pub mod inventory;
+pub mod journal;
 pub mod registry;
 
 pub use registry::Registry;

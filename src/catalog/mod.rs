@@ -21,7 +21,9 @@ pub use categories::{
 };
 pub use import::{IMPORT_LIMIT_BYTES, ImportFormat, ImportReport, LineError, import_products};
 pub use product_cache::{CachedProduct, ProductCache};
-pub use products::{Product, Viewer, archive_product, create_product, get_product, update_product};
+pub use products::{
+    Product, Viewer, archive_product, create_product, ensure_manages, get_product, update_product,
+};
 pub use reviews::{Review, ReviewInput, create_review, delete_review, list_reviews};
 pub use search::{Facets, SearchParams, SearchQuery, SearchResults, search};
 

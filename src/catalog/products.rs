@@ -243,6 +243,25 @@ async fn lock_for_change(
     }
 }
 
+/// Checks that `viewer` manages product `id`: 404 if they cannot see it, 403 if they can but it is
+/// not theirs.
+pub async fn ensure_manages(pool: &PgPool, viewer: Viewer, id: Uuid) -> Result<(), CatalogError> {
+    let mut connection = pool.acquire().await?;
+    let found: Option<(Uuid, String)> =
+        sqlx::query_as("SELECT seller_id, status FROM products WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *connection)
+            .await?;
+    match found {
+        None => Err(CatalogError::NotFound("product")),
+        Some((seller, _)) if viewer.manages(seller) => Ok(()),
+        Some((_, status)) if status == ProductStatus::Published.as_str() => Err(
+            CatalogError::Forbidden("only its seller or an admin can manage this product's stock"),
+        ),
+        Some(_) => Err(CatalogError::NotFound("product")),
+    }
+}
+
 /// Applies `patch` to product `id`.
 #[tracing::instrument(skip(pool, cache, patch))]
 pub async fn update_product(

@@ -26,6 +26,10 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Conflict,
     EmailTaken,
+    OutOfStock,
+    LimitExceeded,
+    PaymentDeclined,
+    IdempotencyConflict,
     PayloadTooLarge,
     UnsupportedMediaType,
     RateLimited,
@@ -35,7 +39,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::MalformedRequest,
         ErrorCode::ValidationFailed,
         ErrorCode::Unauthorized,
@@ -47,6 +51,10 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::Conflict,
         ErrorCode::EmailTaken,
+        ErrorCode::OutOfStock,
+        ErrorCode::LimitExceeded,
+        ErrorCode::PaymentDeclined,
+        ErrorCode::IdempotencyConflict,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::RateLimited,
@@ -110,6 +118,22 @@ impl ErrorCode {
                 "email_taken",
                 StatusCode::CONFLICT,
                 "Email already registered",
+            ),
+            OutOfStock => ("out_of_stock", StatusCode::CONFLICT, "Out of stock"),
+            LimitExceeded => (
+                "limit_exceeded",
+                StatusCode::CONFLICT,
+                "Per-customer limit exceeded",
+            ),
+            PaymentDeclined => (
+                "payment_declined",
+                StatusCode::PAYMENT_REQUIRED,
+                "Payment declined",
+            ),
+            IdempotencyConflict => (
+                "idempotency_conflict",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Idempotency key reused with another request",
             ),
             PayloadTooLarge => (
                 "payload_too_large",

@@ -38,6 +38,11 @@ pub struct Problem {
     pub code: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Members particular to a code (`product_id` of `out_of_stock`, `order_id` of
+    /// `payment_declined`...).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An error on its way to the client.
@@ -46,6 +51,7 @@ pub struct ApiError {
     code: ErrorCode,
     detail: String,
     errors: Vec<FieldError>,
+    extensions: serde_json::Map<String, serde_json::Value>,
     retry_after_secs: Option<u64>,
 }
 
@@ -56,8 +62,15 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
+            extensions: serde_json::Map::new(),
             retry_after_secs: None,
         }
+    }
+
+    /// Adds a member to the problem body.
+    pub fn with(mut self, member: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.extensions.insert(member.to_owned(), value.into());
+        self
     }
 
     /// A `validation_failed` error listing the offending fields.
@@ -117,6 +130,7 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code.as_str(),
             errors: self.errors.clone(),
+            extensions: self.extensions.clone(),
         }
     }
 }

@@ -4,11 +4,14 @@ mod addresses;
 mod admin_outbox;
 mod admin_users;
 mod auth;
+mod cart;
 mod catalogs;
 mod categories;
 mod health;
+mod inventory;
 mod jwks;
 mod me;
+mod orders;
 mod products;
 mod reviews;
 
@@ -45,6 +48,37 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                             web::resource("/{id}/reviews")
                                 .route(web::get().to(reviews::list))
                                 .route(web::post().to(reviews::create)),
+                        )
+                        .service(
+                            web::resource("/{id}/inventory").route(web::get().to(inventory::get)),
+                        )
+                        .service(
+                            web::resource("/{id}/inventory/adjustments")
+                                .route(web::post().to(inventory::adjust)),
+                        ),
+                )
+                .service(web::resource("/checkout").route(web::post().to(orders::checkout)))
+                .service(
+                    web::scope("/cart")
+                        .service(
+                            web::resource("")
+                                .route(web::get().to(cart::get))
+                                .route(web::delete().to(cart::clear)),
+                        )
+                        .service(web::resource("/items").route(web::post().to(cart::add_item)))
+                        .service(
+                            web::resource("/items/{product_id}")
+                                .route(web::patch().to(cart::set_item))
+                                .route(web::delete().to(cart::remove_item)),
+                        ),
+                )
+                .service(
+                    web::scope("/orders")
+                        .service(web::resource("").route(web::get().to(orders::list)))
+                        .service(web::resource("/{id}").route(web::get().to(orders::get)))
+                        .service(web::resource("/{id}/pay").route(web::post().to(orders::pay)))
+                        .service(
+                            web::resource("/{id}/cancel").route(web::post().to(orders::cancel)),
                         ),
                 )
                 .service(
@@ -153,6 +187,9 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         reviews::list, reviews::create, reviews::delete,
         catalogs::list, catalogs::create, catalogs::get, catalogs::update, catalogs::delete,
         catalogs::add_product, catalogs::remove_product, catalogs::import,
+        inventory::get, inventory::adjust,
+        cart::get, cart::add_item, cart::set_item, cart::remove_item, cart::clear,
+        orders::checkout, orders::pay, orders::list, orders::get, orders::cancel,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -162,6 +199,9 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         (name = "users", description = "Profiles and address books"),
         (name = "admin", description = "User management and the outbox"),
         (name = "catalog", description = "Categories, products, search, catalogs, reviews"),
+        (name = "inventory", description = "Stock levels and adjustments"),
+        (name = "cart", description = "The customer's cart"),
+        (name = "orders", description = "Checkout, payment, orders"),
     )
 )]
 pub struct ApiDoc;

@@ -38,9 +38,15 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let viewer = caller.0.as_ref().map(Viewer::from);
     let cached = catalog::get_product(&state.pool, &state.products, viewer, *id).await?;
+    // Live stock from the product's actor when one runs here, else as last read.
+    let available = state
+        .inventory
+        .board()
+        .available(*id)
+        .unwrap_or(cached.product.available);
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
-        .body(cached.to_json(cached.product.available)))
+        .body(cached.to_json(available)))
 }
 
 /// Creates a product owned by the caller, with its initial stock.

@@ -220,6 +220,18 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/catalogs/{id}/products/{product_id}", "put"),
         ("/api/v1/catalogs/{id}/products/{product_id}", "delete"),
         ("/api/v1/catalogs/{id}/import", "post"),
+        ("/api/v1/products/{id}/inventory", "get"),
+        ("/api/v1/products/{id}/inventory/adjustments", "post"),
+        ("/api/v1/cart", "get"),
+        ("/api/v1/cart", "delete"),
+        ("/api/v1/cart/items", "post"),
+        ("/api/v1/cart/items/{product_id}", "patch"),
+        ("/api/v1/cart/items/{product_id}", "delete"),
+        ("/api/v1/checkout", "post"),
+        ("/api/v1/orders", "get"),
+        ("/api/v1/orders/{id}", "get"),
+        ("/api/v1/orders/{id}/pay", "post"),
+        ("/api/v1/orders/{id}/cancel", "post"),
     ];
     for (path, method) in expected {
         assert!(

@@ -1,0 +1,415 @@
+//! [`InventoryActor`]: one product's stock and open holds.
+
+use super::handle::ExpireHold;
+use super::messages::*;
+use crate::journal::{Journal, JournalError, StockChange, StockOnly};
+use actix::prelude::*;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// How often the actor looks for expired holds and for idleness.
+const TICK: Duration = Duration::from_millis(200);
+
+/// A hold the actor counts in `reserved`.
+#[derive(Clone, Copy, Debug)]
+struct Hold {
+    order: Uuid,
+    qty: i64,
+    expires_at: OffsetDateTime,
+    /// Committed to the database (a provisional hold is not, yet).
+    durable: bool,
+    /// An expiry unit for it is in flight.
+    expiring: bool,
+}
+
+/// The stock of one product as the actor knows it.
+#[derive(Debug, Default)]
+struct Stock {
+    on_hand: i64,
+    reserved: i64,
+    low_stock_threshold: i64,
+    holds: HashMap<Uuid, Hold>,
+}
+
+impl Stock {
+    fn available(&self) -> i64 {
+        self.on_hand - self.reserved
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            on_hand: self.on_hand,
+            reserved: self.reserved,
+            available: self.available(),
+            low_stock_threshold: self.low_stock_threshold,
+        }
+    }
+}
+
+/// Whether the state could be loaded.
+#[derive(Debug)]
+enum Loaded {
+    Pending,
+    Ready(Stock),
+    /// The product has no inventory row.
+    Missing,
+}
+
+/// The single writer of one product's stock.
+pub struct InventoryActor {
+    product: Uuid,
+    pool: PgPool,
+    journal: Journal,
+    expire: Arc<dyn ExpireHold>,
+    slot: Arc<AtomicI64>,
+    idle_timeout: Duration,
+    state: Loaded,
+    last_active: Instant,
+    /// Units this actor wrote and is waiting for.
+    in_flight: usize,
+}
+
+impl InventoryActor {
+    pub(crate) fn new(
+        product: Uuid,
+        pool: PgPool,
+        journal: Journal,
+        expire: Arc<dyn ExpireHold>,
+        slot: Arc<AtomicI64>,
+        idle_timeout: Duration,
+    ) -> Self {
+        Self {
+            product,
+            pool,
+            journal,
+            expire,
+            slot,
+            idle_timeout,
+            state: Loaded::Pending,
+            last_active: Instant::now(),
+            in_flight: 0,
+        }
+    }
+
+    fn stock(&mut self) -> Result<&mut Stock, InventoryError> {
+        self.last_active = Instant::now();
+        match &mut self.state {
+            Loaded::Ready(stock) => Ok(stock),
+            Loaded::Missing => Err(InventoryError::NotFound),
+            Loaded::Pending => Err(InventoryError::Unavailable("inventory not loaded".into())),
+        }
+    }
+
+    fn publish(&self) {
+        if let Loaded::Ready(stock) = &self.state {
+            self.slot.store(stock.available(), Ordering::Release);
+        }
+    }
+
+    /// Loads the durable state, keeping the provisional holds (they are not in the database yet).
+    fn load(&mut self, ctx: &mut Context<Self>) {
+        let (pool, product) = (self.pool.clone(), self.product);
+        ctx.wait(
+            async move { load_stock(&pool, product).await }
+                .into_actor(self)
+                .map(|loaded, actor, ctx| match loaded {
+                    Ok(Some(mut stock)) => {
+                        if let Loaded::Ready(previous) = &actor.state {
+                            for (id, hold) in previous.holds.iter().filter(|(_, h)| !h.durable) {
+                                stock.reserved += hold.qty;
+                                stock.holds.insert(*id, *hold);
+                            }
+                        }
+                        actor.state = Loaded::Ready(stock);
+                        actor.publish();
+                    }
+                    Ok(None) => actor.state = Loaded::Missing,
+                    Err(error) => {
+                        tracing::warn!(product = %actor.product, %error, "cannot load inventory");
+                        ctx.stop();
+                    }
+                }),
+        );
+    }
+
+    /// Starts expiry units for the durable holds whose time has come.
+    fn expire_due(&mut self, ctx: &mut Context<Self>) {
+        let now = OffsetDateTime::now_utc();
+        let product = self.product;
+        let Loaded::Ready(stock) = &mut self.state else {
+            return;
+        };
+        let due: Vec<HoldTicket> = stock
+            .holds
+            .iter_mut()
+            .filter(|(_, hold)| hold.durable && !hold.expiring && hold.expires_at <= now)
+            .map(|(id, hold)| {
+                hold.expiring = true;
+                HoldTicket {
+                    hold: *id,
+                    product,
+                    order: hold.order,
+                    qty: hold.qty,
+                    expires_at: hold.expires_at,
+                }
+            })
+            .collect();
+        for ticket in due {
+            self.in_flight += 1;
+            let write = self.journal.write(self.expire.unit(&ticket));
+            ctx.spawn(write.into_actor(self).map(move |outcome, actor, _| {
+                actor.in_flight -= 1;
+                actor.expiry_done(ticket.hold, outcome);
+            }));
+        }
+    }
+
+    fn stop_if_idle(&mut self, ctx: &mut Context<Self>) {
+        let quiet = self.last_active.elapsed() >= self.idle_timeout && self.in_flight == 0;
+        let no_holds = match &self.state {
+            Loaded::Ready(stock) => stock.holds.is_empty(),
+            _ => true,
+        };
+        if quiet && no_holds {
+            ctx.stop();
+        }
+    }
+}
+
+async fn load_stock(pool: &PgPool, product: Uuid) -> sqlx::Result<Option<Stock>> {
+    let row: Option<(i64, i64, i32)> = sqlx::query_as(
+        "SELECT on_hand, reserved, low_stock_threshold FROM inventory WHERE product_id = $1",
+    )
+    .bind(product)
+    .fetch_optional(pool)
+    .await?;
+    let Some((on_hand, reserved, threshold)) = row else {
+        return Ok(None);
+    };
+    let holds: Vec<(Uuid, Uuid, i64, OffsetDateTime)> = sqlx::query_as(
+        "SELECT id, order_id, qty, expires_at FROM holds WHERE product_id = $1 AND state = 'held'",
+    )
+    .bind(product)
+    .fetch_all(pool)
+    .await?;
+    Ok(Some(Stock {
+        on_hand,
+        reserved,
+        low_stock_threshold: i64::from(threshold),
+        holds: holds
+            .into_iter()
+            .map(|(id, order, qty, expires_at)| {
+                let hold = Hold {
+                    order,
+                    qty,
+                    expires_at,
+                    durable: true,
+                    expiring: false,
+                };
+                (id, hold)
+            })
+            .collect(),
+    }))
+}
+
+impl Actor for InventoryActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        // A flash sale queues thousands of messages for one product; the default mailbox of 16
+        // would make every sender wait.
+        ctx.set_mailbox_capacity(usize::MAX);
+        self.load(ctx);
+        ctx.run_interval(TICK, |actor, ctx| {
+            actor.expire_due(ctx);
+            actor.stop_if_idle(ctx);
+        });
+    }
+}
+
+impl Handler<Reserve> for InventoryActor {
+    type Result = Result<HoldTicket, InventoryError>;
+
+    fn handle(&mut self, msg: Reserve, _: &mut Context<Self>) -> Self::Result {
+        let product = self.product;
+        let stock = self.stock()?;
+        let available = stock.available();
+        if msg.qty <= 0 || available < msg.qty {
+            return Err(InventoryError::OutOfStock { available });
+        }
+        let hold = Uuid::now_v7();
+        stock.reserved += msg.qty;
+        stock.holds.insert(
+            hold,
+            Hold {
+                order: msg.order,
+                qty: msg.qty,
+                expires_at: msg.expires_at,
+                durable: false,
+                expiring: false,
+            },
+        );
+        self.publish();
+        Ok(HoldTicket {
+            hold,
+            product,
+            order: msg.order,
+            qty: msg.qty,
+            expires_at: msg.expires_at,
+        })
+    }
+}
+
+impl Handler<Confirm> for InventoryActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Confirm, _: &mut Context<Self>) {
+        if let Ok(stock) = self.stock()
+            && let Some(hold) = stock.holds.get_mut(&msg.hold)
+        {
+            hold.durable = true;
+        }
+    }
+}
+
+impl Handler<Release> for InventoryActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Release, _: &mut Context<Self>) {
+        if let Ok(stock) = self.stock()
+            && let Some(hold) = stock.holds.remove(&msg.hold)
+        {
+            stock.reserved -= hold.qty;
+            self.publish();
+        }
+    }
+}
+
+impl Handler<Commit> for InventoryActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Commit, _: &mut Context<Self>) {
+        if let Ok(stock) = self.stock()
+            && let Some(hold) = stock.holds.remove(&msg.hold)
+        {
+            stock.reserved -= hold.qty;
+            stock.on_hand -= hold.qty;
+            self.publish();
+        }
+    }
+}
+
+impl Handler<Returned> for InventoryActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Returned, _: &mut Context<Self>) {
+        if let Ok(stock) = self.stock() {
+            stock.on_hand += msg.delta;
+            self.publish();
+        }
+    }
+}
+
+impl Handler<GetSnapshot> for InventoryActor {
+    type Result = Result<Snapshot, InventoryError>;
+
+    fn handle(&mut self, _: GetSnapshot, _: &mut Context<Self>) -> Self::Result {
+        Ok(self.stock()?.snapshot())
+    }
+}
+
+impl Handler<Reload> for InventoryActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Reload, ctx: &mut Context<Self>) {
+        self.load(ctx);
+    }
+}
+
+impl Handler<Adjust> for InventoryActor {
+    type Result = ResponseActFuture<Self, Result<Snapshot, InventoryError>>;
+
+    fn handle(&mut self, msg: Adjust, _: &mut Context<Self>) -> Self::Result {
+        let product = self.product;
+        let stock = match self.stock() {
+            Ok(stock) => stock,
+            Err(error) => return Box::pin(fut::ready(Err(error))),
+        };
+        if stock.on_hand + msg.delta < stock.reserved {
+            let reserved = stock.reserved;
+            return Box::pin(fut::ready(Err(InventoryError::BelowReserved { reserved })));
+        }
+        // A decrease counts at once; an increase only once it is durable.
+        if msg.delta < 0 {
+            stock.on_hand += msg.delta;
+            self.publish();
+        }
+        self.in_flight += 1;
+        let change = StockChange {
+            product,
+            reserved: 0,
+            on_hand: msg.delta,
+            reason: msg.reason,
+            order: None,
+        };
+        let write = self.journal.write(StockOnly(vec![change]));
+        Box::pin(write.into_actor(self).map(move |outcome, actor, ctx| {
+            actor.in_flight -= 1;
+            let result = match outcome {
+                Ok(_) => {
+                    if msg.delta > 0
+                        && let Loaded::Ready(stock) = &mut actor.state
+                    {
+                        stock.on_hand += msg.delta;
+                    }
+                    actor.stock().map(|stock| stock.snapshot())
+                }
+                Err(error) => {
+                    if msg.delta < 0
+                        && let Loaded::Ready(stock) = &mut actor.state
+                    {
+                        stock.on_hand -= msg.delta;
+                    }
+                    if matches!(error, JournalError::Refused(_)) {
+                        // The database knows something this actor does not: start again from it.
+                        actor.load(ctx);
+                    }
+                    Err(InventoryError::Unavailable(error.to_string()))
+                }
+            };
+            actor.publish();
+            result
+        }))
+    }
+}
+
+impl InventoryActor {
+    /// Applies the outcome of an expiry unit.
+    fn expiry_done(&mut self, hold: Uuid, released: Result<bool, JournalError>) {
+        let product = self.product;
+        let Loaded::Ready(stock) = &mut self.state else {
+            return;
+        };
+        match released {
+            Ok(true) => {
+                if let Some(hold) = stock.holds.remove(&hold) {
+                    stock.reserved -= hold.qty;
+                }
+                self.publish();
+            }
+            // Paid or cancelled meanwhile: the payment or the cancellation tells this actor.
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(%product, %hold, %error, "hold expiry failed; retrying");
+                if let Some(hold) = stock.holds.get_mut(&hold) {
+                    hold.expiring = false;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The group-commit writer task and its handle.
+
+use super::unit::{Applied, StockChange, Unit};
+use sqlx::{PgConnection, PgPool};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+/// How the journal batches.
+#[derive(Clone, Copy, Debug)]
+pub struct JournalConfig {
+    /// The most units in one transaction.
+    pub max_batch: usize,
+    /// How long to wait for more units once one has arrived and the batch is not full. Zero
+    /// batches only what queued while the previous transaction was in flight.
+    pub max_delay: Duration,
+}
+
+impl Default for JournalConfig {
+    fn default() -> Self {
+        Self {
+            max_batch: 512,
+            max_delay: Duration::ZERO,
+        }
+    }
+}
+
+/// Why a unit did not land.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// The database refused the unit (a constraint it breaks, such as the stock `CHECK`).
+    #[error("the database refused the change: {0}")]
+    Refused(sqlx::Error),
+    /// The database could not be reached or failed; the unit did not commit.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
+    /// The journal is not running.
+    #[error("the journal has stopped")]
+    Stopped,
+}
+
+impl JournalError {
+    fn from_sqlx(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::Database(_) => JournalError::Refused(error),
+            other => JournalError::Unavailable(other),
+        }
+    }
+}
+
+type Reply = oneshot::Sender<Result<bool, JournalError>>;
+
+/// A cloneable handle to the journal.
+#[derive(Clone)]
+pub struct Journal {
+    queue: mpsc::UnboundedSender<(Unit, Reply)>,
+}
+
+impl Journal {
+    /// Starts the writer on the current runtime.
+    pub fn start(pool: PgPool, config: JournalConfig) -> Self {
+        let (queue, units) = mpsc::unbounded_channel();
+        tokio::spawn(run(pool, config, units));
+        Self { queue }
+    }
+
+    /// Queues `unit` now; the returned future resolves once its transaction committed.
+    /// `Ok(true)`: applied; `Ok(false)`: its conditions did not hold, nothing changed.
+    pub fn write(
+        &self,
+        unit: impl Into<Unit>,
+    ) -> impl std::future::Future<Output = Result<bool, JournalError>> + Send + 'static {
+        let (reply, outcome) = oneshot::channel();
+        let queued = self.queue.send((unit.into(), reply)).is_ok();
+        async move {
+            if !queued {
+                return Err(JournalError::Stopped);
+            }
+            outcome.await.map_err(|_| JournalError::Stopped)?
+        }
+    }
+}
+
+async fn run(
+    pool: PgPool,
+    config: JournalConfig,
+    mut units: mpsc::UnboundedReceiver<(Unit, Reply)>,
+) {
+    let batch_size = metrics::histogram!("journal_batch_units");
+    let commit_seconds = metrics::histogram!("journal_commit_seconds");
+    let mut batch = Vec::with_capacity(config.max_batch);
+    while let Some(first) = units.recv().await {
+        batch.push(first);
+        gather(&mut units, &mut batch, config).await;
+        let started = std::time::Instant::now();
+        batch_size.record(batch.len() as f64);
+        commit(&pool, &mut batch).await;
+        commit_seconds.record(started.elapsed().as_secs_f64());
+    }
+}
+
+/// Takes what is queued, and waits up to `max_delay` for more, without exceeding `max_batch`.
+async fn gather(
+    units: &mut mpsc::UnboundedReceiver<(Unit, Reply)>,
+    batch: &mut Vec<(Unit, Reply)>,
+    config: JournalConfig,
+) {
+    let deadline = tokio::time::Instant::now() + config.max_delay;
+    while batch.len() < config.max_batch {
+        match units.try_recv() {
+            Ok(unit) => batch.push(unit),
+            Err(_) if config.max_delay.is_zero() => return,
+            Err(_) => match tokio::time::timeout_at(deadline, units.recv()).await {
+                Ok(Some(unit)) => batch.push(unit),
+                _ => return,
+            },
+        }
+    }
+}
+
+/// Commits the batch, or each unit alone if the batch fails; answers every caller.
+async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
+    let units: Vec<&Unit> = batch.iter().map(|(unit, _)| unit).collect();
+    match write_batch(pool, &units).await {
+        Ok(outcomes) => {
+            for ((_, reply), outcome) in batch.drain(..).zip(outcomes) {
+                let _ = reply.send(Ok(outcome));
+            }
+        }
+        Err(error) if batch.len() == 1 => {
+            if let Some((_, reply)) = batch.pop() {
+                let _ = reply.send(Err(JournalError::from_sqlx(error)));
+            }
+        }
+        Err(error) => {
+            tracing::debug!(%error, units = batch.len(), "batch failed; retrying unit by unit");
+            for (unit, reply) in batch.drain(..) {
+                let outcome = write_batch(pool, &[&unit])
+                    .await
+                    .map(|outcomes| outcomes.first().copied().unwrap_or(false))
+                    .map_err(JournalError::from_sqlx);
+                let _ = reply.send(outcome);
+            }
+        }
+    }
+}
+
+/// One transaction: every unit's statements, then the summed stock changes and the ledger.
+async fn write_batch(pool: &PgPool, units: &[&Unit]) -> sqlx::Result<Vec<bool>> {
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(units.len());
+    let mut changes = Vec::new();
+    for unit in units {
+        let Applied { accepted, stock } = unit.0.apply(&mut tx).await?;
+        outcomes.push(accepted);
+        if accepted {
+            changes.extend(stock);
+        }
+    }
+    write_stock(&mut tx, &changes).await?;
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// One row update per product, and one insert for the ledger rows.
+async fn write_stock(connection: &mut PgConnection, changes: &[StockChange]) -> sqlx::Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    // Summed per product, in product order: concurrent batches lock rows in one order.
+    let mut per_product: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
+    for change in changes {
+        let sums = per_product.entry(change.product).or_default();
+        sums.0 += change.reserved;
+        sums.1 += change.on_hand;
+    }
+    let products: Vec<Uuid> = per_product.keys().copied().collect();
+    let reserved: Vec<i64> = per_product.values().map(|sums| sums.0).collect();
+    let on_hand: Vec<i64> = per_product.values().map(|sums| sums.1).collect();
+    sqlx::query(
+        "UPDATE inventory i SET reserved = i.reserved + d.reserved, on_hand = i.on_hand + d.on_hand,
+             updated_at = now()
+         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d (product_id, reserved, on_hand)
+         WHERE i.product_id = d.product_id",
+    )
+    .bind(&products)
+    .bind(&reserved)
+    .bind(&on_hand)
+    .execute(&mut *connection)
+    .await?;
+    let moves: Vec<&StockChange> = changes
+        .iter()
+        .filter(|change| change.on_hand != 0)
+        .collect();
+    if !moves.is_empty() {
+        sqlx::query(
+            "INSERT INTO inventory_movements (product_id, delta, reason, order_id)
+             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[])",
+        )
+        .bind(moves.iter().map(|m| m.product).collect::<Vec<_>>())
+        .bind(moves.iter().map(|m| m.on_hand).collect::<Vec<_>>())
+        .bind(moves.iter().map(|m| m.reason.as_str()).collect::<Vec<_>>())
+        .bind(moves.iter().map(|m| m.order).collect::<Vec<_>>())
+        .execute(connection)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Orders: checkout (reservations through the inventory actors, one journal unit for the order),
+//! payment, cancellation, hold expiry, idempotent retries, and reading orders back.
+
+mod cancel;
+mod checkout;
+mod expiry;
+mod idempotency;
+mod model;
+mod pay;
+mod units;
+
+pub use cancel::cancel_order;
+use checkout::problem_body as checkout_problem_body;
+pub use checkout::{
+    CheckoutLine, CheckoutRequest, CustomerLocks, Shipping, ShippingMethod, checkout,
+};
+pub use expiry::{HoldExpiry, release_expired_holds};
+pub use idempotency::IdempotencyKey;
+pub use model::{Order, OrderFilter, OrderItem, get_order, list_orders};
+pub use pay::{PaymentRequest, pay_order};
+
+use crate::error::{ApiError, ErrorCode};
+use bazaar_actors::inventory::InventoryError;
+use bazaar_actors::journal::JournalError;
+use uuid::Uuid;
+
+/// An answer stored for idempotent replay: status and body.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+/// What can go wrong with an order.
+#[derive(Debug, thiserror::Error)]
+pub enum OrderError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("only {available} of product {product} available")]
+    OutOfStock { product: Uuid, available: i64 },
+    #[error("at most {limit} of product {product} per customer")]
+    LimitExceeded { product: Uuid, limit: i64 },
+    #[error("the payment was declined ({code})")]
+    PaymentDeclined { order: Uuid, code: &'static str },
+    #[error("this Idempotency-Key was used for another request")]
+    IdempotencyConflict,
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl OrderError {
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        OrderError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<JournalError> for OrderError {
+    fn from(error: JournalError) -> Self {
+        OrderError::Unavailable(error.to_string())
+    }
+}
+
+impl From<InventoryError> for OrderError {
+    fn from(error: InventoryError) -> Self {
+        OrderError::Unavailable(error.to_string())
+    }
+}
+
+impl From<OrderError> for ApiError {
+    fn from(error: OrderError) -> Self {
+        let detail = error.to_string();
+        match error {
+            OrderError::NotFound(what) => ApiError::not_found(what),
+            OrderError::OutOfStock { product, available } => {
+                ApiError::new(ErrorCode::OutOfStock, detail)
+                    .with("product_id", product.to_string())
+                    .with("available", available)
+            }
+            OrderError::LimitExceeded { product, limit } => {
+                ApiError::new(ErrorCode::LimitExceeded, detail)
+                    .with("product_id", product.to_string())
+                    .with("limit", limit)
+            }
+            OrderError::PaymentDeclined { order, code } => {
+                ApiError::new(ErrorCode::PaymentDeclined, detail)
+                    .with("order_id", order.to_string())
+                    .with("decline_code", code)
+            }
+            OrderError::IdempotencyConflict => {
+                ApiError::new(ErrorCode::IdempotencyConflict, detail)
+            }
+            OrderError::Conflict(_) => ApiError::new(ErrorCode::Conflict, detail),
+            OrderError::Forbidden(_) => ApiError::new(ErrorCode::Forbidden, detail),
+            OrderError::Invalid { field, message } => ApiError::invalid_field(field, message),
+            OrderError::Unavailable(cause) => ApiError::unavailable(cause),
+            OrderError::Database(error) => error.into(),
+            OrderError::Internal(error) => ApiError::internal(format!("{error:#}")),
+        }
+    }
+}
+
+/// Now, at the microsecond precision PostgreSQL keeps, so what is answered equals what is read
+/// back later.
+pub(crate) fn now() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
+}
