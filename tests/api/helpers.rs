@@ -191,6 +191,43 @@ impl TestApp {
         self.sign_in(&email, PASSWORD).await
     }
 
+    /// `count` active customers created straight in the database, with access tokens signed by
+    /// the app's key: for tests that need hundreds of buyers without hundreds of argon2 hashes.
+    pub async fn many_customers(&self, count: usize) -> Vec<TestUser> {
+        let keys = bazaar::auth::JwtKeys::load_or_generate(
+            &self.settings.jwt_key_file,
+            self.settings.access_token_ttl,
+        )
+        .expect("the app's key");
+        let ids: Vec<Uuid> = (0..count).map(|_| Uuid::now_v7()).collect();
+        let emails: Vec<String> = ids
+            .iter()
+            .map(|id| format!("buyer-{}@example.com", id.simple()))
+            .collect();
+        sqlx::query(
+            "INSERT INTO users (id, email, password_hash, name, role, status)
+             SELECT id, email, 'no-login', 'Buyer', 'customer', 'active'
+             FROM unnest($1::uuid[], $2::text[]) AS t (id, email)",
+        )
+        .bind(&ids)
+        .bind(&emails)
+        .execute(&self.pool)
+        .await
+        .expect("insert buyers");
+        ids.into_iter()
+            .zip(emails)
+            .map(|(id, email)| TestUser {
+                id: id.to_string(),
+                email,
+                access_token: keys
+                    .issue(id, bazaar::domain::Role::Customer)
+                    .expect("token")
+                    .token,
+                refresh_token: String::new(),
+            })
+            .collect()
+    }
+
     pub async fn customer(&self) -> TestUser {
         self.user_with_role("customer").await
     }
@@ -229,6 +266,63 @@ impl TestApp {
             "create product {body}"
         );
         response.json().await.expect("product body")
+    }
+
+    /// A published product of a new seller with `stock` units; returns (seller, product id).
+    pub async fn stocked_product(&self, stock: i64, overrides: Value) -> (TestUser, String) {
+        let category = self
+            .category(&format!("Cat {}", Uuid::now_v7().simple()), None)
+            .await;
+        let seller = self.seller().await;
+        let mut body = product_body(&category, overrides);
+        body["stock"] = json!(stock);
+        let product = self.product(&seller, &body).await;
+        (
+            seller,
+            product["id"].as_str().expect("product id").to_owned(),
+        )
+    }
+
+    /// `POST /api/v1/checkout` of `items` shipped to a fixed address, with an optional key.
+    pub async fn checkout(
+        &self,
+        customer: &TestUser,
+        body: &Value,
+        idempotency_key: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .post(self.url("/api/v1/checkout"))
+            .bearer_auth(&customer.access_token)
+            .json(body);
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send().await.expect("checkout")
+    }
+
+    /// `POST /api/v1/orders/{id}/pay` with a card number.
+    pub async fn pay(&self, customer: &TestUser, order: &str, card: &str) -> Response {
+        self.post(
+            &format!("/api/v1/orders/{order}/pay"),
+            Some(&customer.access_token),
+            &json!({"method": "card", "card": card_body(card)}),
+        )
+        .await
+    }
+
+    /// The stock row of a product and the sum of its ledger.
+    pub async fn stock(&self, product: &str) -> (i64, i64, i64) {
+        let id: Uuid = product.parse().expect("uuid");
+        sqlx::query_as(
+            "SELECT on_hand, reserved,
+                 (SELECT coalesce(sum(delta), 0)::bigint FROM inventory_movements WHERE product_id = $1)
+             FROM inventory WHERE product_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await
+        .expect("stock")
     }
 
     /// The token in the newest outbox message of `kind` to `email`.
@@ -280,6 +374,25 @@ pub fn product_body(category: &str, overrides: Value) -> Value {
     }
     body
 }
+
+/// A checkout body for `items` (`[(product, qty)]`), shipped to an inline address.
+pub fn checkout_body(items: &[(&str, i64)]) -> Value {
+    json!({
+        "items": items.iter().map(|(product, qty)| json!({"product_id": product, "qty": qty})).collect::<Vec<_>>(),
+        "shipping_address": {
+            "name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London",
+            "postal_code": "SW1Y 4JH", "country": "GB"
+        }
+    })
+}
+
+/// A card with a future expiry.
+pub fn card_body(number: &str) -> Value {
+    json!({"number": number, "exp_month": 12, "exp_year": 2031, "cvc": "123"})
+}
+
+pub const GOOD_CARD: &str = "4242424242424242";
+pub const DECLINED_CARD: &str = "4000000000000002";
 
 /// Asserts `response` is a problem+json of `status` and `code`; returns its body.
 pub async fn assert_problem(response: Response, status: StatusCode, code: &str) -> Value {

@@ -3,12 +3,17 @@
 mod accounts;
 mod addresses;
 mod admin;
+mod cart;
 mod catalogs;
 mod categories;
+mod checkout;
 mod errors;
+mod flash_sale;
 mod helpers;
 mod import;
+mod inventory;
 mod operations;
+mod orders;
 mod products;
 mod rate_limits;
 mod reviews;

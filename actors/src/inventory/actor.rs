@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// Messages one actor may have queued before senders wait.
+const MAILBOX_CAPACITY: usize = 65_536;
+
 /// How often the actor looks for expired holds and for idleness.
 const TICK: Duration = Duration::from_millis(200);
 
@@ -222,8 +225,8 @@ impl Actor for InventoryActor {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         // A flash sale queues thousands of messages for one product; the default mailbox of 16
-        // would make every sender wait.
-        ctx.set_mailbox_capacity(usize::MAX);
+        // would make every sender wait. Beyond this, senders wait: back-pressure, not memory.
+        ctx.set_mailbox_capacity(MAILBOX_CAPACITY);
         self.load(ctx);
         ctx.run_interval(TICK, |actor, ctx| {
             actor.expire_due(ctx);

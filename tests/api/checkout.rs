@@ -1,0 +1,452 @@
+//! Checkout and payment: all or nothing, idempotent retries, declines, limits, expiry.
+
+use crate::helpers::{
+    DECLINED_CARD, GOOD_CARD, assert_invalid_field, assert_problem, card_body, checkout_body,
+    spawn_app, spawn_app_with, test_settings,
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+#[actix_web::test]
+async fn a_customer_checks_out_then_pays() {
+    let app = spawn_app().await;
+    let (seller, product) = app.stocked_product(10, json!({"price_cents": 1250})).await;
+    let customer = app.customer().await;
+    let response = app
+        .checkout(&customer, &checkout_body(&[(&product, 3)]), None)
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let order = response.json::<Value>().await.unwrap()["order"].clone();
+    assert_eq!(order["status"], "pending_payment");
+    assert_eq!(
+        (
+            order["subtotal_cents"].as_i64(),
+            order["total_cents"].as_i64()
+        ),
+        (Some(3750), Some(3750))
+    );
+    assert_eq!(order["items"][0]["name"], "Enamel Mug", "name snapshot");
+    assert_eq!(
+        order["items"][0]["unit_price_cents"], 1250,
+        "price from the catalog"
+    );
+    assert_eq!(order["shipping_address"]["country"], "GB");
+    assert!(order["payment_due_at"].is_string());
+    assert_eq!(app.stock(&product).await, (10, 3, 10), "held, not sold");
+
+    let id = order["id"].as_str().unwrap();
+    let paid = app.pay(&customer, id, GOOD_CARD).await;
+    assert_eq!(paid.status(), StatusCode::OK);
+    let paid: Value = paid.json().await.unwrap();
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["payments"][0]["card_last4"], "4242");
+    assert_eq!(paid["payments"][0]["card_brand"], "visa");
+    assert!(
+        !paid.to_string().contains("4242424242424242"),
+        "the card number is never stored"
+    );
+    assert_eq!(
+        app.stock(&product).await,
+        (7, 0, 7),
+        "sold units left the shelf, through the ledger"
+    );
+
+    let read: Value = app
+        .get(
+            &format!("/api/v1/orders/{id}"),
+            Some(&customer.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read, paid, "what pay answered is what is stored");
+    let statuses: Vec<&str> = read["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pending_payment", "paid"]);
+    let again = app.pay(&customer, id, GOOD_CARD).await;
+    assert_problem(again, StatusCode::CONFLICT, "conflict").await;
+    let seller_view = app
+        .get(&format!("/api/v1/orders/{id}"), Some(&seller.access_token))
+        .await;
+    assert_eq!(
+        seller_view.status(),
+        StatusCode::OK,
+        "the seller of a line sees the order"
+    );
+}
+
+#[actix_web::test]
+async fn paying_in_the_checkout_call_and_a_declined_card() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(5, json!({})).await;
+    let customer = app.customer().await;
+    let mut body = checkout_body(&[(&product, 1)]);
+    body["payment"] = json!({"method": "card", "card": card_body(GOOD_CARD)});
+    let paid: Value = app
+        .checkout(&customer, &body, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paid["order"]["status"], "paid");
+
+    body["payment"]["card"] = card_body(DECLINED_CARD);
+    let declined = app.checkout(&customer, &body, None).await;
+    let problem = assert_problem(declined, StatusCode::PAYMENT_REQUIRED, "payment_declined").await;
+    let order_id = problem["order_id"].as_str().unwrap();
+    let order: Value = app
+        .get(
+            &format!("/api/v1/orders/{order_id}"),
+            Some(&customer.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        order["status"], "pending_payment",
+        "a decline keeps the order and its holds"
+    );
+    assert_eq!(order["payments"][0]["status"], "declined");
+    assert_eq!(app.stock(&product).await, (4, 1, 4));
+    let insufficient = app.pay(&customer, order_id, "4000000000009995").await;
+    let problem = assert_problem(
+        insufficient,
+        StatusCode::PAYMENT_REQUIRED,
+        "payment_declined",
+    )
+    .await;
+    assert_eq!(problem["decline_code"], "insufficient_funds");
+    assert_eq!(
+        app.pay(&customer, order_id, GOOD_CARD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn a_checkout_reserves_every_line_or_none() {
+    let app = spawn_app().await;
+    let (_, plenty) = app.stocked_product(10, json!({})).await;
+    let (_, scarce) = app.stocked_product(1, json!({})).await;
+    let customer = app.customer().await;
+    let response = app
+        .checkout(
+            &customer,
+            &checkout_body(&[(&plenty, 2), (&scarce, 2)]),
+            None,
+        )
+        .await;
+    let problem = assert_problem(response, StatusCode::CONFLICT, "out_of_stock").await;
+    assert_eq!(problem["product_id"], scarce.as_str());
+    assert_eq!(problem["available"], 1);
+    assert_eq!(app.stock(&plenty).await, (10, 0, 10), "nothing stays held");
+    assert_eq!(app.stock(&scarce).await, (1, 0, 1));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+    let page: Value = app
+        .get(&format!("/api/v1/products/{plenty}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["available"], 10);
+}
+
+#[actix_web::test]
+async fn retries_with_an_idempotency_key_return_the_first_answer() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(10, json!({})).await;
+    let customer = app.customer().await;
+    let body = checkout_body(&[(&product, 2)]);
+    let first: Value = app
+        .checkout(&customer, &body, Some("key-1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let retry = app.checkout(&customer, &body, Some("key-1")).await;
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(retry.json::<Value>().await.unwrap(), first);
+    let other_body = checkout_body(&[(&product, 3)]);
+    let conflict = app.checkout(&customer, &other_body, Some("key-1")).await;
+    assert_problem(
+        conflict,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_conflict",
+    )
+    .await;
+
+    // Two at once with one key: one order.
+    let (a, b) = futures_util::join!(
+        app.checkout(&customer, &body, Some("key-2")),
+        app.checkout(&customer, &body, Some("key-2"))
+    );
+    let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+    assert_eq!(a["order"]["id"], b["order"]["id"]);
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(orders, 2);
+    assert_eq!(
+        app.stock(&product).await,
+        (10, 4, 10),
+        "no hold leaked from the losing request"
+    );
+
+    let id = first["order"]["id"].as_str().unwrap();
+    let pay = |key: &'static str| {
+        let (app, customer) = (&app, &customer);
+        async move {
+            app.client
+                .post(app.url(&format!("/api/v1/orders/{id}/pay")))
+                .bearer_auth(&customer.access_token)
+                .header("Idempotency-Key", key)
+                .json(&json!({"method": "card", "card": card_body(GOOD_CARD)}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let paid: Value = pay("pay-1").await.json().await.unwrap();
+    let replay = pay("pay-1").await;
+    assert_eq!(replay.status(), StatusCode::OK);
+    assert_eq!(replay.json::<Value>().await.unwrap(), paid);
+    let charges: i64 = sqlx::query_scalar("SELECT count(*) FROM payments")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(charges, 1, "the retry charged nothing");
+}
+
+#[actix_web::test]
+async fn per_customer_limits_count_unpaid_and_paid_orders() {
+    let app = spawn_app().await;
+    let (_, product) = app
+        .stocked_product(100, json!({"max_per_customer": 2}))
+        .await;
+    let customer = app.customer().await;
+    assert_eq!(
+        app.checkout(&customer, &checkout_body(&[(&product, 1)]), None)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.checkout(&customer, &checkout_body(&[(&product, 1)]), None)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let third = app
+        .checkout(&customer, &checkout_body(&[(&product, 1)]), None)
+        .await;
+    let problem = assert_problem(third, StatusCode::CONFLICT, "limit_exceeded").await;
+    assert_eq!(problem["limit"], 2);
+    let other = app.customer().await;
+    assert_eq!(
+        app.checkout(&other, &checkout_body(&[(&product, 2)]), None)
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+}
+
+#[actix_web::test]
+async fn unpaid_holds_expire_and_the_order_with_them() {
+    let mut settings = test_settings();
+    settings.hold_ttl = Duration::from_secs(1);
+    let app = spawn_app_with(settings).await;
+    let (_, product) = app.stocked_product(3, json!({})).await;
+    let customer = app.customer().await;
+    let order: Value = app
+        .checkout(&customer, &checkout_body(&[(&product, 3)]), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = order["order"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.stock(&product).await.1, 3);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let read: Value = app
+            .get(
+                &format!("/api/v1/orders/{id}"),
+                Some(&customer.access_token),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        if read["status"] == "expired" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the order did not expire: {read}"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.stock(&product).await,
+        (3, 0, 3),
+        "the hold went back on the shelf"
+    );
+    let page: Value = app
+        .get(&format!("/api/v1/products/{product}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["available"], 3);
+    assert_problem(
+        app.pay(&customer, &id, GOOD_CARD).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn holds_that_expired_while_the_server_was_down_are_released_at_start() {
+    let settings = test_settings();
+    let first = spawn_app_with(settings.clone()).await;
+    let (_, product) = first.stocked_product(5, json!({})).await;
+    let customer = first.customer().await;
+    let order: Value = first
+        .checkout(&customer, &checkout_body(&[(&product, 2)]), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    first.handle.stop(true).await;
+    sqlx::query("UPDATE holds SET expires_at = now() - interval '1 minute'")
+        .execute(&first.pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE orders SET payment_due_at = now() - interval '1 minute'")
+        .execute(&first.pool)
+        .await
+        .unwrap();
+
+    let restarted = spawn_app_with(settings).await;
+    assert_eq!(restarted.stock(&product).await, (5, 0, 5));
+    let id = order["order"]["id"].as_str().unwrap();
+    let read: Value = restarted
+        .get(
+            &format!("/api/v1/orders/{id}"),
+            Some(&customer.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["status"], "expired");
+}
+
+#[actix_web::test]
+async fn checkout_input_is_checked() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(5, json!({})).await;
+    let (_, dollars) = app.stocked_product(5, json!({"currency": "USD"})).await;
+    let customer = app.customer().await;
+    let cases = [
+        (
+            json!({"items": [{"product_id": product, "qty": 0}], "shipping_address_id": uuid::Uuid::nil()}),
+            "items[0].qty",
+        ),
+        (
+            json!({"items": [{"product_id": product, "qty": 1}]}),
+            "shipping_address",
+        ),
+        (
+            json!({"items": [{"product_id": product, "qty": 1}], "shipping_address_id": uuid::Uuid::nil()}),
+            "shipping_address_id",
+        ),
+        (
+            {
+                let mut b = checkout_body(&[(&product, 1)]);
+                b["shipping_address"]["country"] = json!("Narnia");
+                b
+            },
+            "shipping_address.country",
+        ),
+        (
+            {
+                let mut b = checkout_body(&[(&product, 1)]);
+                b["shipping_method"] = json!("teleport");
+                b
+            },
+            "shipping_method",
+        ),
+        (
+            {
+                let mut b = checkout_body(&[(&product, 1)]);
+                b["payment"] = json!({"method": "card", "card": card_body("4242424242424241")});
+                b
+            },
+            "payment.card.number",
+        ),
+        (
+            {
+                let mut b = checkout_body(&[(&product, 1)]);
+                b["total_cents"] = json!(1);
+                b
+            },
+            "total_cents",
+        ),
+        (
+            checkout_body(&[(&uuid::Uuid::nil().to_string(), 1)]),
+            "items[0].product_id",
+        ),
+        (checkout_body(&[(&product, 1), (&dollars, 1)]), "items"),
+        (checkout_body(&[]), "items"),
+    ];
+    for (body, field) in cases {
+        assert_invalid_field(app.checkout(&customer, &body, None).await, field).await;
+    }
+    let seller = app.seller().await;
+    let refused = app
+        .checkout(&seller, &checkout_body(&[(&product, 1)]), None)
+        .await;
+    assert_problem(refused, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_eq!(app.stock(&product).await, (5, 0, 5));
+}
+
+#[actix_web::test]
+async fn a_saved_address_is_used_only_by_its_owner() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(5, json!({})).await;
+    let (owner, other) = (app.customer().await, app.customer().await);
+    let address: Value = app
+        .post("/api/v1/users/me/addresses", Some(&owner.access_token),
+            &json!({"name": "Ada", "line1": "1 Main St", "city": "Paris", "postal_code": "75001", "country": "FR"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let body = json!({"items": [{"product_id": product, "qty": 1}], "shipping_address_id": address["id"], "shipping_method": "express"});
+    let order: Value = app
+        .checkout(&owner, &body, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(order["order"]["shipping_address"]["city"], "Paris");
+    assert_eq!(order["order"]["shipping_cents"], 1500);
+    assert_eq!(order["order"]["total_cents"], 1299 + 1500);
+    assert_invalid_field(
+        app.checkout(&other, &body, None).await,
+        "shipping_address_id",
+    )
+    .await;
+}
