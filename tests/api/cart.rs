@@ -1,1 +1,191 @@
+//! The cart: quantities in a per-user actor written through to Redis, prices from the catalog.
 
+use crate::helpers::{assert_invalid_field, assert_problem, spawn_app, spawn_app_with};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[actix_web::test]
+async fn a_cart_is_priced_from_the_catalog_and_checked_against_stock() {
+    let app = spawn_app().await;
+    let (_, mug) = app
+        .stocked_product(5, json!({"price_cents": 1299, "name": "Mug"}))
+        .await;
+    let (_, pot) = app
+        .stocked_product(2, json!({"price_cents": 4500, "name": "Pot"}))
+        .await;
+    let customer = app.customer().await;
+    let token = Some(customer.access_token.as_str());
+    let empty: Value = app.get("/api/v1/cart", token).await.json().await.unwrap();
+    assert_eq!(
+        (
+            empty["items"].as_array().unwrap().len(),
+            empty["total_cents"].as_i64()
+        ),
+        (0, Some(0))
+    );
+
+    app.post(
+        "/api/v1/cart/items",
+        token,
+        &json!({"product_id": mug, "qty": 2}),
+    )
+    .await;
+    let cart: Value = app
+        .post(
+            "/api/v1/cart/items",
+            token,
+            &json!({"product_id": mug, "qty": 1}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cart["items"][0]["qty"], 3, "adding adds to the line");
+    let cart: Value = app
+        .post(
+            "/api/v1/cart/items",
+            token,
+            &json!({"product_id": pot, "qty": 2}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cart["subtotal_cents"], 3 * 1299 + 2 * 4500);
+    assert_eq!(cart["total_cents"], cart["subtotal_cents"]);
+    assert_eq!(cart["currency"], "EUR");
+    let line = cart["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["product_id"] == mug.as_str())
+        .unwrap();
+    assert_eq!(
+        (
+            line["name"].as_str(),
+            line["line_total_cents"].as_i64(),
+            line["available"].as_i64()
+        ),
+        (Some("Mug"), Some(3897), Some(5))
+    );
+
+    let beyond = app
+        .post(
+            "/api/v1/cart/items",
+            token,
+            &json!({"product_id": pot, "qty": 1}),
+        )
+        .await;
+    assert_problem(beyond, StatusCode::CONFLICT, "out_of_stock").await;
+    let set: Value = app
+        .patch(
+            &format!("/api/v1/cart/items/{mug}"),
+            token,
+            &json!({"qty": 1}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(set["subtotal_cents"], 1299 + 9000);
+    assert_problem(
+        app.patch(
+            &format!("/api/v1/cart/items/{mug}"),
+            token,
+            &json!({"qty": 6}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "out_of_stock",
+    )
+    .await;
+    let removed: Value = app
+        .delete(&format!("/api/v1/cart/items/{pot}"), token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(removed["items"].as_array().unwrap().len(), 1);
+    let zero: Value = app
+        .patch(
+            &format!("/api/v1/cart/items/{mug}"),
+            token,
+            &json!({"qty": 0}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(zero["items"].as_array().unwrap().is_empty());
+    for (body, field) in [
+        (json!({"product_id": mug, "qty": 0}), "qty"),
+        (
+            json!({"product_id": mug, "qty": 1, "unit_price_cents": 1}),
+            "unit_price_cents",
+        ),
+        (
+            json!({"product_id": uuid::Uuid::nil(), "qty": 1}),
+            "product_id",
+        ),
+    ] {
+        assert_invalid_field(app.post("/api/v1/cart/items", token, &body).await, field).await;
+    }
+    assert_problem(
+        app.get("/api/v1/cart", None).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn checking_out_the_cart_empties_it_and_carts_survive_restarts() {
+    let settings = crate::helpers::test_settings();
+    let app = spawn_app_with(settings.clone()).await;
+    let (_, mug) = app.stocked_product(5, json!({})).await;
+    let customer = app.customer().await;
+    let token = Some(customer.access_token.as_str());
+    app.post(
+        "/api/v1/cart/items",
+        token,
+        &json!({"product_id": mug, "qty": 2}),
+    )
+    .await;
+
+    let other_process = spawn_app_with(settings).await;
+    let seen: Value = other_process
+        .get("/api/v1/cart", token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen["items"][0]["qty"], 2,
+        "the cart lives in Redis, not in one process"
+    );
+
+    let body = json!({"shipping_address": {"name": "A", "line1": "B", "city": "C", "postal_code": "1", "country": "DE"}});
+    let order = app.checkout(&customer, &body, None).await;
+    assert_eq!(order.status(), StatusCode::CREATED);
+    let order: Value = order.json().await.unwrap();
+    assert_eq!(order["order"]["items"][0]["qty"], 2);
+    let after: Value = app.get("/api/v1/cart", token).await.json().await.unwrap();
+    assert!(
+        after["items"].as_array().unwrap().is_empty(),
+        "checked-out carts are emptied"
+    );
+    assert_invalid_field(app.checkout(&customer, &body, None).await, "items").await;
+
+    app.post(
+        "/api/v1/cart/items",
+        token,
+        &json!({"product_id": mug, "qty": 1}),
+    )
+    .await;
+    assert_eq!(
+        app.delete("/api/v1/cart", token).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let cleared: Value = app.get("/api/v1/cart", token).await.json().await.unwrap();
+    assert!(cleared["items"].as_array().unwrap().is_empty());
+}
