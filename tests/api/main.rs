@@ -1,6 +1,7 @@
 //! Integration tests: a real client against the real server, database and Redis.
 
 mod accounts;
+mod actors;
 mod addresses;
 mod admin;
 mod cart;
