@@ -84,8 +84,14 @@ impl Application {
                 idle_timeout: settings.actor_idle,
             },
         );
+        // Products with open holds get their actor now, so those holds expire on time.
+        let held: Vec<uuid::Uuid> =
+            sqlx::query_scalar("SELECT DISTINCT product_id FROM holds WHERE state = 'held'")
+                .fetch_all(&pool)
+                .await?;
+        inventory.wake(&held);
         let carts = Carts::new(
-            actors,
+            actors.clone(),
             redis.connection(),
             CartConfig {
                 idle_timeout: settings.actor_idle,
@@ -109,6 +115,7 @@ impl Application {
             carts,
             gateway: Arc::new(TestGateway),
             checkout_locks: CustomerLocks::default(),
+            actors,
         });
         let server = serve(listener, state.clone())?;
         Ok(Self {
@@ -133,9 +140,12 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until SIGINT/SIGTERM (or [`ServerHandle::stop`]), letting in-flight requests finish.
+    /// Serves until SIGINT/SIGTERM (or [`ServerHandle::stop`]), letting in-flight requests finish,
+    /// then stops the actors.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.state.actors.stop();
+        served
     }
 }
 

@@ -32,4 +32,6 @@ pub struct AppState {
     pub gateway: Arc<dyn PaymentGateway>,
     /// Serializes one customer's checkouts of limited products.
     pub checkout_locks: CustomerLocks,
+    /// The thread the inventory and cart actors run on.
+    pub actors: actix::ArbiterHandle,
 }

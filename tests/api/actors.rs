@@ -3,7 +3,9 @@
 use crate::helpers::test_settings;
 use bazaar::orders::HoldExpiry;
 use bazaar_actors::inventory::{Inventory, InventoryConfig, InventoryError};
-use bazaar_actors::journal::{Journal, JournalConfig, JournalError, LedgerReason, StockChange, StockOnly};
+use bazaar_actors::journal::{
+    Journal, JournalConfig, JournalError, LedgerReason, StockChange, StockOnly,
+};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
@@ -12,17 +14,34 @@ use uuid::Uuid;
 
 /// A fresh database with one product holding `stock` units.
 async fn product_with_stock(stock: i64) -> (PgPool, Uuid) {
-    let pool = bazaar::db::connect_and_migrate(&test_settings().database_url).await.unwrap();
+    let pool = bazaar::db::connect_and_migrate(&test_settings().database_url)
+        .await
+        .unwrap();
     let (seller, category, product) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     sqlx::query("INSERT INTO users (id, email, password_hash, name, role, status) VALUES ($1, $2, 'x', 'S', 'seller', 'active')")
         .bind(seller).bind(format!("{seller}@example.com")).execute(&pool).await.unwrap();
     sqlx::query("INSERT INTO categories (id, name, slug) VALUES ($1, 'C', $2)")
-        .bind(category).bind(category.to_string()).execute(&pool).await.unwrap();
+        .bind(category)
+        .bind(category.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO products (id, seller_id, sku, name, category_id, price_cents, currency, status) VALUES ($1, $2, 'S', 'P', $3, 100, 'EUR', 'published')")
         .bind(product).bind(seller).bind(category).execute(&pool).await.unwrap();
-    sqlx::query("INSERT INTO inventory (product_id, on_hand) VALUES ($1, $2)").bind(product).bind(stock).execute(&pool).await.unwrap();
-    sqlx::query("INSERT INTO inventory_movements (product_id, delta, reason) VALUES ($1, $2, 'initial')")
-        .bind(product).bind(stock).execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO inventory (product_id, on_hand) VALUES ($1, $2)")
+        .bind(product)
+        .bind(stock)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO inventory_movements (product_id, delta, reason) VALUES ($1, $2, 'initial')",
+    )
+    .bind(product)
+    .bind(stock)
+    .execute(&pool)
+    .await
+    .unwrap();
     (pool, product)
 }
 
@@ -32,7 +51,9 @@ fn inventory(pool: &PgPool, journal: &Journal) -> Inventory {
         pool.clone(),
         journal.clone(),
         Arc::new(HoldExpiry),
-        InventoryConfig { idle_timeout: Duration::from_secs(60) },
+        InventoryConfig {
+            idle_timeout: Duration::from_secs(60),
+        },
     )
 }
 
@@ -56,7 +77,9 @@ async fn concurrent_reservations_never_exceed_the_stock() {
     let tasks: Vec<_> = (0..400)
         .map(|_| {
             let inventory = inventory.clone();
-            actix_web::rt::spawn(async move { inventory.reserve(product, Uuid::now_v7(), 1, due).await })
+            actix_web::rt::spawn(
+                async move { inventory.reserve(product, Uuid::now_v7(), 1, due).await },
+            )
         })
         .collect();
     let mut held = 0;
@@ -69,19 +92,39 @@ async fn concurrent_reservations_never_exceed_the_stock() {
     }
     assert_eq!(held, 50);
     let snapshot = inventory.snapshot(product).await.unwrap();
-    assert_eq!((snapshot.on_hand, snapshot.reserved, snapshot.available), (50, 50, 0));
+    assert_eq!(
+        (snapshot.on_hand, snapshot.reserved, snapshot.available),
+        (50, 50, 0)
+    );
 }
 
 #[actix_web::test]
 async fn a_refused_unit_fails_alone_and_the_ledger_matches() {
     let (pool, product) = product_with_stock(10).await;
-    let journal = Journal::start(pool.clone(), JournalConfig { max_batch: 64, max_delay: Duration::from_millis(20) });
-    let change = |on_hand: i64| StockOnly(vec![StockChange { product, reserved: 0, on_hand, reason: LedgerReason::Correction, order: None }]);
+    let journal = Journal::start(
+        pool.clone(),
+        JournalConfig {
+            max_batch: 64,
+            max_delay: Duration::from_millis(20),
+        },
+    );
+    let change = |on_hand: i64| {
+        StockOnly(vec![StockChange {
+            product,
+            reserved: 0,
+            on_hand,
+            reason: LedgerReason::Correction,
+            order: None,
+        }])
+    };
     // Written together (one batch, thanks to the delay): the -100 breaks the CHECK.
     let good = (0..9).map(|_| journal.write(change(1)));
     let bad = journal.write(change(-100));
     let (good, bad) = futures_util::join!(futures_util::future::join_all(good), bad);
-    assert!(good.iter().all(|outcome| matches!(outcome, Ok(true))), "{good:?}");
+    assert!(
+        good.iter().all(|outcome| matches!(outcome, Ok(true))),
+        "{good:?}"
+    );
     assert!(matches!(bad, Err(JournalError::Refused(_))), "{bad:?}");
     assert_eq!(stored(&pool, product).await, (19, 0, 19));
 }
@@ -97,11 +140,21 @@ async fn when_commits_fail_memory_stays_equal_to_the_database() {
     let journal = Journal::start(gone, JournalConfig::default());
     let inventory = inventory(&pool, &journal);
     let removed = inventory.adjust(product, -4, LedgerReason::Damage).await;
-    assert!(matches!(removed, Err(InventoryError::Unavailable(_))), "{removed:?}");
+    assert!(
+        matches!(removed, Err(InventoryError::Unavailable(_))),
+        "{removed:?}"
+    );
     let added = inventory.adjust(product, 4, LedgerReason::Restock).await;
-    assert!(matches!(added, Err(InventoryError::Unavailable(_))), "{added:?}");
+    assert!(
+        matches!(added, Err(InventoryError::Unavailable(_))),
+        "{added:?}"
+    );
     let snapshot = inventory.snapshot(product).await.unwrap();
-    assert_eq!((snapshot.on_hand, snapshot.reserved), (10, 0), "no change survived a failed commit");
+    assert_eq!(
+        (snapshot.on_hand, snapshot.reserved),
+        (10, 0),
+        "no change survived a failed commit"
+    );
     assert_eq!(stored(&pool, product).await, (10, 0, 10));
 }
 
@@ -114,15 +167,26 @@ async fn an_idle_actor_stops_and_a_new_one_reloads_the_stock() {
         pool.clone(),
         journal,
         Arc::new(HoldExpiry),
-        InventoryConfig { idle_timeout: Duration::from_millis(300) },
+        InventoryConfig {
+            idle_timeout: Duration::from_millis(300),
+        },
     );
-    inventory.adjust(product, 3, LedgerReason::Restock).await.unwrap();
+    inventory
+        .adjust(product, 3, LedgerReason::Restock)
+        .await
+        .unwrap();
     assert_eq!(inventory.running(), 1);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     while inventory.running() > 0 {
-        assert!(std::time::Instant::now() < deadline, "the actor did not stop");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the actor did not stop"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     let snapshot = inventory.snapshot(product).await.unwrap();
-    assert_eq!(snapshot.on_hand, 10, "the new actor loaded the durable state");
+    assert_eq!(
+        snapshot.on_hand, 10,
+        "the new actor loaded the durable state"
+    );
 }

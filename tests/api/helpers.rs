@@ -21,6 +21,7 @@ pub struct TestApp {
     pub pool: PgPool,
     pub settings: Settings,
     pub handle: actix_web::dev::ServerHandle,
+    actors: actix::ArbiterHandle,
 }
 
 /// A signed-in user.
@@ -65,6 +66,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let address = format!("http://127.0.0.1:{}", application.port());
     let handle = application.handle();
     let pool = application.state().pool.clone();
+    let actors = application.state().actors.clone();
     actix_web::rt::spawn(application.run_until_stopped());
     TestApp {
         address,
@@ -75,6 +77,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         pool,
         settings,
         handle,
+        actors,
     }
 }
 
@@ -352,6 +355,10 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // Stop serving: the server's workers and actors would otherwise keep their database
+        // connections after the test, and parallel tests would run out of them.
+        let _stopping = self.handle.stop(false);
+        self.actors.stop();
         // Another app sharing these settings may still run; it has the key in memory already.
         let _ = std::fs::remove_file(&self.settings.jwt_key_file);
     }

@@ -8,6 +8,7 @@ mod cart;
 mod catalogs;
 mod categories;
 mod checkout;
+mod crash;
 mod errors;
 mod flash_sale;
 mod helpers;

@@ -115,6 +115,14 @@ impl Inventory {
         }
     }
 
+    /// Starts the actors of `products` (those with open holds after a restart), so their holds
+    /// expire on time even if nobody asks for those products.
+    pub fn wake(&self, products: &[Uuid]) {
+        for product in products {
+            self.actor(*product);
+        }
+    }
+
     /// Holds `qty` units of `product` for `order` (provisionally) until `expires_at`.
     pub async fn reserve(
         &self,
