@@ -34,6 +34,11 @@ impl<K: Eq + Hash, A: Actor> Registry<K, A> {
         }
     }
 
+    /// The actor of `key`, if one was started (it may have stopped since).
+    pub fn get(&self, key: &K) -> Option<&Addr<A>> {
+        self.actors.get(key)
+    }
+
     /// How many registered actors are still running.
     pub fn running(&self) -> usize {
         self.actors.values().filter(|addr| addr.connected()).count()

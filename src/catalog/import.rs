@@ -45,6 +45,9 @@ pub struct ImportReport {
     pub updated: u64,
     /// Every row that was not imported, with why.
     pub failed: Vec<LineError>,
+    /// Existing products whose stock the file changed: their inventory actors must reload.
+    #[serde(skip)]
+    pub restocked: Vec<Uuid>,
 }
 
 /// A row that was not imported.
@@ -375,6 +378,7 @@ impl Importer<'_> {
         self.report.created += written.created;
         self.report.updated += written.updated.len() as u64;
         self.cache.invalidate(&written.updated).await;
+        self.report.restocked.extend(written.restocked);
         Ok(())
     }
 
@@ -410,6 +414,11 @@ impl Importer<'_> {
         Ok(Written {
             created: created.len() as u64,
             updated: updated.iter().map(|(id, _)| *id).collect(),
+            restocked: updated
+                .iter()
+                .filter(|(_, row)| row.stock_given)
+                .map(|(id, _)| *id)
+                .collect(),
         })
     }
 }
@@ -418,6 +427,7 @@ impl Importer<'_> {
 struct Written {
     created: u64,
     updated: Vec<Uuid>,
+    restocked: Vec<Uuid>,
 }
 
 /// Errors that belong to one row (a constraint it breaks) rather than to the whole import.

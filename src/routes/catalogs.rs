@@ -198,7 +198,11 @@ pub async fn import(
     let viewer = Viewer::from(&seller.0);
     let import = catalog::import_products(&state.pool, &state.products, viewer, *id, format, body);
     let ((), report) = tokio::join!(pump, import);
-    Ok(HttpResponse::Ok().json(report?))
+    let report = report?;
+    for product in &report.restocked {
+        state.inventory.reload_if_running(*product).await;
+    }
+    Ok(HttpResponse::Ok().json(report))
 }
 
 fn import_format(req: &HttpRequest) -> Result<ImportFormat, ApiError> {

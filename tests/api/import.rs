@@ -314,3 +314,48 @@ async fn a_large_file_imports_in_batches() {
     .unwrap();
     assert_eq!((products, ledger_ok), (2_500, true));
 }
+
+#[actix_web::test]
+async fn a_re_import_reaches_the_running_inventory_actor() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let catalog = catalog_of(&app, &seller).await;
+    let csv = |stock: i64| {
+        format!(
+            "sku,name,category_id,price_cents,currency,stock\nLIVE,Live,{category},100,EUR,{stock}\n"
+        )
+    };
+    report(upload(&app, &seller.access_token, &catalog, "text/csv", csv(5)).await).await;
+    let found: Value = app
+        .get("/api/v1/products?q=live", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = found["items"][0]["id"].as_str().unwrap().to_owned();
+    let inventory = format!("/api/v1/products/{id}/inventory");
+    let before: Value = app
+        .get(&inventory, Some(&seller.access_token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before["on_hand"], 5, "the actor is running now");
+
+    report(upload(&app, &seller.access_token, &catalog, "text/csv", csv(9)).await).await;
+    let after: Value = app
+        .get(&inventory, Some(&seller.access_token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["on_hand"], 9);
+    let page: Value = app
+        .get(&format!("/api/v1/products/{id}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["available"], 9);
+}

@@ -169,6 +169,22 @@ impl Inventory {
         self.tell(product, Returned { delta }).await;
     }
 
+    /// Stock changed in the database behind the actors' back (an import): a running actor of
+    /// `product` reloads; one that is not running loads fresh when it starts.
+    pub async fn reload_if_running(&self, product: Uuid) {
+        let running = {
+            let actors = self
+                .inner
+                .actors
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            actors.get(&product).is_some_and(|addr| addr.connected())
+        };
+        if running {
+            self.reload(product).await;
+        }
+    }
+
     /// The database refused a change for `product`: its actor reloads.
     pub async fn reload(&self, product: Uuid) {
         self.tell(product, Reload).await;
