@@ -1,0 +1,123 @@
+//! `bazaar-loadtest`: measures Bazaar's hot path against the classic row-lock design.
+//!
+//! `bazaar-loadtest hot-path` sells ONE hot product at each concurrency, for a fixed time, three
+//! ways against the same PostgreSQL, and prints durable sales per second with latency
+//! percentiles:
+//! - `actor`: in process, through an inventory actor and the group-committing journal (reserve,
+//!   durable unit, confirm) — the design without HTTP;
+//! - `checkout`: `POST /api/v1/checkout` of a running server (when `--server` is given);
+//! - `baseline`: per sale `BEGIN; SELECT ... FOR UPDATE; UPDATE stock; INSERT order; COMMIT`.
+
+mod baseline;
+mod checkout;
+mod direct;
+mod report;
+
+use std::time::Duration;
+
+const USAGE: &str = "usage: bazaar-loadtest hot-path [options]
+
+Sells one hot product for a fixed time at each concurrency, three ways, against one PostgreSQL.
+
+options:
+  --database-url URL    PostgreSQL for the actor and baseline runs (a scratch database is fine;
+                        it is created and migrated)      [postgres://postgres@127.0.0.1:5432/bazaar_bench_hotpath]
+  --server URL          also run POST /api/v1/checkout against this server (rate limits off)
+  --admin EMAIL:PASSWORD  the server's admin, to create the product and the buyers
+                        [bench-admin@example.com:bench admin password]
+  --concurrency LIST    comma-separated concurrent callers            [1,16,128]
+  --seconds N           duration of each run                            [10]
+  --help                this text";
+
+/// The command line.
+struct Options {
+    database_url: String,
+    server: Option<String>,
+    admin: (String, String),
+    concurrency: Vec<usize>,
+    run: Duration,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options {
+        database_url: "postgres://postgres@127.0.0.1:5432/bazaar_bench_hotpath".into(),
+        server: None,
+        admin: (
+            "bench-admin@example.com".into(),
+            "bench admin password".into(),
+        ),
+        concurrency: vec![1, 16, 128],
+        run: Duration::from_secs(10),
+    };
+    let mut args = args.iter();
+    match args.next().map(String::as_str) {
+        Some("hot-path") => {}
+        _ => return Err(USAGE.into()),
+    }
+    while let Some(flag) = args.next() {
+        let mut value = || args.next().cloned().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--database-url" => options.database_url = value()?,
+            "--server" => options.server = Some(value()?.trim_end_matches('/').to_owned()),
+            "--admin" => {
+                let raw = value()?;
+                let (email, password) = raw.split_once(':').ok_or("--admin is EMAIL:PASSWORD")?;
+                options.admin = (email.into(), password.into());
+            }
+            "--concurrency" => {
+                options.concurrency = value()?
+                    .split(',')
+                    .map(|n| {
+                        n.trim()
+                            .parse()
+                            .map_err(|_| format!("bad concurrency {n:?}"))
+                    })
+                    .collect::<Result<_, _>>()?;
+            }
+            "--seconds" => {
+                let secs: u64 = value()?.parse().map_err(|_| "--seconds needs a number")?;
+                options.run = Duration::from_secs(secs.max(1));
+            }
+            _ => return Err(USAGE.into()),
+        }
+    }
+    Ok(options)
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let options = match parse(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            std::process::exit(if args.iter().any(|a| a == "--help") {
+                0
+            } else {
+                2
+            });
+        }
+    };
+    let pool = bazaar::db::connect_and_migrate(&options.database_url).await?;
+    let mut rows = Vec::new();
+    for &concurrency in &options.concurrency {
+        let actor = direct::run(&pool, concurrency, options.run).await?;
+        let checkout = match &options.server {
+            Some(server) => {
+                Some(checkout::run(server, &options.admin, concurrency, options.run).await?)
+            }
+            None => None,
+        };
+        let baseline = baseline::run(&pool, concurrency, options.run).await?;
+        let row = report::Row {
+            concurrency,
+            actor,
+            checkout,
+            baseline,
+        };
+        println!("{}", row.line());
+        rows.push(row);
+    }
+    println!("\n{}", report::table(&rows));
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Measurements of one run and the table they make.
+
+use hdrhistogram::Histogram;
+use std::time::Duration;
+
+/// What one run measured.
+pub struct Measured {
+    pub sales: u64,
+    pub failures: u64,
+    pub elapsed: Duration,
+    pub latency: Histogram<u64>,
+}
+
+impl Measured {
+    pub fn new() -> Self {
+        Self {
+            sales: 0,
+            failures: 0,
+            elapsed: Duration::ZERO,
+            // 1 µs to 60 s, 3 significant digits.
+            latency: Histogram::new_with_bounds(1, 60_000_000, 3)
+                .unwrap_or_else(|_| Histogram::new(3).expect("histogram")),
+        }
+    }
+
+    pub fn merge(&mut self, other: Measured) {
+        self.sales += other.sales;
+        self.failures += other.failures;
+        let _ = self.latency.add(other.latency);
+    }
+
+    pub fn record(&mut self, took: Duration) {
+        let _ = self
+            .latency
+            .record(u64::try_from(took.as_micros()).unwrap_or(u64::MAX).max(1));
+    }
+
+    pub fn per_second(&self) -> f64 {
+        self.sales as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+    }
+
+    fn ms(&self, quantile: f64) -> f64 {
+        self.latency.value_at_quantile(quantile) as f64 / 1000.0
+    }
+
+    fn cell(&self) -> String {
+        format!(
+            "{:>8.0}/s  p50 {:>6.1} ms  p99 {:>6.1} ms",
+            self.per_second(),
+            self.ms(0.5),
+            self.ms(0.99)
+        )
+    }
+}
+
+/// The three ways at one concurrency.
+pub struct Row {
+    pub concurrency: usize,
+    pub actor: Measured,
+    pub checkout: Option<Measured>,
+    pub baseline: Measured,
+}
+
+impl Row {
+    pub fn line(&self) -> String {
+        let checkout = self
+            .checkout
+            .as_ref()
+            .map_or("-".to_owned(), Measured::cell);
+        format!(
+            "concurrency {:>4} | actor {} | checkout {} | baseline {} | failures {}/{}/{}",
+            self.concurrency,
+            self.actor.cell(),
+            checkout,
+            self.baseline.cell(),
+            self.actor.failures,
+            self.checkout.as_ref().map_or(0, |m| m.failures),
+            self.baseline.failures
+        )
+    }
+}
+
+/// A Markdown table of the rows.
+pub fn table(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| callers | actor + journal (sales/s, p50/p99 ms) | POST /checkout (sales/s, p50/p99 ms) | row-lock baseline (sales/s, p50/p99 ms) | actor ÷ baseline | checkout ÷ baseline |\n|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for row in rows {
+        let base = row.baseline.per_second().max(f64::EPSILON);
+        let cell = |m: &Measured| {
+            format!(
+                "{:.0} ({:.1} / {:.1})",
+                m.per_second(),
+                m.ms(0.5),
+                m.ms(0.99)
+            )
+        };
+        let checkout = row.checkout.as_ref().map_or("—".to_owned(), cell);
+        let checkout_ratio = row.checkout.as_ref().map_or("—".to_owned(), |m| {
+            format!("{:.1}×", m.per_second() / base)
+        });
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {:.1}× | {} |\n",
+            row.concurrency,
+            cell(&row.actor),
+            checkout,
+            cell(&row.baseline),
+            row.actor.per_second() / base,
+            checkout_ratio
+        ));
+    }
+    out
+}
