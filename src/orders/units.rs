@@ -8,7 +8,7 @@
 use super::model::Order;
 use super::{IdempotencyKey, Stored};
 use bazaar_actors::inventory::HoldTicket;
-use bazaar_actors::journal::{Applied, LedgerReason, StockChange, Work};
+use bazaar_actors::journal::{Applied, Batchable, LedgerReason, StockChange, Work};
 use futures_util::future::BoxFuture;
 use sqlx::PgConnection;
 use std::sync::{Mutex, PoisonError};
@@ -52,71 +52,220 @@ impl Work for CheckoutWork {
         connection: &'c mut PgConnection,
     ) -> BoxFuture<'c, sqlx::Result<Applied>> {
         Box::pin(async move {
-            if let Some((key, answer)) = &self.idempotency
-                && !key.record(connection, answer).await?
-            {
-                // A concurrent request with the same key got there first.
-                return Ok(Applied::refused());
-            }
-            let order = &self.order;
-            let items = &order.items;
-            sqlx::query(
-                "WITH new_order AS (
-                     INSERT INTO orders (id, user_id, status, currency, subtotal_cents,
-                         discount_cents, shipping_cents, total_cents, shipping_address,
-                         shipping_method, payment_due_at, created_at, updated_at)
-                     VALUES ($1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-                     RETURNING id),
-                 lines AS (
-                     INSERT INTO order_items (order_id, product_id, seller_id, sku, name,
-                         unit_price_cents, qty, line_total_cents)
-                     SELECT new_order.id, t.* FROM new_order, unnest($12::uuid[], $13::uuid[],
-                         $14::text[], $15::text[], $16::bigint[], $17::bigint[], $18::bigint[]) AS t),
-                 held AS (
-                     INSERT INTO holds (id, order_id, product_id, qty, expires_at, state)
-                     SELECT t.id, new_order.id, t.product_id, t.qty, $10, 'held'
-                     FROM new_order, unnest($19::uuid[], $20::uuid[], $21::bigint[])
-                         AS t (id, product_id, qty))
-                 INSERT INTO order_events (order_id, status, actor_id, created_at)
-                 SELECT id, 'pending_payment', $2, $11 FROM new_order",
-            )
-            .bind(order.id)
-            .bind(order.user_id)
-            .bind(&order.currency)
-            .bind(order.subtotal_cents)
-            .bind(order.discount_cents)
-            .bind(order.shipping_cents)
-            .bind(order.total_cents)
-            .bind(&order.shipping_address)
-            .bind(&order.shipping_method)
-            .bind(order.payment_due_at)
-            .bind(order.created_at)
-            .bind(items.iter().map(|i| i.product_id).collect::<Vec<_>>())
-            .bind(items.iter().map(|i| i.seller_id).collect::<Vec<_>>())
-            .bind(items.iter().map(|i| i.sku.clone()).collect::<Vec<_>>())
-            .bind(items.iter().map(|i| i.name.clone()).collect::<Vec<_>>())
-            .bind(items.iter().map(|i| i.unit_price_cents).collect::<Vec<_>>())
-            .bind(items.iter().map(|i| i.qty).collect::<Vec<_>>())
-            .bind(items.iter().map(|i| i.line_total_cents).collect::<Vec<_>>())
-            .bind(self.holds.iter().map(|h| h.hold).collect::<Vec<_>>())
-            .bind(self.holds.iter().map(|h| h.product).collect::<Vec<_>>())
-            .bind(self.holds.iter().map(|h| h.qty).collect::<Vec<_>>())
-            .execute(connection)
-            .await?;
-            let stock = self
-                .holds
-                .iter()
-                .map(|hold| StockChange {
-                    product: hold.product,
-                    reserved: hold.qty,
-                    on_hand: 0,
-                    reason: LedgerReason::Sale,
-                    order: Some(order.id),
-                })
-                .collect();
-            Ok(Applied::accepted(stock))
+            let mut applied = write_checkouts(&[self], connection).await?;
+            Ok(applied.pop().unwrap_or_default())
         })
     }
+
+    fn batchable(&self) -> Option<&dyn Batchable> {
+        Some(self)
+    }
+}
+
+impl Batchable for CheckoutWork {
+    fn apply_together<'c>(
+        &'c self,
+        units: &'c [&'c dyn Batchable],
+        connection: &'c mut PgConnection,
+    ) -> BoxFuture<'c, sqlx::Result<Vec<Applied>>> {
+        Box::pin(async move {
+            let checkouts: Vec<&CheckoutWork> = units
+                .iter()
+                .filter_map(|unit| unit.as_any().downcast_ref::<CheckoutWork>())
+                .collect();
+            write_checkouts(&checkouts, connection).await
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Writes many checkouts with one statement for their idempotency records and one for their
+/// orders, lines, holds and first events. A checkout whose key another request (in the database
+/// or earlier in this batch) already used is refused and writes nothing.
+async fn write_checkouts(
+    checkouts: &[&CheckoutWork],
+    connection: &mut PgConnection,
+) -> sqlx::Result<Vec<Applied>> {
+    let accepted = record_keys(checkouts, connection).await?;
+    let orders: Vec<&CheckoutWork> = checkouts
+        .iter()
+        .zip(&accepted)
+        .filter(|(_, accepted)| **accepted)
+        .map(|(checkout, _)| *checkout)
+        .collect();
+    if !orders.is_empty() {
+        insert_orders(&orders, connection).await?;
+    }
+    Ok(checkouts
+        .iter()
+        .zip(accepted)
+        .map(|(checkout, accepted)| {
+            if !accepted {
+                return Applied::refused();
+            }
+            let order = checkout.order.id;
+            Applied::accepted(
+                checkout
+                    .holds
+                    .iter()
+                    .map(|hold| StockChange {
+                        product: hold.product,
+                        reserved: hold.qty,
+                        on_hand: 0,
+                        reason: LedgerReason::Sale,
+                        order: Some(order),
+                    })
+                    .collect(),
+            )
+        })
+        .collect())
+}
+
+/// Stores the idempotency records of the checkouts that carry a key; which checkouts may go on.
+async fn record_keys(
+    checkouts: &[&CheckoutWork],
+    connection: &mut PgConnection,
+) -> sqlx::Result<Vec<bool>> {
+    let mut accepted = vec![true; checkouts.len()];
+    let mut seen = std::collections::HashSet::new();
+    let mut keyed = Vec::new();
+    for (index, checkout) in checkouts.iter().enumerate() {
+        if let Some((key, answer)) = &checkout.idempotency {
+            if seen.insert((key.user, key.scope.as_str(), key.key.as_str())) {
+                keyed.push((index, key, answer));
+            } else {
+                // The same key twice in one batch: only the first may proceed.
+                accepted[index] = false;
+            }
+        }
+    }
+    if keyed.is_empty() {
+        return Ok(accepted);
+    }
+    let stored: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "INSERT INTO idempotency_keys (user_id, scope, key, request_hash, status_code, response)
+         SELECT user_id, scope, key, request_hash, status_code, response::jsonb
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::int[], $6::text[])
+             AS t (user_id, scope, key, request_hash, status_code, response)
+         ON CONFLICT DO NOTHING
+         RETURNING user_id, scope, key",
+    )
+    .bind(keyed.iter().map(|(_, key, _)| key.user).collect::<Vec<_>>())
+    .bind(
+        keyed
+            .iter()
+            .map(|(_, key, _)| key.scope.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        keyed
+            .iter()
+            .map(|(_, key, _)| key.key.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        keyed
+            .iter()
+            .map(|(_, key, _)| key.request_hash.clone())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        keyed
+            .iter()
+            .map(|(_, _, answer)| i32::from(answer.status))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        keyed
+            .iter()
+            .map(|(_, _, answer)| answer.body.to_string())
+            .collect::<Vec<_>>(),
+    )
+    .fetch_all(&mut *connection)
+    .await?;
+    for (index, key, _) in &keyed {
+        accepted[*index] = stored
+            .iter()
+            .any(|(user, scope, k)| *user == key.user && *scope == key.scope && *k == key.key);
+    }
+    Ok(accepted)
+}
+
+/// One statement for the orders, their lines, holds and first events.
+async fn insert_orders(
+    orders: &[&CheckoutWork],
+    connection: &mut PgConnection,
+) -> sqlx::Result<()> {
+    let order = |f: fn(&Order) -> String| orders.iter().map(|c| f(&c.order)).collect::<Vec<_>>();
+    let cents = |f: fn(&Order) -> i64| orders.iter().map(|c| f(&c.order)).collect::<Vec<_>>();
+    let lines: Vec<(Uuid, &super::model::OrderItem)> = orders
+        .iter()
+        .flat_map(|c| c.order.items.iter().map(move |item| (c.order.id, item)))
+        .collect();
+    let holds: Vec<(Uuid, &HoldTicket, time::OffsetDateTime)> = orders
+        .iter()
+        .flat_map(|c| {
+            c.holds
+                .iter()
+                .map(move |hold| (c.order.id, hold, c.order.payment_due_at))
+        })
+        .collect();
+    sqlx::query(
+        "WITH new_orders AS (
+             INSERT INTO orders (id, user_id, status, currency, subtotal_cents, discount_cents,
+                 shipping_cents, total_cents, shipping_address, shipping_method, payment_due_at,
+                 created_at, updated_at)
+             SELECT id, user_id, 'pending_payment', currency, subtotal, discount, shipping, total,
+                 address::jsonb, method, due, created, created
+             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[],
+                         $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::timestamptz[],
+                         $11::timestamptz[])
+                 AS t (id, user_id, currency, subtotal, discount, shipping, total, address,
+                       method, due, created)),
+         lines AS (
+             INSERT INTO order_items (order_id, product_id, seller_id, sku, name,
+                 unit_price_cents, qty, line_total_cents)
+             SELECT * FROM unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[],
+                                  $17::bigint[], $18::bigint[], $19::bigint[])),
+         held AS (
+             INSERT INTO holds (id, order_id, product_id, qty, expires_at, state)
+             SELECT id, order_id, product_id, qty, expires_at, 'held'
+             FROM unnest($20::uuid[], $21::uuid[], $22::uuid[], $23::bigint[], $24::timestamptz[])
+                 AS t (id, order_id, product_id, qty, expires_at))
+         INSERT INTO order_events (order_id, status, actor_id, created_at)
+         SELECT order_id, 'pending_payment', actor_id, created_at
+         FROM unnest($1::uuid[], $2::uuid[], $11::timestamptz[]) AS t (order_id, actor_id, created_at)",
+    )
+    .bind(orders.iter().map(|c| c.order.id).collect::<Vec<_>>())
+    .bind(orders.iter().map(|c| c.order.user_id).collect::<Vec<_>>())
+    .bind(order(|o| o.currency.clone()))
+    .bind(cents(|o| o.subtotal_cents))
+    .bind(cents(|o| o.discount_cents))
+    .bind(cents(|o| o.shipping_cents))
+    .bind(cents(|o| o.total_cents))
+    .bind(order(|o| o.shipping_address.0.to_string()))
+    .bind(order(|o| o.shipping_method.clone()))
+    .bind(orders.iter().map(|c| c.order.payment_due_at).collect::<Vec<_>>())
+    .bind(orders.iter().map(|c| c.order.created_at).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(order, _)| *order).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.product_id).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.seller_id).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.sku.clone()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.name.clone()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.unit_price_cents).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.qty).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.line_total_cents).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(_, h, _)| h.hold).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(order, _, _)| *order).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(_, h, _)| h.product).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(_, h, _)| h.qty).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(_, _, due)| *due).collect::<Vec<_>>())
+    .execute(connection)
+    .await?;
+    Ok(())
 }
 
 /// A successful charge: the order becomes paid and its held units are sold.

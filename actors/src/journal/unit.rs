@@ -2,6 +2,7 @@
 
 use futures_util::future::BoxFuture;
 use sqlx::PgConnection;
+use std::any::Any;
 use uuid::Uuid;
 
 /// Why `on_hand` changed, as recorded in the ledger.
@@ -74,6 +75,25 @@ pub trait Work: Send + Sync + 'static {
         &'c self,
         connection: &'c mut PgConnection,
     ) -> BoxFuture<'c, sqlx::Result<Applied>>;
+
+    /// Units that can write all of a batch's units of their kind with a few set-based statements
+    /// (instead of a round trip each) say so here.
+    fn batchable(&self) -> Option<&dyn Batchable> {
+        None
+    }
+}
+
+/// A kind of unit that writes many of its kind at once.
+pub trait Batchable: Any + Send + Sync {
+    /// Writes `units` — all of `self`'s concrete type, `self` among them — and answers for each,
+    /// in order.
+    fn apply_together<'c>(
+        &'c self,
+        units: &'c [&'c dyn Batchable],
+        connection: &'c mut PgConnection,
+    ) -> BoxFuture<'c, sqlx::Result<Vec<Applied>>>;
+
+    fn as_any(&self) -> &dyn Any;
 }
 
 /// A unit of work for the journal.

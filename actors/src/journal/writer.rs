@@ -1,7 +1,8 @@
 //! The group-commit writer task and its handle.
 
-use super::unit::{Applied, StockChange, Unit};
+use super::unit::{Applied, Batchable, StockChange, Unit};
 use sqlx::{PgConnection, PgPool};
+use std::any::TypeId;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -146,16 +147,43 @@ async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
     }
 }
 
-/// One transaction: every unit's statements, then the summed stock changes and the ledger.
+/// One transaction: every unit's statements (batchable kinds together), then the summed stock
+/// changes and the ledger.
 async fn write_batch(pool: &PgPool, units: &[&Unit]) -> sqlx::Result<Vec<bool>> {
     let mut tx = pool.begin().await?;
-    let mut outcomes = Vec::with_capacity(units.len());
+    let mut outcomes = vec![false; units.len()];
     let mut changes = Vec::new();
-    for unit in units {
-        let Applied { accepted, stock } = unit.0.apply(&mut tx).await?;
-        outcomes.push(accepted);
-        if accepted {
-            changes.extend(stock);
+    // Units of one batchable kind, by kind, with their positions in the batch.
+    let mut kinds: Vec<(TypeId, Vec<usize>)> = Vec::new();
+    for (index, unit) in units.iter().enumerate() {
+        match unit.0.batchable() {
+            Some(batchable) => {
+                let kind = batchable.as_any().type_id();
+                match kinds.iter_mut().find(|(k, _)| *k == kind) {
+                    Some((_, members)) => members.push(index),
+                    None => kinds.push((kind, vec![index])),
+                }
+            }
+            None => {
+                let Applied { accepted, stock } = unit.0.apply(&mut tx).await?;
+                outcomes[index] = accepted;
+                if accepted {
+                    changes.extend(stock);
+                }
+            }
+        }
+    }
+    for (_, members) in kinds {
+        let together: Vec<&dyn Batchable> = members
+            .iter()
+            .filter_map(|&index| units[index].0.batchable())
+            .collect();
+        let applied = together[0].apply_together(&together, &mut tx).await?;
+        for (index, Applied { accepted, stock }) in members.into_iter().zip(applied) {
+            outcomes[index] = accepted;
+            if accepted {
+                changes.extend(stock);
+            }
         }
     }
     write_stock(&mut tx, &changes).await?;
