@@ -35,8 +35,14 @@ pub struct IssuedToken {
     pub expires_in: u64,
 }
 
+/// How many verified tokens are remembered (each saves a signature check on its next use).
+const VERIFIED_CAPACITY: usize = 100_000;
+
 /// The signing and verification keys of access tokens.
 pub struct JwtKeys {
+    /// Tokens whose signature was checked, with their claims: a client sends the same token with
+    /// every request, and an Ed25519 verification costs more than the rest of a small request.
+    verified: std::sync::RwLock<std::collections::HashMap<Box<str>, AccessClaims>>,
     kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -92,6 +98,7 @@ impl JwtKeys {
         validation.validate_nbf = true;
         validation.leeway = 5;
         Ok(Self {
+            verified: Default::default(),
             encoding: EncodingKey::from_ed_pem(pem.as_bytes())?,
             decoding: DecodingKey::from_ed_components(&public_x)?,
             validation,
@@ -122,13 +129,27 @@ impl JwtKeys {
 
     /// The claims of `token` if we signed it with EdDSA, it names our key and it has not expired.
     pub fn verify(&self, token: &str) -> Option<AccessClaims> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let leeway = i64::try_from(self.validation.leeway).unwrap_or(0);
+        if let Some(claims) = crate::locks::read(&self.verified).get(token) {
+            return (claims.exp + leeway > now).then(|| claims.clone());
+        }
         let header = jsonwebtoken::decode_header(token).ok()?;
         if header.alg != Algorithm::EdDSA || header.kid.as_deref() != Some(self.kid.as_str()) {
             return None;
         }
-        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
-            .ok()
+            .ok()?;
+        let mut verified = crate::locks::write(&self.verified);
+        if verified.len() >= VERIFIED_CAPACITY {
+            verified.retain(|_, claims| claims.exp + leeway > now);
+            if verified.len() >= VERIFIED_CAPACITY {
+                verified.clear();
+            }
+        }
+        verified.insert(token.into(), claims.clone());
+        Some(claims)
     }
 
     /// The public key set.

@@ -8,6 +8,7 @@ use super::model::{Order, OrderItem};
 use super::pay::charge_and_commit;
 use super::units::CheckoutWork;
 use super::{OrderError, Stored, now};
+use crate::catalog::{CatalogError, get_product};
 use crate::db::{codes, violates};
 use crate::domain::AddressInput;
 use crate::payments::Card;
@@ -326,9 +327,7 @@ struct SavedAddress {
 }
 
 /// What an order line needs to know of its product.
-#[derive(sqlx::FromRow)]
 struct ForSale {
-    id: Uuid,
     seller_id: Uuid,
     sku: String,
     name: String,
@@ -337,28 +336,37 @@ struct ForSale {
     max_per_customer: Option<i32>,
 }
 
+/// The products of the lines, from the product cache: a flash sale's checkouts do not query
+/// PostgreSQL for the product they all buy. Only published products are for sale.
 async fn load_products(
     state: &AppState,
     lines: &BTreeMap<Uuid, i64>,
 ) -> Result<HashMap<Uuid, ForSale>, OrderError> {
-    let ids: Vec<Uuid> = lines.keys().copied().collect();
-    let found: Vec<ForSale> = sqlx::query_as(
-        "SELECT id, seller_id, sku, name, price_cents, currency, max_per_customer FROM products
-         WHERE id = ANY($1) AND status = 'published'",
-    )
-    .bind(&ids)
-    .fetch_all(&state.pool)
-    .await?;
-    let found: HashMap<Uuid, ForSale> = found.into_iter().map(|p| (p.id, p)).collect();
-    if let Some((index, missing)) = ids
-        .iter()
-        .enumerate()
-        .find(|(_, id)| !found.contains_key(id))
-    {
-        return Err(OrderError::invalid(
-            format!("items[{index}].product_id"),
-            format!("product {missing} is not for sale"),
-        ));
+    let mut found = HashMap::with_capacity(lines.len());
+    for (index, id) in lines.keys().enumerate() {
+        let cached = match get_product(&state.pool, &state.products, None, *id).await {
+            Ok(cached) => cached,
+            Err(CatalogError::NotFound(_)) => {
+                return Err(OrderError::invalid(
+                    format!("items[{index}].product_id"),
+                    format!("product {id} is not for sale"),
+                ));
+            }
+            Err(CatalogError::Database(error)) => return Err(error.into()),
+            Err(other) => return Err(OrderError::Unavailable(other.to_string())),
+        };
+        let product = &cached.product;
+        found.insert(
+            *id,
+            ForSale {
+                seller_id: product.seller_id,
+                sku: product.sku.clone(),
+                name: product.name.clone(),
+                price_cents: product.price_cents,
+                currency: product.currency.clone(),
+                max_per_customer: product.max_per_customer,
+            },
+        );
     }
     Ok(found)
 }
