@@ -90,11 +90,13 @@ pub async fn create_review(
     ensure_published(pool, product).await?;
     let id = Uuid::now_v7();
     let mut tx = pool.begin().await?;
-    // `verified_purchase` keeps its default (false): nobody can have bought anything before
-    // orders exist. Checkout sets it from the author's paid order lines.
+    // Verified: the author has a paid (or later) order containing the product.
     sqlx::query(
-        "INSERT INTO reviews (id, product_id, user_id, rating, title, body)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO reviews (id, product_id, user_id, rating, title, body, verified_purchase)
+         VALUES ($1, $2, $3, $4, $5, $6, EXISTS (
+             SELECT 1 FROM order_items oi JOIN orders o ON o.id = oi.order_id
+             WHERE o.user_id = $3 AND oi.product_id = $2
+               AND o.status IN ('paid', 'processing', 'shipped', 'out_for_delivery', 'delivered')))",
     )
     .bind(id)
     .bind(product)

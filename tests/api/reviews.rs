@@ -28,7 +28,7 @@ async fn a_customer_reviews_once_and_the_rating_follows() {
         .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let created: Value = created.json().await.unwrap();
-    assert_eq!(created["verified_purchase"], false, "no orders yet");
+    assert_eq!(created["verified_purchase"], false, "no order of it");
     assert_eq!(
         created["body"], "<script>alert('x')</script> Works well.",
         "text is data, returned as sent"
@@ -211,4 +211,33 @@ async fn the_author_or_an_admin_deletes_a_review() {
         StatusCode::CREATED,
         "a deleted review can be written again"
     );
+}
+
+#[actix_web::test]
+async fn a_review_is_verified_when_its_author_paid_for_the_product() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(5, json!({})).await;
+    let (buyer, browser) = (app.customer().await, app.customer().await);
+    let mut body = crate::helpers::checkout_body(&[(&product, 1)]);
+    body["payment"] =
+        json!({"method": "card", "card": crate::helpers::card_body(crate::helpers::GOOD_CARD)});
+    assert_eq!(
+        app.checkout(&buyer, &body, None).await.status(),
+        StatusCode::CREATED
+    );
+    let path = format!("/api/v1/products/{product}/reviews");
+    let verified: Value = app
+        .post(&path, Some(&buyer.access_token), &review(5))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(verified["verified_purchase"], true);
+    let unverified: Value = app
+        .post(&path, Some(&browser.access_token), &review(2))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unverified["verified_purchase"], false);
 }
