@@ -17,30 +17,11 @@ impl ExpireHold for NeverDue {
     }
 }
 
-/// A product with more stock than any run can sell.
-pub async fn hot_product(pool: &PgPool) -> anyhow::Result<Uuid> {
-    let (seller, category, product) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-    sqlx::query("INSERT INTO users (id, email, password_hash, name, role, status) VALUES ($1, $2, 'x', 'Bench', 'seller', 'active')")
-        .bind(seller).bind(format!("{seller}@bench.example")).execute(pool).await?;
-    sqlx::query("INSERT INTO categories (id, name, slug) VALUES ($1, 'Bench', $2)")
-        .bind(category)
-        .bind(category.to_string())
-        .execute(pool)
-        .await?;
-    sqlx::query("INSERT INTO products (id, seller_id, sku, name, category_id, price_cents, currency, status) VALUES ($1, $2, 'HOT', 'Hot', $3, 100, 'EUR', 'published')")
-        .bind(product).bind(seller).bind(category).execute(pool).await?;
-    sqlx::query("INSERT INTO inventory (product_id, on_hand) VALUES ($1, 1000000000)")
-        .bind(product)
-        .execute(pool)
-        .await?;
-    sqlx::query("INSERT INTO inventory_movements (product_id, delta, reason) VALUES ($1, 1000000000, 'initial')").bind(product).execute(pool).await?;
-    Ok(product)
-}
-
 /// `concurrency` callers each reserve one unit, make it durable through the journal (the unit a
 /// checkout writes adds to `reserved`), and confirm it, until `run` is over.
 pub async fn run(pool: &PgPool, concurrency: usize, run: Duration) -> anyhow::Result<Measured> {
-    let product = hot_product(pool).await?;
+    // More stock than any run can sell.
+    let product = bazaar::catalog::seed::hot_product(pool, 1_000_000_000).await?;
     let journal = Journal::start(pool.clone(), JournalConfig::default());
     let inventory = Inventory::new(
         actix::Arbiter::new().handle(),

@@ -171,6 +171,46 @@ impl Rng {
     }
 }
 
+/// One published product with `stock` units, its own seller and category: the hot product of a
+/// benchmark or a test.
+pub async fn hot_product(pool: &PgPool, stock: i64) -> anyhow::Result<Uuid> {
+    let (seller, category, product) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO users (id, email, password_hash, name, role, status)
+         VALUES ($1, $2, 'no-login', 'Hot seller', 'seller', 'active')",
+    )
+    .bind(seller)
+    .bind(format!("{}@hot.bazaar.test", seller.simple()))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO categories (id, name, slug) VALUES ($1, 'Hot', $2)")
+        .bind(category)
+        .bind(format!("hot-{}", category.simple()))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO products (id, seller_id, sku, name, category_id, price_cents, currency, status)
+         VALUES ($1, $2, 'HOT', 'Hot product', $3, 100, 'EUR', 'published')",
+    )
+    .bind(product)
+    .bind(seller)
+    .bind(category)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "WITH stock AS (INSERT INTO inventory (product_id, on_hand) VALUES ($1, $2) RETURNING product_id, on_hand)
+         INSERT INTO inventory_movements (product_id, delta, reason)
+         SELECT product_id, on_hand, 'initial' FROM stock WHERE on_hand > 0",
+    )
+    .bind(product)
+    .bind(stock)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(product)
+}
+
 /// Seeds `products` products (and the categories and sellers they need).
 pub async fn seed(pool: &PgPool, products: usize) -> anyhow::Result<SeedReport> {
     let leaves = seed_categories(pool).await?;

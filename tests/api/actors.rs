@@ -17,31 +17,9 @@ async fn product_with_stock(stock: i64) -> (PgPool, Uuid) {
     let pool = bazaar::db::connect_and_migrate(&test_settings().database_url)
         .await
         .unwrap();
-    let (seller, category, product) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-    sqlx::query("INSERT INTO users (id, email, password_hash, name, role, status) VALUES ($1, $2, 'x', 'S', 'seller', 'active')")
-        .bind(seller).bind(format!("{seller}@example.com")).execute(&pool).await.unwrap();
-    sqlx::query("INSERT INTO categories (id, name, slug) VALUES ($1, 'C', $2)")
-        .bind(category)
-        .bind(category.to_string())
-        .execute(&pool)
+    let product = bazaar::catalog::seed::hot_product(&pool, stock)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO products (id, seller_id, sku, name, category_id, price_cents, currency, status) VALUES ($1, $2, 'S', 'P', $3, 100, 'EUR', 'published')")
-        .bind(product).bind(seller).bind(category).execute(&pool).await.unwrap();
-    sqlx::query("INSERT INTO inventory (product_id, on_hand) VALUES ($1, $2)")
-        .bind(product)
-        .bind(stock)
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO inventory_movements (product_id, delta, reason) VALUES ($1, $2, 'initial')",
-    )
-    .bind(product)
-    .bind(stock)
-    .execute(&pool)
-    .await
-    .unwrap();
     (pool, product)
 }
 

@@ -42,29 +42,7 @@ async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
     let keys =
         bazaar::auth::JwtKeys::load_or_generate(&settings.jwt_key_file, Duration::from_secs(900))
             .unwrap();
-    let (seller, category, product) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-    sqlx::query("INSERT INTO users (id, email, password_hash, name, role, status) VALUES ($1, $2, 'x', 'S', 'seller', 'active')")
-        .bind(seller).bind(format!("{seller}@example.com")).execute(&pool).await.unwrap();
-    sqlx::query("INSERT INTO categories (id, name, slug) VALUES ($1, 'C', $2)")
-        .bind(category)
-        .bind(category.to_string())
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO products (id, seller_id, sku, name, category_id, price_cents, currency, status) VALUES ($1, $2, 'S', 'P', $3, 100, 'EUR', 'published')")
-        .bind(product).bind(seller).bind(category).execute(&pool).await.unwrap();
-    sqlx::query("INSERT INTO inventory (product_id, on_hand) VALUES ($1, 60)")
-        .bind(product)
-        .execute(&pool)
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO inventory_movements (product_id, delta, reason) VALUES ($1, 60, 'initial')",
-    )
-    .bind(product)
-    .execute(&pool)
-    .await
-    .unwrap();
+    let product = bazaar::catalog::seed::hot_product(&pool, 60).await.unwrap();
     let buyers: Vec<(Uuid, String)> = (0..150)
         .map(|_| Uuid::now_v7())
         .map(|id| {
