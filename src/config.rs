@@ -40,6 +40,10 @@ pub struct Settings {
     pub journal_max_delay: Duration,
     /// How long an inventory or cart actor stays after its last message.
     pub actor_idle: Duration,
+    /// How often live sessions are pinged.
+    pub ws_ping_interval: Duration,
+    /// How long a live session may stay silent before it is closed.
+    pub ws_idle_timeout: Duration,
 }
 
 /// Credentials of the admin account created at start-up.
@@ -105,6 +109,8 @@ impl Settings {
                 .unwrap_or(512),
             journal_max_delay: Duration::from_millis(count("BAZAAR_JOURNAL_MAX_DELAY_MS", var, 0)?),
             actor_idle: seconds("BAZAAR_ACTOR_IDLE_SECS", var, 60)?,
+            ws_ping_interval: seconds("BAZAAR_WS_PING_SECS", var, 15)?,
+            ws_idle_timeout: seconds("BAZAAR_WS_TIMEOUT_SECS", var, 45)?,
             listen,
         })
     }

@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod extract;
+pub mod live;
 mod locks;
 pub mod metrics;
 pub mod orders;

@@ -21,6 +21,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
 use bazaar_actors::cart::{CartConfig, Carts};
+use bazaar_actors::hub::Hub;
 use bazaar_actors::inventory::{Inventory, InventoryConfig};
 use bazaar_actors::journal::{Journal, JournalConfig};
 use std::net::TcpListener;
@@ -75,11 +76,13 @@ impl Application {
         );
         // The actors run on their own thread, next to (not inside) the HTTP workers.
         let actors = Arbiter::new().handle();
+        let hub = Hub::start(&actors);
         let inventory = Inventory::new(
             actors.clone(),
             pool.clone(),
             journal.clone(),
             Arc::new(HoldExpiry),
+            hub.clone(),
             InventoryConfig {
                 idle_timeout: settings.actor_idle,
             },
@@ -115,6 +118,7 @@ impl Application {
             carts,
             gateway: Arc::new(TestGateway),
             checkout_locks: CustomerLocks::default(),
+            hub,
             actors,
         });
         let server = serve(listener, state.clone())?;

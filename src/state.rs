@@ -32,6 +32,8 @@ pub struct AppState {
     pub gateway: Arc<dyn PaymentGateway>,
     /// Serializes one customer's checkouts of limited products.
     pub checkout_locks: CustomerLocks,
+    /// Routes live events to WebSocket sessions.
+    pub hub: bazaar_actors::hub::Hub,
     /// The thread the inventory and cart actors run on.
     pub actors: actix::ArbiterHandle,
 }

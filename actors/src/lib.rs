@@ -6,6 +6,7 @@
 //! every actor through a typed handle.
 
 pub mod cart;
+pub mod hub;
 pub mod inventory;
 pub mod journal;
 pub mod registry;

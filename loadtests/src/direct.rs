@@ -28,6 +28,7 @@ pub async fn run(pool: &PgPool, concurrency: usize, run: Duration) -> anyhow::Re
         pool.clone(),
         journal.clone(),
         Arc::new(NeverDue),
+        bazaar_actors::hub::Hub::start(&actix::Arbiter::current()),
         InventoryConfig {
             idle_timeout: Duration::from_secs(600),
         },

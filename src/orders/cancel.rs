@@ -56,7 +56,9 @@ pub async fn cancel_order(
         // The refund is recorded; the gateway call is what failed. It needs a person.
         tracing::error!(%error, order = %id, "recorded refund could not be sent to the gateway");
     }
-    load_order(&state.pool, id).await
+    let order = load_order(&state.pool, id).await?;
+    super::announce(state, &order);
+    Ok(order)
 }
 
 /// A unit the caller keeps a share of, to read what it captured after the commit.

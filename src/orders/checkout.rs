@@ -186,6 +186,7 @@ pub async fn checkout(state: &AppState, request: CheckoutRequest) -> Result<Stor
             for ticket in &tickets {
                 state.inventory.confirm(ticket).await;
             }
+            super::announce(state, &order);
         }
         Ok(false) => {
             release_all(state, &tickets).await;

@@ -119,3 +119,17 @@ pub(crate) fn now() -> time::OffsetDateTime {
     now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
         .unwrap_or(now)
 }
+
+/// Tells the live hub that `order` is now in its status: its customer and the sellers of its
+/// lines see it.
+pub(crate) fn announce(state: &crate::state::AppState, order: &Order) {
+    let mut sellers: Vec<Uuid> = order.items.iter().map(|item| item.seller_id).collect();
+    sellers.sort_unstable();
+    sellers.dedup();
+    state.hub.publish(bazaar_actors::hub::Event::Order {
+        order: order.id,
+        status: order.status.clone(),
+        customer: order.user_id,
+        sellers,
+    });
+}

@@ -132,6 +132,7 @@ pub(super) async fn charge_and_commit(
             for hold in committed.committed.get().unwrap_or_default() {
                 state.inventory.commit(hold.product_id, hold.id).await;
             }
+            super::announce(state, &paid);
             Ok(paid)
         }
         refused_or_failed => {

@@ -58,6 +58,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                         ),
                 )
                 .service(web::resource("/checkout").route(web::post().to(orders::checkout)))
+                .service(web::resource("/ws").route(web::get().to(crate::live::websocket)))
                 .service(
                     web::scope("/cart")
                         .service(
@@ -190,6 +191,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         inventory::get, inventory::adjust,
         cart::get, cart::add_item, cart::set_item, cart::remove_item, cart::clear,
         orders::checkout, orders::pay, orders::list, orders::get, orders::cancel,
+        crate::live::websocket,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -202,6 +204,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         (name = "inventory", description = "Stock levels and adjustments"),
         (name = "cart", description = "The customer's cart"),
         (name = "orders", description = "Checkout, payment, orders"),
+        (name = "live", description = "Live updates over WebSocket"),
     )
 )]
 pub struct ApiDoc;

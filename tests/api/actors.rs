@@ -29,6 +29,7 @@ fn inventory(pool: &PgPool, journal: &Journal) -> Inventory {
         pool.clone(),
         journal.clone(),
         Arc::new(HoldExpiry),
+        bazaar_actors::hub::Hub::start(&actix::Arbiter::current()),
         InventoryConfig {
             idle_timeout: Duration::from_secs(60),
         },
@@ -145,6 +146,7 @@ async fn an_idle_actor_stops_and_a_new_one_reloads_the_stock() {
         pool.clone(),
         journal,
         Arc::new(HoldExpiry),
+        bazaar_actors::hub::Hub::start(&actix::Arbiter::current()),
         InventoryConfig {
             idle_timeout: Duration::from_millis(300),
         },

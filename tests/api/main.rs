@@ -14,6 +14,7 @@ mod flash_sale;
 mod helpers;
 mod import;
 mod inventory;
+mod live;
 mod operations;
 mod orders;
 mod products;

@@ -232,6 +232,7 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/orders/{id}", "get"),
         ("/api/v1/orders/{id}/pay", "post"),
         ("/api/v1/orders/{id}/cancel", "post"),
+        ("/api/v1/ws", "get"),
     ];
     for (path, method) in expected {
         assert!(

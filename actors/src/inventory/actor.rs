@@ -2,6 +2,7 @@
 
 use super::handle::ExpireHold;
 use super::messages::*;
+use crate::hub::{Event, Hub};
 use crate::journal::{Journal, JournalError, StockChange, StockOnly};
 use actix::prelude::*;
 use sqlx::PgPool;
@@ -33,6 +34,7 @@ struct Hold {
 /// The stock of one product as the actor knows it.
 #[derive(Debug, Default)]
 struct Stock {
+    seller: Uuid,
     on_hand: i64,
     reserved: i64,
     low_stock_threshold: i64,
@@ -70,8 +72,11 @@ pub struct InventoryActor {
     journal: Journal,
     expire: Arc<dyn ExpireHold>,
     slot: Arc<AtomicI64>,
+    hub: Hub,
     idle_timeout: Duration,
     state: Loaded,
+    /// The stock last published, to publish changes only.
+    published: Option<(i64, i64)>,
     last_active: Instant,
     /// Units this actor wrote and is waiting for.
     in_flight: usize,
@@ -84,6 +89,7 @@ impl InventoryActor {
         journal: Journal,
         expire: Arc<dyn ExpireHold>,
         slot: Arc<AtomicI64>,
+        hub: Hub,
         idle_timeout: Duration,
     ) -> Self {
         Self {
@@ -92,8 +98,10 @@ impl InventoryActor {
             journal,
             expire,
             slot,
+            hub,
             idle_timeout,
             state: Loaded::Pending,
+            published: None,
             last_active: Instant::now(),
             in_flight: 0,
         }
@@ -108,9 +116,39 @@ impl InventoryActor {
         }
     }
 
-    fn publish(&self) {
-        if let Loaded::Ready(stock) = &self.state {
-            self.slot.store(stock.available(), Ordering::Release);
+    /// Publishes the stock: to the board product pages read, and, when it changed, to the live
+    /// hub (fire and forget: emission never slows a reservation).
+    fn publish(&mut self) {
+        let Loaded::Ready(stock) = &self.state else {
+            return;
+        };
+        let available = stock.available();
+        self.slot.store(available, Ordering::Release);
+        let now = (stock.on_hand, stock.reserved);
+        if self.published == Some(now) {
+            return;
+        }
+        let was_available = self.published.map(|(on_hand, reserved)| on_hand - reserved);
+        self.published = Some(now);
+        let product = self.product;
+        if was_available != Some(available) {
+            self.hub.publish(Event::Stock { product, available });
+        }
+        self.hub.publish(Event::Inventory {
+            product,
+            seller: stock.seller,
+            on_hand: stock.on_hand,
+            reserved: stock.reserved,
+            available,
+        });
+        let threshold = stock.low_stock_threshold;
+        if available <= threshold && was_available.is_some_and(|before| before > threshold) {
+            self.hub.publish(Event::LowStock {
+                product,
+                seller: stock.seller,
+                available,
+                threshold,
+            });
         }
     }
 
@@ -185,13 +223,14 @@ impl InventoryActor {
 }
 
 async fn load_stock(pool: &PgPool, product: Uuid) -> sqlx::Result<Option<Stock>> {
-    let row: Option<(i64, i64, i32)> = sqlx::query_as(
-        "SELECT on_hand, reserved, low_stock_threshold FROM inventory WHERE product_id = $1",
+    let row: Option<(Uuid, i64, i64, i32)> = sqlx::query_as(
+        "SELECT p.seller_id, i.on_hand, i.reserved, i.low_stock_threshold
+         FROM inventory i JOIN products p ON p.id = i.product_id WHERE i.product_id = $1",
     )
     .bind(product)
     .fetch_optional(pool)
     .await?;
-    let Some((on_hand, reserved, threshold)) = row else {
+    let Some((seller, on_hand, reserved, threshold)) = row else {
         return Ok(None);
     };
     let holds: Vec<(Uuid, Uuid, i64, OffsetDateTime)> = sqlx::query_as(
@@ -201,6 +240,7 @@ async fn load_stock(pool: &PgPool, product: Uuid) -> sqlx::Result<Option<Stock>>
     .fetch_all(pool)
     .await?;
     Ok(Some(Stock {
+        seller,
         on_hand,
         reserved,
         low_stock_threshold: i64::from(threshold),

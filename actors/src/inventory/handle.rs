@@ -3,6 +3,7 @@
 use super::actor::InventoryActor;
 use super::board::StockBoard;
 use super::messages::*;
+use crate::hub::Hub;
 use crate::journal::{Journal, LedgerReason, Unit};
 use crate::registry::Registry;
 use actix::{Actor, Addr, ArbiterHandle, MailboxError, Message};
@@ -38,16 +39,18 @@ struct Inner {
     journal: Journal,
     expire: Arc<dyn ExpireHold>,
     board: Arc<StockBoard>,
+    hub: Hub,
     config: InventoryConfig,
 }
 
 impl Inventory {
-    /// Inventory actors running on `arbiter`, writing through `journal`.
+    /// Inventory actors running on `arbiter`, writing through `journal`, publishing to `hub`.
     pub fn new(
         arbiter: ArbiterHandle,
         pool: PgPool,
         journal: Journal,
         expire: Arc<dyn ExpireHold>,
+        hub: Hub,
         config: InventoryConfig,
     ) -> Self {
         Self {
@@ -58,6 +61,7 @@ impl Inventory {
                 journal,
                 expire,
                 board: Arc::default(),
+                hub,
                 config,
             }),
         }
@@ -88,10 +92,10 @@ impl Inventory {
                 inner.journal.clone(),
                 inner.expire.clone(),
             );
-            let slot = inner.board.slot(product);
+            let (slot, hub) = (inner.board.slot(product), inner.hub.clone());
             let idle_timeout = inner.config.idle_timeout;
             InventoryActor::start_in_arbiter(&inner.arbiter, move |_| {
-                InventoryActor::new(product, pool, journal, expire, slot, idle_timeout)
+                InventoryActor::new(product, pool, journal, expire, slot, hub, idle_timeout)
             })
         })
     }

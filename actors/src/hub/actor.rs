@@ -1,0 +1,284 @@
+//! [`Hub`]: the routing table of live sessions, and its events.
+
+use actix::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+/// How many pushes a session may have queued before it is dropped as too slow.
+const SESSION_QUEUE: usize = 1_024;
+
+/// Something that happened, as the hub routes it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A product's public stock changed.
+    Stock { product: Uuid, available: i64 },
+    /// A product's stock, for its seller.
+    Inventory {
+        product: Uuid,
+        seller: Uuid,
+        on_hand: i64,
+        reserved: i64,
+        available: i64,
+    },
+    /// A product's stock fell to or below its threshold, for its seller.
+    LowStock {
+        product: Uuid,
+        seller: Uuid,
+        available: i64,
+        threshold: i64,
+    },
+    /// An order changed status, for its customer and the sellers of its lines.
+    Order {
+        order: Uuid,
+        status: String,
+        customer: Uuid,
+        sellers: Vec<Uuid>,
+    },
+}
+
+/// An event on its way to one session, with when it happened.
+#[derive(Clone, Debug)]
+pub struct Push {
+    pub event: Arc<Event>,
+    pub at: OffsetDateTime,
+}
+
+/// A registered session: its id and the queue the hub fills.
+pub struct Subscription {
+    pub id: Uuid,
+    pub pushes: mpsc::Receiver<Push>,
+}
+
+struct Session {
+    user: Option<Uuid>,
+    queue: mpsc::Sender<Push>,
+    products: HashSet<Uuid>,
+}
+
+/// The hub actor.
+#[derive(Default)]
+pub struct HubActor {
+    sessions: HashMap<Uuid, Session>,
+    watchers: HashMap<Uuid, HashSet<Uuid>>,
+    users: HashMap<Uuid, HashSet<Uuid>>,
+}
+
+impl Actor for HubActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(65_536);
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Connect {
+    id: Uuid,
+    user: Option<Uuid>,
+    queue: mpsc::Sender<Push>,
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Disconnect {
+    id: Uuid,
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Watch {
+    id: Uuid,
+    product: Uuid,
+    watch: bool,
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Publish(Push);
+
+/// How many sessions are connected.
+#[derive(Message)]
+#[rtype(result = "usize")]
+struct CountSessions;
+
+impl HubActor {
+    fn remove(&mut self, id: Uuid) {
+        if let Some(session) = self.sessions.remove(&id) {
+            for product in session.products {
+                if let Some(watchers) = self.watchers.get_mut(&product) {
+                    watchers.remove(&id);
+                    if watchers.is_empty() {
+                        self.watchers.remove(&product);
+                    }
+                }
+            }
+            if let Some(user) = session.user
+                && let Some(sessions) = self.users.get_mut(&user)
+            {
+                sessions.remove(&id);
+                if sessions.is_empty() {
+                    self.users.remove(&user);
+                }
+            }
+        }
+        metrics::gauge!("live_sessions").set(self.sessions.len() as f64);
+    }
+
+    fn deliver(&mut self, targets: Vec<Uuid>, push: &Push) {
+        let mut too_slow = Vec::new();
+        for id in targets {
+            if let Some(session) = self.sessions.get(&id) {
+                match session.queue.try_send(push.clone()) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => too_slow.push(id),
+                    Err(mpsc::error::TrySendError::Closed(_)) => too_slow.push(id),
+                }
+            }
+        }
+        for id in too_slow {
+            metrics::counter!("live_slow_session_drops_total").increment(1);
+            self.remove(id);
+        }
+    }
+
+    fn user_sessions(&self, user: &Uuid) -> impl Iterator<Item = Uuid> + '_ {
+        self.users.get(user).into_iter().flatten().copied()
+    }
+}
+
+impl Handler<Connect> for HubActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Connect, _: &mut Context<Self>) {
+        if let Some(user) = msg.user {
+            self.users.entry(user).or_default().insert(msg.id);
+        }
+        self.sessions.insert(
+            msg.id,
+            Session {
+                user: msg.user,
+                queue: msg.queue,
+                products: HashSet::new(),
+            },
+        );
+        metrics::gauge!("live_sessions").set(self.sessions.len() as f64);
+    }
+}
+
+impl Handler<Disconnect> for HubActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Disconnect, _: &mut Context<Self>) {
+        self.remove(msg.id);
+    }
+}
+
+impl Handler<Watch> for HubActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Watch, _: &mut Context<Self>) {
+        let Some(session) = self.sessions.get_mut(&msg.id) else {
+            return;
+        };
+        if msg.watch {
+            session.products.insert(msg.product);
+            self.watchers.entry(msg.product).or_default().insert(msg.id);
+        } else {
+            session.products.remove(&msg.product);
+            if let Some(watchers) = self.watchers.get_mut(&msg.product) {
+                watchers.remove(&msg.id);
+            }
+        }
+    }
+}
+
+impl Handler<Publish> for HubActor {
+    type Result = ();
+
+    fn handle(&mut self, Publish(push): Publish, _: &mut Context<Self>) {
+        let targets: Vec<Uuid> = match &*push.event {
+            Event::Stock { product, .. } => self
+                .watchers
+                .get(product)
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect(),
+            Event::Inventory { seller, .. } | Event::LowStock { seller, .. } => {
+                self.user_sessions(seller).collect()
+            }
+            Event::Order {
+                customer, sellers, ..
+            } => {
+                let mut targets: HashSet<Uuid> = self.user_sessions(customer).collect();
+                for seller in sellers {
+                    targets.extend(self.user_sessions(seller));
+                }
+                targets.into_iter().collect()
+            }
+        };
+        self.deliver(targets, &push);
+    }
+}
+
+impl Handler<CountSessions> for HubActor {
+    type Result = usize;
+
+    fn handle(&mut self, _: CountSessions, _: &mut Context<Self>) -> usize {
+        self.sessions.len()
+    }
+}
+
+/// A cloneable handle to the hub.
+#[derive(Clone)]
+pub struct Hub {
+    addr: Addr<HubActor>,
+}
+
+impl Hub {
+    /// Starts the hub on `arbiter`.
+    pub fn start(arbiter: &ArbiterHandle) -> Self {
+        Self {
+            addr: HubActor::start_in_arbiter(arbiter, |_| HubActor::default()),
+        }
+    }
+
+    /// Registers a session of `user` (none: anonymous).
+    pub fn connect(&self, user: Option<Uuid>) -> Subscription {
+        let (queue, pushes) = mpsc::channel(SESSION_QUEUE);
+        let id = Uuid::now_v7();
+        self.addr.do_send(Connect { id, user, queue });
+        Subscription { id, pushes }
+    }
+
+    pub fn disconnect(&self, session: Uuid) {
+        self.addr.do_send(Disconnect { id: session });
+    }
+
+    /// Starts or stops sending `product`'s stock events to `session`.
+    pub fn watch(&self, session: Uuid, product: Uuid, watch: bool) {
+        self.addr.do_send(Watch {
+            id: session,
+            product,
+            watch,
+        });
+    }
+
+    /// Routes `event`, without waiting: emission never slows its source.
+    pub fn publish(&self, event: Event) {
+        let push = Push {
+            event: Arc::new(event),
+            at: OffsetDateTime::now_utc(),
+        };
+        self.addr.do_send(Publish(push));
+    }
+
+    /// How many sessions are connected.
+    pub async fn sessions(&self) -> usize {
+        self.addr.send(CountSessions).await.unwrap_or(0)
+    }
+}

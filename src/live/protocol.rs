@@ -1,0 +1,141 @@
+//! The messages of `GET /api/v1/ws`, both ways.
+
+use bazaar_actors::hub::{Event, Push};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What a client may send.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// Authenticates an anonymous session.
+    Auth {
+        token: String,
+    },
+    /// Starts receiving a public topic: `product:<id>`.
+    Subscribe {
+        topic: String,
+    },
+    Unsubscribe {
+        topic: String,
+    },
+}
+
+/// What the server sends.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    Stock {
+        product_id: Uuid,
+        available: i64,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    Order {
+        order_id: Uuid,
+        status: String,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    Inventory {
+        product_id: Uuid,
+        on_hand: i64,
+        reserved: i64,
+        available: i64,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    LowStock {
+        product_id: Uuid,
+        available: i64,
+        threshold: i64,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The session is authenticated as `user_id`.
+    Authenticated {
+        user_id: Uuid,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// The subscription took effect: every later event of the topic arrives.
+    Subscribed {
+        topic: String,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    Unsubscribed {
+        topic: String,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// A frame was refused; `code` is from the error table.
+    Error {
+        code: &'static str,
+        detail: String,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+}
+
+impl ServerMessage {
+    pub fn error(code: crate::error::ErrorCode, detail: impl Into<String>) -> Self {
+        ServerMessage::Error {
+            code: code.as_str(),
+            detail: detail.into(),
+            at: OffsetDateTime::now_utc(),
+        }
+    }
+
+    /// The message of a pushed event.
+    pub fn from_push(push: &Push) -> Self {
+        let at = push.at;
+        match &*push.event {
+            Event::Stock { product, available } => ServerMessage::Stock {
+                product_id: *product,
+                available: *available,
+                at,
+            },
+            Event::Inventory {
+                product,
+                on_hand,
+                reserved,
+                available,
+                ..
+            } => ServerMessage::Inventory {
+                product_id: *product,
+                on_hand: *on_hand,
+                reserved: *reserved,
+                available: *available,
+                at,
+            },
+            Event::LowStock {
+                product,
+                available,
+                threshold,
+                ..
+            } => ServerMessage::LowStock {
+                product_id: *product,
+                available: *available,
+                threshold: *threshold,
+                at,
+            },
+            Event::Order { order, status, .. } => ServerMessage::Order {
+                order_id: *order,
+                status: status.clone(),
+                at,
+            },
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serializing a tagged enum of plain fields cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The product of a public topic, `product:<id>`.
+pub fn product_topic(topic: &str) -> Option<Uuid> {
+    topic.strip_prefix("product:")?.parse().ok()
+}

@@ -1,0 +1,264 @@
+//! `GET /api/v1/ws`: one task per connection.
+
+use super::protocol::{ClientMessage, ServerMessage, product_topic};
+use crate::auth::AccessClaims;
+use crate::error::ErrorCode;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{CloseCode, CloseReason, Message, Session};
+use bazaar_actors::hub::{Event, Push, Subscription};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The largest frame a client may send.
+const MAX_FRAME: usize = 4 * 1024;
+/// The most products one session may watch.
+const MAX_TOPICS: usize = 100;
+/// Stock messages per product are coalesced over this window.
+const COALESCE: Duration = Duration::from_millis(100);
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct WsParams {
+    /// Authenticates the session from the start (or send `{"type":"auth","token":...}`).
+    access_token: Option<String>,
+}
+
+/// Opens a live session (WebSocket). Client messages: `auth`, `subscribe` / `unsubscribe` to
+/// `product:<id>`. Server messages: `stock` (coalesced, at most one per product per 100 ms),
+/// `order`, `inventory`, `low_stock`, `authenticated`, `subscribed`, `unsubscribed`, `error`,
+/// each with `at`. Pinged every 15 s, closed after 45 s of silence.
+#[utoipa::path(get, path = "/api/v1/ws", tag = "live", params(WsParams),
+    responses((status = 101, description = "switching to the WebSocket protocol")))]
+pub async fn websocket(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Payload,
+    params: web::Query<WsParams>,
+) -> actix_web::Result<HttpResponse> {
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let stream = stream.max_frame_size(MAX_FRAME);
+    actix_web::rt::spawn(run(
+        state,
+        session,
+        stream,
+        params.into_inner().access_token,
+    ));
+    Ok(response)
+}
+
+/// Why a session ends.
+enum End {
+    Closed,
+    Reason(CloseReason),
+}
+
+struct Live {
+    state: web::Data<AppState>,
+    session: Session,
+    subscription: Subscription,
+    user: Option<Uuid>,
+    products: HashSet<Uuid>,
+    /// The latest stock of each product not sent yet.
+    pending_stock: HashMap<Uuid, Push>,
+}
+
+impl Live {
+    async fn send(&mut self, message: &ServerMessage) -> Result<(), End> {
+        metrics::counter!("live_messages_sent_total").increment(1);
+        self.session
+            .text(message.to_json())
+            .await
+            .map_err(|_| End::Closed)
+    }
+
+    /// Registers again with the hub as `user`, keeping the watched products.
+    fn become_user(&mut self, user: Uuid) {
+        let hub = &self.state.hub;
+        hub.disconnect(self.subscription.id);
+        self.subscription = hub.connect(Some(user));
+        for product in &self.products {
+            hub.watch(self.subscription.id, *product, true);
+        }
+        self.user = Some(user);
+    }
+
+    fn verify(&self, token: &str) -> Option<AccessClaims> {
+        let claims = self.state.jwt.verify(token)?;
+        (!self.state.revocations.is_revoked(&claims)).then_some(claims)
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), End> {
+        let message = match serde_json::from_str::<ClientMessage>(text) {
+            Ok(message) => message,
+            Err(error) => {
+                let detail = format!("unreadable message: {error}");
+                return self
+                    .send(&ServerMessage::error(ErrorCode::MalformedRequest, detail))
+                    .await;
+            }
+        };
+        let now = OffsetDateTime::now_utc();
+        match message {
+            ClientMessage::Auth { token } => {
+                if self.user.is_some() {
+                    let error = ServerMessage::error(ErrorCode::Conflict, "already authenticated");
+                    return self.send(&error).await;
+                }
+                let Some(claims) = self.verify(&token) else {
+                    let error = ServerMessage::error(
+                        ErrorCode::Unauthorized,
+                        "invalid, expired or revoked token",
+                    );
+                    self.send(&error).await?;
+                    return Err(End::Reason(CloseReason::from((
+                        CloseCode::Policy,
+                        "unauthorized",
+                    ))));
+                };
+                self.become_user(claims.sub);
+                self.send(&ServerMessage::Authenticated {
+                    user_id: claims.sub,
+                    at: now,
+                })
+                .await
+            }
+            ClientMessage::Subscribe { topic } => {
+                let Some(product) = product_topic(&topic) else {
+                    let detail =
+                        format!("{topic:?} is not a topic you may subscribe to; use product:<id>");
+                    return self
+                        .send(&ServerMessage::error(ErrorCode::Forbidden, detail))
+                        .await;
+                };
+                if !self.products.contains(&product) && self.products.len() >= MAX_TOPICS {
+                    let detail = format!("at most {MAX_TOPICS} topics per session");
+                    return self
+                        .send(&ServerMessage::error(ErrorCode::Conflict, detail))
+                        .await;
+                }
+                self.products.insert(product);
+                self.state.hub.watch(self.subscription.id, product, true);
+                self.send(&ServerMessage::Subscribed { topic, at: now })
+                    .await
+            }
+            ClientMessage::Unsubscribe { topic } => {
+                if let Some(product) = product_topic(&topic) {
+                    self.products.remove(&product);
+                    self.pending_stock.remove(&product);
+                    self.state.hub.watch(self.subscription.id, product, false);
+                }
+                self.send(&ServerMessage::Unsubscribed { topic, at: now })
+                    .await
+            }
+        }
+    }
+
+    async fn on_push(&mut self, push: Push) -> Result<(), End> {
+        if let Event::Stock { product, .. } = &*push.event {
+            if self.pending_stock.insert(*product, push).is_some() {
+                metrics::counter!("live_stock_coalesced_total").increment(1);
+            }
+            return Ok(());
+        }
+        self.send(&ServerMessage::from_push(&push)).await
+    }
+
+    async fn flush_stock(&mut self) -> Result<(), End> {
+        let pending: Vec<Push> = self.pending_stock.drain().map(|(_, push)| push).collect();
+        for push in pending {
+            self.send(&ServerMessage::from_push(&push)).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn run(
+    state: web::Data<AppState>,
+    session: Session,
+    mut stream: actix_ws::MessageStream,
+    access_token: Option<String>,
+) {
+    let subscription = state.hub.connect(None);
+    let mut live = Live {
+        state: state.clone(),
+        session,
+        subscription,
+        user: None,
+        products: HashSet::new(),
+        pending_stock: HashMap::new(),
+    };
+    let ended = serve(&mut live, &mut stream, access_token).await;
+    state.hub.disconnect(live.subscription.id);
+    let reason = match ended {
+        End::Reason(reason) => Some(reason),
+        End::Closed => None,
+    };
+    let _ = live.session.close(reason).await;
+}
+
+async fn serve(
+    live: &mut Live,
+    stream: &mut actix_ws::MessageStream,
+    access_token: Option<String>,
+) -> End {
+    if let Some(token) = access_token {
+        let auth = serde_json::json!({"type": "auth", "token": token}).to_string();
+        if let Err(end) = live.on_text(&auth).await {
+            return end;
+        }
+    }
+    let (ping_every, silence_limit) = (
+        live.state.settings.ws_ping_interval,
+        live.state.settings.ws_idle_timeout,
+    );
+    let mut heartbeat = tokio::time::interval(ping_every);
+    let mut coalesce = tokio::time::interval(COALESCE);
+    let mut last_heard = Instant::now();
+    loop {
+        let step = tokio::select! {
+            frame = futures_util::StreamExt::next(stream) => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    last_heard = Instant::now();
+                    live.on_text(&text).await
+                }
+                Some(Ok(Message::Ping(bytes))) => {
+                    last_heard = Instant::now();
+                    live.session.pong(&bytes).await.map_err(|_| End::Closed)
+                }
+                Some(Ok(Message::Pong(_))) => {
+                    last_heard = Instant::now();
+                    Ok(())
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    last_heard = Instant::now();
+                    live.send(&ServerMessage::error(ErrorCode::UnsupportedMediaType, "send JSON text frames")).await
+                }
+                Some(Ok(Message::Close(_))) | None => Err(End::Closed),
+                Some(Ok(_)) => Ok(()),
+                Some(Err(error)) => Err(End::Reason(CloseReason::from((
+                    CloseCode::Protocol,
+                    format!("bad frame: {error}"),
+                )))),
+            },
+            push = live.subscription.pushes.recv() => match push {
+                Some(push) => live.on_push(push).await,
+                // The hub dropped this session: it could not keep up.
+                None => Err(End::Reason(CloseReason::from((CloseCode::Again, "too slow; reconnect")))),
+            },
+            _ = coalesce.tick() => live.flush_stock().await,
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() >= silence_limit {
+                    Err(End::Reason(CloseReason::from((CloseCode::Normal, "no sign of life"))))
+                } else {
+                    live.session.ping(b"").await.map_err(|_| End::Closed)
+                }
+            }
+        };
+        if let Err(end) = step {
+            return end;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Live updates over WebSocket: real clients against the running server.
+
+use crate::helpers::{TestApp, checkout_body, spawn_app, spawn_app_with, test_settings};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(app: &TestApp, token: Option<&str>) -> Socket {
+    let mut url = app.url("/api/v1/ws").replacen("http", "ws", 1);
+    if let Some(token) = token {
+        url.push_str(&format!("?access_token={token}"));
+    }
+    let (socket, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("websocket");
+    socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::text(message.to_string()))
+        .await
+        .unwrap();
+}
+
+/// The next JSON message within `wait`, skipping pings.
+async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .ok()??
+            .ok()?;
+        match frame {
+            Message::Text(text) => return serde_json::from_str(&text).ok(),
+            Message::Close(_) => return None,
+            _ => continue,
+        }
+    }
+}
+
+/// Reads until a message of `kind` arrives.
+async fn expect(socket: &mut Socket, kind: &str) -> Value {
+    loop {
+        let message = next(socket, Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|| panic!("no {kind} message"));
+        if message["type"] == kind {
+            return message;
+        }
+    }
+}
+
+async fn subscribe(socket: &mut Socket, product: &str) {
+    send(
+        socket,
+        json!({"type": "subscribe", "topic": format!("product:{product}")}),
+    )
+    .await;
+    expect(socket, "subscribed").await;
+}
+
+#[actix_web::test]
+async fn watchers_see_stock_change_live() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(10, json!({})).await;
+    let mut watcher = connect(&app, None).await;
+    subscribe(&mut watcher, &product).await;
+    let customer = app.customer().await;
+    app.checkout(&customer, &checkout_body(&[(&product, 3)]), None)
+        .await;
+    let stock = expect(&mut watcher, "stock").await;
+    assert_eq!(stock["product_id"], product.as_str());
+    assert_eq!(stock["available"], 7);
+    assert!(stock["at"].as_str().unwrap().ends_with('Z'));
+}
+
+#[actix_web::test]
+async fn stock_messages_are_coalesced_and_end_on_the_final_value() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(100, json!({})).await;
+    let mut watcher = connect(&app, None).await;
+    subscribe(&mut watcher, &product).await;
+    let buyers = app.many_customers(30).await;
+    let body = checkout_body(&[(&product, 1)]);
+    let checkouts = buyers.iter().map(|buyer| app.checkout(buyer, &body, None));
+    futures_util::future::join_all(checkouts).await;
+    let mut messages = Vec::new();
+    while let Some(message) = next(&mut watcher, Duration::from_millis(600)).await {
+        if message["type"] == "stock" {
+            messages.push(message["available"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(
+        messages.last(),
+        Some(&70),
+        "the latest value wins: {messages:?}"
+    );
+    assert!(
+        messages.len() < 30,
+        "30 changes, coalesced into fewer messages: {messages:?}"
+    );
+}
+
+#[actix_web::test]
+async fn order_updates_reach_their_customer_and_seller_only() {
+    let app = spawn_app().await;
+    let (seller, product) = app.stocked_product(10, json!({})).await;
+    let (customer, stranger) = (app.customer().await, app.customer().await);
+    let mut mine = connect(&app, Some(&customer.access_token)).await;
+    expect(&mut mine, "authenticated").await;
+    let mut theirs = connect(&app, None).await;
+    send(
+        &mut theirs,
+        json!({"type": "auth", "token": stranger.access_token}),
+    )
+    .await;
+    expect(&mut theirs, "authenticated").await;
+    let mut sellers = connect(&app, Some(&seller.access_token)).await;
+    expect(&mut sellers, "authenticated").await;
+
+    let order: Value = app
+        .checkout(&customer, &checkout_body(&[(&product, 1)]), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = order["order"]["id"].as_str().unwrap();
+    let update = expect(&mut mine, "order").await;
+    assert_eq!(
+        (update["order_id"].as_str(), update["status"].as_str()),
+        (Some(id), Some("pending_payment"))
+    );
+    // The seller hears the reservation (inventory) and then the order it became.
+    loop {
+        let inventory = expect(&mut sellers, "inventory").await;
+        if inventory["reserved"] == 1 {
+            assert_eq!(inventory["available"], 9);
+            break;
+        }
+    }
+    assert_eq!(expect(&mut sellers, "order").await["order_id"], id);
+
+    app.pay(&customer, id, crate::helpers::GOOD_CARD).await;
+    assert_eq!(expect(&mut mine, "order").await["status"], "paid");
+    while let Some(message) = next(&mut theirs, Duration::from_millis(500)).await {
+        assert_ne!(message["type"], "order", "another customer saw {message}");
+        assert_ne!(message["type"], "inventory", "a customer saw {message}");
+    }
+}
+
+#[actix_web::test]
+async fn sellers_hear_when_stock_runs_low() {
+    let app = spawn_app().await;
+    let (seller, product) = app
+        .stocked_product(5, json!({"low_stock_threshold": 2}))
+        .await;
+    let mut sellers = connect(&app, Some(&seller.access_token)).await;
+    expect(&mut sellers, "authenticated").await;
+    // The actor starts with the first checkout; the second crosses the threshold.
+    let customer = app.customer().await;
+    app.checkout(&customer, &checkout_body(&[(&product, 1)]), None)
+        .await;
+    app.checkout(&customer, &checkout_body(&[(&product, 2)]), None)
+        .await;
+    let low = expect(&mut sellers, "low_stock").await;
+    assert_eq!(
+        (low["available"].as_i64(), low["threshold"].as_i64()),
+        (Some(2), Some(2))
+    );
+}
+
+#[actix_web::test]
+async fn bad_frames_and_forbidden_topics_get_errors_and_the_session_stays_open() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(5, json!({})).await;
+    let mut socket = connect(&app, None).await;
+    socket.send(Message::text("not json")).await.unwrap();
+    assert_eq!(
+        expect(&mut socket, "error").await["code"],
+        "malformed_request"
+    );
+    send(&mut socket, json!({"type": "shout", "topic": "x"})).await;
+    assert_eq!(
+        expect(&mut socket, "error").await["code"],
+        "malformed_request"
+    );
+    send(
+        &mut socket,
+        json!({"type": "subscribe", "topic": "orders:all"}),
+    )
+    .await;
+    assert_eq!(expect(&mut socket, "error").await["code"], "forbidden");
+    subscribe(&mut socket, &product).await;
+}
+
+#[actix_web::test]
+async fn a_bad_token_gets_an_error_and_a_close() {
+    let app = spawn_app().await;
+    let mut socket = connect(&app, Some("forged")).await;
+    assert_eq!(expect(&mut socket, "error").await["code"], "unauthorized");
+    assert!(
+        next(&mut socket, Duration::from_secs(2)).await.is_none(),
+        "the session is closed"
+    );
+}
+
+#[actix_web::test]
+async fn silent_sessions_are_closed() {
+    let mut settings = test_settings();
+    settings.ws_ping_interval = Duration::from_millis(200);
+    settings.ws_idle_timeout = Duration::from_millis(800);
+    let app = spawn_app_with(settings).await;
+    let mut socket = connect(&app, None).await;
+    // Not reading means not answering pings.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let mut closed = false;
+    while let Ok(Some(frame)) = tokio::time::timeout(Duration::from_secs(2), socket.next()).await {
+        match frame {
+            Ok(Message::Close(_)) | Err(_) => {
+                closed = true;
+                break;
+            }
+            Ok(_) => {}
+        }
+    }
+    assert!(closed, "a session silent past the timeout is closed");
+}
