@@ -76,7 +76,9 @@ impl Application {
         );
         // The actors run on their own thread, next to (not inside) the HTTP workers.
         let actors = Arbiter::new().handle();
-        let hub = Hub::start(&actors);
+        let (relay, relayed) = tokio::sync::mpsc::unbounded_channel();
+        let hub = Hub::with_relay(&actors, relay);
+        crate::live::relay::start(&redis, hub.clone(), relayed);
         let inventory = Inventory::new(
             actors.clone(),
             pool.clone(),

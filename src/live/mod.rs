@@ -5,6 +5,7 @@
 //! message per product per 100 ms, the latest value.
 
 mod protocol;
+pub mod relay;
 mod ws;
 
 pub use ws::{__path_websocket, websocket};

@@ -230,3 +230,60 @@ async fn silent_sessions_are_closed() {
     }
     assert!(closed, "a session silent past the timeout is closed");
 }
+
+/// Waits until `count` processes listen on the live relay channel of `settings`.
+async fn relays_listening(settings: &bazaar::config::Settings, count: i64) {
+    let client = redis::Client::open(settings.redis_url.as_str()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let channel = format!("{}:live", settings.redis_prefix);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, listening): (String, i64) = redis::cmd("PUBSUB")
+            .arg("NUMSUB")
+            .arg(&channel)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        if listening >= count {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "relays did not subscribe"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_sale_on_one_process_is_seen_by_a_client_of_another() {
+    let settings = test_settings();
+    let a = spawn_app_with(settings.clone()).await;
+    let b = spawn_app_with(settings.clone()).await;
+    relays_listening(&settings, 2).await;
+    let (_, product) = a.stocked_product(8, json!({})).await;
+    let mut watcher = connect(&b, None).await;
+    subscribe(&mut watcher, &product).await;
+    let customer = a.customer().await;
+    let order: Value = a
+        .checkout(&customer, &checkout_body(&[(&product, 2)]), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let stock = expect(&mut watcher, "stock").await;
+    assert_eq!(
+        stock["available"], 6,
+        "the sale on process a reached a client of process b"
+    );
+
+    let mut owner = connect(&b, Some(&customer.access_token)).await;
+    expect(&mut owner, "authenticated").await;
+    a.pay(
+        &customer,
+        order["order"]["id"].as_str().unwrap(),
+        crate::helpers::GOOD_CARD,
+    )
+    .await;
+    assert_eq!(expect(&mut owner, "order").await["status"], "paid");
+}

@@ -10,8 +10,9 @@ use uuid::Uuid;
 /// How many pushes a session may have queued before it is dropped as too slow.
 const SESSION_QUEUE: usize = 1_024;
 
-/// Something that happened, as the hub routes it.
-#[derive(Clone, Debug, PartialEq)]
+/// Something that happened, as the hub routes it (and as processes relay it to each other).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
     /// A product's public stock changed.
     Stock { product: Uuid, available: i64 },
@@ -64,6 +65,8 @@ pub struct HubActor {
     sessions: HashMap<Uuid, Session>,
     watchers: HashMap<Uuid, HashSet<Uuid>>,
     users: HashMap<Uuid, HashSet<Uuid>>,
+    /// Where events that happened in this process go to reach the other processes.
+    relay: Option<mpsc::UnboundedSender<Push>>,
 }
 
 impl Actor for HubActor {
@@ -96,9 +99,13 @@ struct Watch {
     watch: bool,
 }
 
+/// An event to route; `local` ones are also relayed to the other processes.
 #[derive(Message)]
 #[rtype(result = "()")]
-struct Publish(Push);
+struct Publish {
+    push: Push,
+    local: bool,
+}
 
 /// How many sessions are connected.
 #[derive(Message)]
@@ -199,7 +206,13 @@ impl Handler<Watch> for HubActor {
 impl Handler<Publish> for HubActor {
     type Result = ();
 
-    fn handle(&mut self, Publish(push): Publish, _: &mut Context<Self>) {
+    fn handle(&mut self, Publish { push, local }: Publish, _: &mut Context<Self>) {
+        if local
+            && let Some(relay) = &self.relay
+            && relay.send(push.clone()).is_err()
+        {
+            self.relay = None;
+        }
         let targets: Vec<Uuid> = match &*push.event {
             Event::Stock { product, .. } => self
                 .watchers
@@ -247,6 +260,17 @@ impl Hub {
         }
     }
 
+    /// Starts the hub on `arbiter`; the events published in this process also go to `relay`,
+    /// for the other processes.
+    pub fn with_relay(arbiter: &ArbiterHandle, relay: mpsc::UnboundedSender<Push>) -> Self {
+        Self {
+            addr: HubActor::start_in_arbiter(arbiter, |_| HubActor {
+                relay: Some(relay),
+                ..HubActor::default()
+            }),
+        }
+    }
+
     /// Registers a session of `user` (none: anonymous).
     pub fn connect(&self, user: Option<Uuid>) -> Subscription {
         let (queue, pushes) = mpsc::channel(SESSION_QUEUE);
@@ -274,7 +298,12 @@ impl Hub {
             event: Arc::new(event),
             at: OffsetDateTime::now_utc(),
         };
-        self.addr.do_send(Publish(push));
+        self.addr.do_send(Publish { push, local: true });
+    }
+
+    /// Routes an event another process published (not relayed again).
+    pub fn publish_relayed(&self, push: Push) {
+        self.addr.do_send(Publish { push, local: false });
     }
 
     /// How many sessions are connected.
