@@ -83,7 +83,7 @@ impl Application {
             actors.clone(),
             pool.clone(),
             journal.clone(),
-            Arc::new(HoldExpiry),
+            Arc::new(HoldExpiry { hub: hub.clone() }),
             hub.clone(),
             InventoryConfig {
                 idle_timeout: settings.actor_idle,

@@ -2,17 +2,23 @@
 //! sweep that releases what expired while the server was down.
 
 use super::units::ExpireWork;
+use bazaar_actors::hub::Hub;
 use bazaar_actors::inventory::{ExpireHold, HoldTicket};
 use bazaar_actors::journal::Unit;
 use sqlx::PgPool;
 
-/// Builds expiry units for the inventory actors.
-#[derive(Debug, Default)]
-pub struct HoldExpiry;
+/// Builds expiry units for the inventory actors; expired orders are announced on `hub`.
+pub struct HoldExpiry {
+    pub hub: Hub,
+}
 
 impl ExpireHold for HoldExpiry {
     fn unit(&self, hold: &HoldTicket) -> Unit {
-        Unit::from(ExpireWork { hold: *hold })
+        Unit::from(ExpireWork {
+            hold: *hold,
+            hub: self.hub.clone(),
+            expired: Default::default(),
+        })
     }
 }
 

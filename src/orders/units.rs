@@ -443,9 +443,13 @@ impl Work for CancelWork {
     }
 }
 
-/// One hold whose time ran out: released if still held, and its order expired if still pending.
+/// One hold whose time ran out: released if still held, and its order expired if still pending
+/// (announced to its customer and sellers once committed).
 pub(super) struct ExpireWork {
     pub hold: HoldTicket,
+    pub hub: bazaar_actors::hub::Hub,
+    /// The order it expired, with its customer and sellers.
+    pub expired: Captured<Option<(Uuid, Vec<Uuid>)>>,
 }
 
 impl Work for ExpireWork {
@@ -464,16 +468,20 @@ impl Work for ExpireWork {
             let Some(qty) = released else {
                 return Ok(Applied::refused());
             };
-            sqlx::query(
+            let expired: Option<(Uuid, Vec<Uuid>)> = sqlx::query_as(
                 "WITH expired AS (
                      UPDATE orders SET status = 'expired', updated_at = now()
-                     WHERE id = $1 AND status = 'pending_payment' RETURNING id)
-                 INSERT INTO order_events (order_id, status, note)
-                 SELECT id, 'expired', 'not paid in time' FROM expired",
+                     WHERE id = $1 AND status = 'pending_payment' RETURNING id, user_id),
+                 event AS (
+                     INSERT INTO order_events (order_id, status, note)
+                     SELECT id, 'expired', 'not paid in time' FROM expired)
+                 SELECT e.user_id, array(SELECT DISTINCT seller_id FROM order_items WHERE order_id = e.id)
+                 FROM expired e",
             )
             .bind(self.hold.order)
-            .execute(connection)
+            .fetch_optional(connection)
             .await?;
+            self.expired.set(expired);
             Ok(Applied::accepted(vec![StockChange {
                 product: self.hold.product,
                 reserved: -qty,
@@ -482,5 +490,16 @@ impl Work for ExpireWork {
                 order: Some(self.hold.order),
             }]))
         })
+    }
+
+    fn committed(&self) {
+        if let Some(Some((customer, sellers))) = self.expired.get() {
+            self.hub.publish(bazaar_actors::hub::Event::Order {
+                order: self.hold.order,
+                status: "expired".into(),
+                customer,
+                sellers,
+            });
+        }
     }
 }

@@ -23,13 +23,17 @@ async fn product_with_stock(stock: i64) -> (PgPool, Uuid) {
     (pool, product)
 }
 
+fn hub() -> bazaar_actors::hub::Hub {
+    bazaar_actors::hub::Hub::start(&actix::Arbiter::current())
+}
+
 fn inventory(pool: &PgPool, journal: &Journal) -> Inventory {
     Inventory::new(
         actix::Arbiter::new().handle(),
         pool.clone(),
         journal.clone(),
-        Arc::new(HoldExpiry),
-        bazaar_actors::hub::Hub::start(&actix::Arbiter::current()),
+        Arc::new(HoldExpiry { hub: hub() }),
+        hub(),
         InventoryConfig {
             idle_timeout: Duration::from_secs(60),
         },
@@ -145,8 +149,8 @@ async fn an_idle_actor_stops_and_a_new_one_reloads_the_stock() {
         actix::Arbiter::new().handle(),
         pool.clone(),
         journal,
-        Arc::new(HoldExpiry),
-        bazaar_actors::hub::Hub::start(&actix::Arbiter::current()),
+        Arc::new(HoldExpiry { hub: hub() }),
+        hub(),
         InventoryConfig {
             idle_timeout: Duration::from_millis(300),
         },

@@ -287,3 +287,21 @@ async fn a_sale_on_one_process_is_seen_by_a_client_of_another() {
     .await;
     assert_eq!(expect(&mut owner, "order").await["status"], "paid");
 }
+
+#[actix_web::test]
+async fn an_expired_order_is_announced_to_its_customer() {
+    let mut settings = test_settings();
+    settings.hold_ttl = Duration::from_secs(1);
+    let app = spawn_app_with(settings).await;
+    let (_, product) = app.stocked_product(3, json!({})).await;
+    let customer = app.customer().await;
+    let mut socket = connect(&app, Some(&customer.access_token)).await;
+    expect(&mut socket, "authenticated").await;
+    app.checkout(&customer, &checkout_body(&[(&product, 1)]), None)
+        .await;
+    assert_eq!(
+        expect(&mut socket, "order").await["status"],
+        "pending_payment"
+    );
+    assert_eq!(expect(&mut socket, "order").await["status"], "expired");
+}

@@ -81,6 +81,10 @@ pub trait Work: Send + Sync + 'static {
     fn batchable(&self) -> Option<&dyn Batchable> {
         None
     }
+
+    /// Called once the transaction that applied (and accepted) this unit has committed: the place
+    /// to announce what it did.
+    fn committed(&self) {}
 }
 
 /// A kind of unit that writes many of its kind at once.

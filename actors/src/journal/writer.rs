@@ -125,7 +125,10 @@ async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
     let units: Vec<&Unit> = batch.iter().map(|(unit, _)| unit).collect();
     match write_batch(pool, &units).await {
         Ok(outcomes) => {
-            for ((_, reply), outcome) in batch.drain(..).zip(outcomes) {
+            for ((unit, reply), outcome) in batch.drain(..).zip(outcomes) {
+                if outcome {
+                    unit.0.committed();
+                }
                 let _ = reply.send(Ok(outcome));
             }
         }
@@ -141,6 +144,9 @@ async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
                     .await
                     .map(|outcomes| outcomes.first().copied().unwrap_or(false))
                     .map_err(JournalError::from_sqlx);
+                if matches!(outcome, Ok(true)) {
+                    unit.0.committed();
+                }
                 let _ = reply.send(outcome);
             }
         }
