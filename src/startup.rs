@@ -78,7 +78,6 @@ impl Application {
         let actors = Arbiter::new().handle();
         let (relay, relayed) = tokio::sync::mpsc::unbounded_channel();
         let hub = Hub::with_relay(&actors, relay);
-        crate::live::relay::start(&redis, hub.clone(), relayed);
         let inventory = Inventory::new(
             actors.clone(),
             pool.clone(),
@@ -89,6 +88,7 @@ impl Application {
                 idle_timeout: settings.actor_idle,
             },
         );
+        crate::live::relay::start(&redis, hub.clone(), inventory.clone(), relayed);
         // Products with open holds get their actor now, so those holds expire on time.
         let held: Vec<uuid::Uuid> =
             sqlx::query_scalar("SELECT DISTINCT product_id FROM holds WHERE state = 'held'")

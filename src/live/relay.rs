@@ -5,6 +5,7 @@
 
 use crate::redis_store::{ChannelFollower, RedisStore, follow};
 use bazaar_actors::hub::{Event, Hub, Push};
+use bazaar_actors::inventory::Inventory;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -22,8 +23,13 @@ struct Relayed {
 }
 
 /// Starts relaying: what `outgoing` receives goes to Redis; what other processes publish goes to
-/// `hub`.
-pub fn start(redis: &RedisStore, hub: Hub, mut outgoing: mpsc::UnboundedReceiver<Push>) {
+/// `hub`, and their stock to `inventory`'s board (product pages here show it live).
+pub fn start(
+    redis: &RedisStore,
+    hub: Hub,
+    inventory: Inventory,
+    mut outgoing: mpsc::UnboundedReceiver<Push>,
+) {
     let origin = Uuid::now_v7();
     let channel = redis.key("live");
     let mut connection = redis.connection();
@@ -55,6 +61,7 @@ pub fn start(redis: &RedisStore, hub: Hub, mut outgoing: mpsc::UnboundedReceiver
             origin,
             channel,
             hub,
+            inventory,
         }),
     );
 }
@@ -63,6 +70,7 @@ struct Incoming {
     origin: Uuid,
     channel: String,
     hub: Hub,
+    inventory: Inventory,
 }
 
 impl ChannelFollower for Incoming {
@@ -78,10 +86,15 @@ impl ChannelFollower for Incoming {
 
     fn on_message(&self, payload: &[u8]) {
         match serde_json::from_slice::<Relayed>(payload) {
-            Ok(relayed) if relayed.origin != self.origin => self.hub.publish_relayed(Push {
-                event: Arc::new(relayed.event),
-                at: relayed.at,
-            }),
+            Ok(relayed) if relayed.origin != self.origin => {
+                if let Event::Stock { product, available } = &relayed.event {
+                    self.inventory.board().record(*product, *available);
+                }
+                self.hub.publish_relayed(Push {
+                    event: Arc::new(relayed.event),
+                    at: relayed.at,
+                });
+            }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "unreadable relayed event"),
         }

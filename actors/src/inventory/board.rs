@@ -22,6 +22,12 @@ impl StockBoard {
         slots.get(&product).map(|slot| slot.load(Ordering::Acquire))
     }
 
+    /// Records `available` as learned from another process's actor, so this process's product
+    /// pages show it too.
+    pub fn record(&self, product: Uuid, available: i64) {
+        self.slot(product).store(available, Ordering::Release);
+    }
+
     /// The slot an actor publishes into.
     pub(crate) fn slot(&self, product: Uuid) -> Arc<AtomicI64> {
         let mut slots = self.slots.write().unwrap_or_else(PoisonError::into_inner);
