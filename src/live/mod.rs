@@ -1,4 +1,5 @@
-//! Live updates: the WebSocket endpoint and the JSON protocol it speaks.
+//! Live updates: the WebSocket endpoint, the Server-Sent Events endpoint, the JSON protocol they
+//! speak, and the relay that carries events between server processes.
 //!
 //! Each connection is one task (`actix-ws`) that selects over the client's frames, the pushes the
 //! hub routes to it, a coalescing tick and a heartbeat. Stock pushes are coalesced: at most one
@@ -6,6 +7,8 @@
 
 mod protocol;
 pub mod relay;
+mod sse;
 mod ws;
 
+pub use sse::{__path_events, events};
 pub use ws::{__path_websocket, websocket};

@@ -59,6 +59,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(web::resource("/checkout").route(web::post().to(orders::checkout)))
                 .service(web::resource("/ws").route(web::get().to(crate::live::websocket)))
+                .service(web::resource("/events").route(web::get().to(crate::live::events)))
                 .service(
                     web::scope("/cart")
                         .service(
@@ -191,7 +192,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         inventory::get, inventory::adjust,
         cart::get, cart::add_item, cart::set_item, cart::remove_item, cart::clear,
         orders::checkout, orders::pay, orders::list, orders::get, orders::cancel,
-        crate::live::websocket,
+        crate::live::websocket, crate::live::events,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),

@@ -305,3 +305,67 @@ async fn an_expired_order_is_announced_to_its_customer() {
     );
     assert_eq!(expect(&mut socket, "order").await["status"], "expired");
 }
+
+/// Reads server-sent events until one of each of `kinds` arrived; the first of each kind.
+async fn events_of(
+    response: &mut reqwest::Response,
+    kinds: &[&str],
+) -> std::collections::HashMap<String, Value> {
+    let mut buffer = String::new();
+    let mut found = std::collections::HashMap::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if let Some(data) = block.strip_prefix("data: ") {
+                let message: Value = serde_json::from_str(data.trim()).unwrap();
+                let kind = message["type"].as_str().unwrap_or_default().to_owned();
+                if kinds.contains(&kind.as_str()) {
+                    found.entry(kind).or_insert(message);
+                }
+            }
+        }
+        if found.len() == kinds.len() {
+            return found;
+        }
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .expect("an event in time")
+            .unwrap()
+            .expect("the stream is open");
+        buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+}
+
+#[actix_web::test]
+async fn server_sent_events_carry_the_same_messages() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(10, json!({})).await;
+    let customer = app.customer().await;
+    let mut stream = app
+        .client
+        .get(app.url(&format!("/api/v1/events?topics=product:{product}")))
+        .bearer_auth(&customer.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), reqwest::StatusCode::OK);
+    assert!(
+        stream.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    // Let the subscription reach the hub before the sale.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    app.checkout(&customer, &checkout_body(&[(&product, 4)]), None)
+        .await;
+    let events = events_of(&mut stream, &["order", "stock"]).await;
+    assert_eq!(events["order"]["status"], "pending_payment");
+    assert_eq!(events["stock"]["available"], 6);
+
+    let forbidden = app.get("/api/v1/events?topics=orders:all", None).await;
+    crate::helpers::assert_problem(forbidden, reqwest::StatusCode::FORBIDDEN, "forbidden").await;
+    let forged = app.get("/api/v1/events?access_token=forged", None).await;
+    crate::helpers::assert_problem(forged, reqwest::StatusCode::UNAUTHORIZED, "unauthorized").await;
+}

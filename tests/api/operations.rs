@@ -233,6 +233,7 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/orders/{id}/pay", "post"),
         ("/api/v1/orders/{id}/cancel", "post"),
         ("/api/v1/ws", "get"),
+        ("/api/v1/events", "get"),
     ];
     for (path, method) in expected {
         assert!(
