@@ -16,6 +16,7 @@ pub mod extract;
 pub mod live;
 mod locks;
 pub mod metrics;
+pub mod notifications;
 pub mod orders;
 pub mod outbox;
 pub mod payments;

@@ -88,7 +88,9 @@ impl Application {
                 idle_timeout: settings.actor_idle,
             },
         );
-        crate::live::relay::start(&redis, hub.clone(), inventory.clone(), relayed);
+        let (events, notifiable) = tokio::sync::mpsc::unbounded_channel();
+        crate::live::relay::start(&redis, hub.clone(), inventory.clone(), relayed, events);
+        crate::notifications::start(pool.clone(), hub.clone(), notifiable);
         // Products with open holds get their actor now, so those holds expire on time.
         let held: Vec<uuid::Uuid> =
             sqlx::query_scalar("SELECT DISTINCT product_id FROM holds WHERE state = 'held'")

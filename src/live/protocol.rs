@@ -53,6 +53,16 @@ pub enum ServerMessage {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    Notification {
+        id: Uuid,
+        kind: String,
+        title: String,
+        body: String,
+        order_id: Option<Uuid>,
+        product_id: Option<Uuid>,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
     /// The session is authenticated as `user_id`.
     Authenticated {
         user_id: Uuid,
@@ -124,6 +134,23 @@ impl ServerMessage {
             Event::Order { order, status, .. } => ServerMessage::Order {
                 order_id: *order,
                 status: status.clone(),
+                at,
+            },
+            Event::Notification {
+                id,
+                kind,
+                title,
+                body,
+                order,
+                product,
+                ..
+            } => ServerMessage::Notification {
+                id: *id,
+                kind: kind.clone(),
+                title: title.clone(),
+                body: body.clone(),
+                order_id: *order,
+                product_id: *product,
                 at,
             },
         }

@@ -22,13 +22,15 @@ struct Relayed {
     event: Event,
 }
 
-/// Starts relaying: what `outgoing` receives goes to Redis; what other processes publish goes to
-/// `hub`, and their stock to `inventory`'s board (product pages here show it live).
+/// Starts relaying: what `outgoing` receives (every event of this process) goes to Redis and to
+/// `local` (the notification writer); what other processes publish goes to `hub`, and their stock
+/// to `inventory`'s board (product pages here show it live).
 pub fn start(
     redis: &RedisStore,
     hub: Hub,
     inventory: Inventory,
     mut outgoing: mpsc::UnboundedReceiver<Push>,
+    local: mpsc::UnboundedSender<Push>,
 ) {
     let origin = Uuid::now_v7();
     let channel = redis.key("live");
@@ -36,6 +38,7 @@ pub fn start(
     let publish_to = channel.clone();
     actix_web::rt::spawn(async move {
         while let Some(push) = outgoing.recv().await {
+            let _ = local.send(push.clone());
             let message = Relayed {
                 origin,
                 at: push.at,

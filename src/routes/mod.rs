@@ -11,6 +11,7 @@ mod health;
 mod inventory;
 mod jwks;
 mod me;
+mod notifications;
 mod orders;
 mod products;
 mod reviews;
@@ -60,6 +61,14 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                 .service(web::resource("/checkout").route(web::post().to(orders::checkout)))
                 .service(web::resource("/ws").route(web::get().to(crate::live::websocket)))
                 .service(web::resource("/events").route(web::get().to(crate::live::events)))
+                .service(
+                    web::scope("/notifications")
+                        .service(web::resource("").route(web::get().to(notifications::list)))
+                        .service(
+                            web::resource("/{id}/read")
+                                .route(web::post().to(notifications::mark_read)),
+                        ),
+                )
                 .service(
                     web::scope("/cart")
                         .service(
@@ -193,6 +202,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         cart::get, cart::add_item, cart::set_item, cart::remove_item, cart::clear,
         orders::checkout, orders::pay, orders::list, orders::get, orders::cancel,
         crate::live::websocket, crate::live::events,
+        notifications::list, notifications::mark_read,
     ),
     components(schemas(crate::error::FieldError)),
     modifiers(&BearerAuth),

@@ -369,3 +369,17 @@ async fn server_sent_events_carry_the_same_messages() {
     let forged = app.get("/api/v1/events?access_token=forged", None).await;
     crate::helpers::assert_problem(forged, reqwest::StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
+
+#[actix_web::test]
+async fn notifications_are_pushed_to_their_user() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(3, json!({})).await;
+    let customer = app.customer().await;
+    let mut socket = connect(&app, Some(&customer.access_token)).await;
+    expect(&mut socket, "authenticated").await;
+    app.checkout(&customer, &checkout_body(&[(&product, 1)]), None)
+        .await;
+    let notification = expect(&mut socket, "notification").await;
+    assert_eq!(notification["kind"], "order_status");
+    assert!(notification["id"].is_string() && notification["at"].is_string());
+}

@@ -15,6 +15,7 @@ mod helpers;
 mod import;
 mod inventory;
 mod live;
+mod notifications;
 mod operations;
 mod orders;
 mod products;

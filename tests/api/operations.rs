@@ -234,6 +234,8 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/orders/{id}/cancel", "post"),
         ("/api/v1/ws", "get"),
         ("/api/v1/events", "get"),
+        ("/api/v1/notifications", "get"),
+        ("/api/v1/notifications/{id}/read", "post"),
     ];
     for (path, method) in expected {
         assert!(

@@ -12,7 +12,7 @@ const SESSION_QUEUE: usize = 1_024;
 
 /// Something that happened, as the hub routes it (and as processes relay it to each other).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A product's public stock changed.
     Stock { product: Uuid, available: i64 },
@@ -37,6 +37,16 @@ pub enum Event {
         status: String,
         customer: Uuid,
         sellers: Vec<Uuid>,
+    },
+    /// A stored notification, for its user.
+    Notification {
+        id: Uuid,
+        user: Uuid,
+        kind: String,
+        title: String,
+        body: String,
+        order: Option<Uuid>,
+        product: Option<Uuid>,
     },
 }
 
@@ -224,6 +234,7 @@ impl Handler<Publish> for HubActor {
             Event::Inventory { seller, .. } | Event::LowStock { seller, .. } => {
                 self.user_sessions(seller).collect()
             }
+            Event::Notification { user, .. } => self.user_sessions(user).collect(),
             Event::Order {
                 customer, sellers, ..
             } => {
