@@ -77,6 +77,13 @@ async fn watchers_see_stock_change_live() {
     assert_eq!(stock["product_id"], product.as_str());
     assert_eq!(stock["available"], 7);
     assert!(stock["at"].as_str().unwrap().ends_with('Z'));
+    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    for metric in ["live_sessions ", "live_messages_sent_total "] {
+        assert!(
+            metrics.lines().any(|line| line.starts_with(metric)),
+            "{metric} missing"
+        );
+    }
 }
 
 #[actix_web::test]
