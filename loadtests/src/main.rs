@@ -12,12 +12,18 @@ mod baseline;
 mod checkout;
 mod direct;
 mod report;
+mod watchers;
 
 use std::time::Duration;
 
 const USAGE: &str = "usage: bazaar-loadtest hot-path [options]
+       bazaar-loadtest watchers --server URL [options]
 
-Sells one hot product for a fixed time at each concurrency, three ways, against one PostgreSQL.
+hot-path: sells one hot product for a fixed time at each concurrency, three ways, against one
+PostgreSQL.
+watchers: sells one hot product with no watchers, then with N WebSocket clients watching it;
+reports the delay from a stock change to the watchers' message, messages per second, the server's
+memory per connection and the checkout rate with and without watchers.
 
 options:
   --database-url URL    PostgreSQL for the actor and baseline runs (a scratch database is fine;
@@ -27,10 +33,23 @@ options:
                         [bench-admin@example.com:bench admin password]
   --concurrency LIST    comma-separated concurrent callers            [1,16,128]
   --seconds N           duration of each run                            [10]
+  --watchers N          (watchers) WebSocket clients                    [10000]
+  --buyers N            (watchers) concurrent buyers                    [64]
+  --server-pid PID      (watchers) the server's process, to read its memory
   --help                this text";
+
+/// What to run.
+enum Scenario {
+    HotPath,
+    Watchers,
+}
 
 /// The command line.
 struct Options {
+    scenario: Scenario,
+    watchers: usize,
+    buyers: usize,
+    server_pid: Option<u32>,
     database_url: String,
     server: Option<String>,
     admin: (String, String),
@@ -40,6 +59,10 @@ struct Options {
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut options = Options {
+        scenario: Scenario::HotPath,
+        watchers: 10_000,
+        buyers: 64,
+        server_pid: None,
         database_url: "postgres://postgres@127.0.0.1:5432/bazaar_bench_hotpath".into(),
         server: None,
         admin: (
@@ -50,10 +73,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
         run: Duration::from_secs(10),
     };
     let mut args = args.iter();
-    match args.next().map(String::as_str) {
-        Some("hot-path") => {}
+    options.scenario = match args.next().map(String::as_str) {
+        Some("hot-path") => Scenario::HotPath,
+        Some("watchers") => Scenario::Watchers,
         _ => return Err(USAGE.into()),
-    }
+    };
     while let Some(flag) = args.next() {
         let mut value = || args.next().cloned().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
@@ -73,6 +97,19 @@ fn parse(args: &[String]) -> Result<Options, String> {
                             .map_err(|_| format!("bad concurrency {n:?}"))
                     })
                     .collect::<Result<_, _>>()?;
+            }
+            "--watchers" => {
+                options.watchers = value()?.parse().map_err(|_| "--watchers needs a number")?
+            }
+            "--buyers" => {
+                options.buyers = value()?.parse().map_err(|_| "--buyers needs a number")?
+            }
+            "--server-pid" => {
+                options.server_pid = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--server-pid needs a number")?,
+                )
             }
             "--seconds" => {
                 let secs: u64 = value()?.parse().map_err(|_| "--seconds needs a number")?;
@@ -98,6 +135,21 @@ async fn main() -> anyhow::Result<()> {
             });
         }
     };
+    if let Scenario::Watchers = options.scenario {
+        let server = options
+            .server
+            .as_deref()
+            .ok_or_else(|| anyhow::anyhow!("watchers needs --server"))?;
+        return watchers::run(
+            server,
+            &options.admin,
+            options.buyers,
+            options.watchers,
+            options.run,
+            options.server_pid,
+        )
+        .await;
+    }
     let pool = bazaar::db::connect_and_migrate(&options.database_url).await?;
     let mut rows = Vec::new();
     for &concurrency in &options.concurrency {

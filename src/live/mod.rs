@@ -2,7 +2,7 @@
 //! speak, and the relay that carries events between server processes.
 //!
 //! Each connection is one task (`actix-ws`) that selects over the client's frames, the pushes the
-//! hub routes to it, a coalescing tick and a heartbeat. Stock pushes are coalesced: at most one
+//! hub routes to it and a heartbeat. Stock is coalesced by the hub before it fans out: at most one
 //! message per product per 100 ms, the latest value.
 
 mod protocol;

@@ -7,13 +7,12 @@ use crate::error::{ApiError, ErrorCode, Problem};
 use crate::state::AppState;
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
-use bazaar_actors::hub::{Event, Hub, Push, Subscription};
+use bazaar_actors::hub::{Hub, Push, Subscription};
 use serde::Deserialize;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 #[derive(Deserialize, IntoParams)]
 pub struct EventParams {
@@ -23,7 +22,7 @@ pub struct EventParams {
     access_token: Option<String>,
 }
 
-/// Streams live messages (`data: {json}` per event; stock coalesced per 100 ms).
+/// Streams live messages (`data: {json}` per event; stock at most once per product per 100 ms).
 #[utoipa::path(get, path = "/api/v1/events", tag = "live", params(EventParams),
     responses((status = 200, content_type = "text/event-stream", description = "the live messages"),
               (status = 401, body = Problem), (status = 403, body = Problem)))]
@@ -81,9 +80,7 @@ pub async fn events(
 struct Stream {
     hub: Hub,
     subscription: Subscription,
-    pending_stock: HashMap<Uuid, Push>,
     ready: VecDeque<Bytes>,
-    coalesce: tokio::time::Interval,
     keep_alive: tokio::time::Interval,
 }
 
@@ -98,9 +95,7 @@ impl Stream {
         Self {
             hub,
             subscription,
-            pending_stock: HashMap::new(),
             ready: VecDeque::new(),
-            coalesce: tokio::time::interval(Duration::from_millis(100)),
             keep_alive: tokio::time::interval(keep_alive),
         }
     }
@@ -118,21 +113,7 @@ impl Stream {
                     return Some((Ok(chunk), stream));
                 }
                 tokio::select! {
-                    push = stream.subscription.pushes.recv() => {
-                        let push = push?;
-                        match &*push.event {
-                            Event::Stock { product, .. } => {
-                                stream.pending_stock.insert(*product, push);
-                            }
-                            _ => stream.queue(&push),
-                        }
-                    }
-                    _ = stream.coalesce.tick() => {
-                        let pending: Vec<Push> = stream.pending_stock.drain().map(|(_, p)| p).collect();
-                        for push in &pending {
-                            stream.queue(push);
-                        }
-                    }
+                    push = stream.subscription.pushes.recv() => stream.queue(&push?),
                     _ = stream.keep_alive.tick() => {
                         stream.ready.push_back(Bytes::from_static(b": keep-alive\n\n"));
                     }

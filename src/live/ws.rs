@@ -8,8 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Message, Session};
 use bazaar_actors::hub::{Event, Push, Subscription};
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::collections::HashSet;
+use std::time::Instant;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -17,8 +17,6 @@ use uuid::Uuid;
 const MAX_FRAME: usize = 4 * 1024;
 /// The most products one session may watch.
 const MAX_TOPICS: usize = 100;
-/// Stock messages per product are coalesced over this window.
-const COALESCE: Duration = Duration::from_millis(100);
 
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct WsParams {
@@ -61,8 +59,6 @@ struct Live {
     subscription: Subscription,
     user: Option<Uuid>,
     products: HashSet<Uuid>,
-    /// The latest stock of each product not sent yet.
-    pending_stock: HashMap<Uuid, Push>,
 }
 
 impl Live {
@@ -147,7 +143,6 @@ impl Live {
             ClientMessage::Unsubscribe { topic } => {
                 if let Some(product) = product_topic(&topic) {
                     self.products.remove(&product);
-                    self.pending_stock.remove(&product);
                     self.state.hub.watch(self.subscription.id, product, false);
                 }
                 self.send(&ServerMessage::Unsubscribed { topic, at: now })
@@ -157,21 +152,14 @@ impl Live {
     }
 
     async fn on_push(&mut self, push: Push) -> Result<(), End> {
-        if let Event::Stock { product, .. } = &*push.event {
-            if self.pending_stock.insert(*product, push).is_some() {
-                metrics::counter!("live_stock_coalesced_total").increment(1);
-            }
+        // Stock was coalesced by the hub already (one per product per 100 ms); a product this
+        // session stopped watching meanwhile is skipped.
+        if let Event::Stock { product, .. } = &*push.event
+            && !self.products.contains(product)
+        {
             return Ok(());
         }
         self.send(&ServerMessage::from_push(&push)).await
-    }
-
-    async fn flush_stock(&mut self) -> Result<(), End> {
-        let pending: Vec<Push> = self.pending_stock.drain().map(|(_, push)| push).collect();
-        for push in pending {
-            self.send(&ServerMessage::from_push(&push)).await?;
-        }
-        Ok(())
     }
 }
 
@@ -188,7 +176,6 @@ async fn run(
         subscription,
         user: None,
         products: HashSet::new(),
-        pending_stock: HashMap::new(),
     };
     let ended = serve(&mut live, &mut stream, access_token).await;
     state.hub.disconnect(live.subscription.id);
@@ -215,7 +202,6 @@ async fn serve(
         live.state.settings.ws_idle_timeout,
     );
     let mut heartbeat = tokio::time::interval(ping_every);
-    let mut coalesce = tokio::time::interval(COALESCE);
     let mut last_heard = Instant::now();
     loop {
         let step = tokio::select! {
@@ -248,7 +234,6 @@ async fn serve(
                 // The hub dropped this session: it could not keep up.
                 None => Err(End::Reason(CloseReason::from((CloseCode::Again, "too slow; reconnect")))),
             },
-            _ = coalesce.tick() => live.flush_stock().await,
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() >= silence_limit {
                     Err(End::Reason(CloseReason::from((CloseCode::Normal, "no sign of life"))))

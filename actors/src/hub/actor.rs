@@ -9,6 +9,10 @@ use uuid::Uuid;
 
 /// How many pushes a session may have queued before it is dropped as too slow.
 const SESSION_QUEUE: usize = 1_024;
+/// A product's stock goes out at most once per this window, with its latest value: a flash
+/// sale's thousands of changes a second become ten messages a second per watcher, so fanning out
+/// to thousands of watchers stays cheap.
+const STOCK_WINDOW: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Something that happened, as the hub routes it (and as processes relay it to each other).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -77,6 +81,8 @@ pub struct HubActor {
     users: HashMap<Uuid, HashSet<Uuid>>,
     /// Where events that happened in this process go to reach the other processes.
     relay: Option<mpsc::UnboundedSender<Push>>,
+    /// The latest stock of each product changed since the last window.
+    pending_stock: HashMap<Uuid, Push>,
 }
 
 impl Actor for HubActor {
@@ -84,6 +90,7 @@ impl Actor for HubActor {
 
     fn started(&mut self, ctx: &mut Context<Self>) {
         ctx.set_mailbox_capacity(65_536);
+        ctx.run_interval(STOCK_WINDOW, |hub, _| hub.flush_stock());
     }
 }
 
@@ -162,6 +169,21 @@ impl HubActor {
         }
     }
 
+    /// Sends each product's latest stock to its watchers.
+    fn flush_stock(&mut self) {
+        let pending: Vec<(Uuid, Push)> = self.pending_stock.drain().collect();
+        for (product, push) in pending {
+            let watchers: Vec<Uuid> = self
+                .watchers
+                .get(&product)
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect();
+            self.deliver(watchers, &push);
+        }
+    }
+
     fn user_sessions(&self, user: &Uuid) -> impl Iterator<Item = Uuid> + '_ {
         self.users.get(user).into_iter().flatten().copied()
     }
@@ -224,13 +246,13 @@ impl Handler<Publish> for HubActor {
             self.relay = None;
         }
         let targets: Vec<Uuid> = match &*push.event {
-            Event::Stock { product, .. } => self
-                .watchers
-                .get(product)
-                .into_iter()
-                .flatten()
-                .copied()
-                .collect(),
+            Event::Stock { product, .. } => {
+                // Coalesced: the window's tick sends the latest value.
+                if self.pending_stock.insert(*product, push).is_some() {
+                    metrics::counter!("live_stock_coalesced_total").increment(1);
+                }
+                return;
+            }
             Event::Inventory { seller, .. } | Event::LowStock { seller, .. } => {
                 self.user_sessions(seller).collect()
             }
