@@ -156,6 +156,12 @@ impl ServerMessage {
         }
     }
 
+    /// The JSON of a pushed event, rendered once for all the sessions it goes to.
+    pub fn rendered(push: &Push) -> &str {
+        push.rendered
+            .get_or_init(|| Self::from_push(push).to_json())
+    }
+
     pub fn to_json(&self) -> String {
         // Serializing a tagged enum of plain fields cannot fail.
         serde_json::to_string(self).unwrap_or_default()

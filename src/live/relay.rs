@@ -93,10 +93,8 @@ impl ChannelFollower for Incoming {
                 if let Event::Stock { product, available } = &relayed.event {
                     self.inventory.board().record(*product, *available);
                 }
-                self.hub.publish_relayed(Push {
-                    event: Arc::new(relayed.event),
-                    at: relayed.at,
-                });
+                self.hub
+                    .publish_relayed(Push::new(relayed.event, relayed.at));
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "unreadable relayed event"),

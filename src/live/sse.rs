@@ -101,7 +101,7 @@ impl Stream {
     }
 
     fn queue(&mut self, push: &Push) {
-        let message = ServerMessage::from_push(push).to_json();
+        let message = ServerMessage::rendered(push);
         self.ready
             .push_back(Bytes::from(format!("data: {message}\n\n")));
     }

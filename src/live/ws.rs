@@ -159,7 +159,9 @@ impl Live {
         {
             return Ok(());
         }
-        self.send(&ServerMessage::from_push(&push)).await
+        metrics::counter!("live_messages_sent_total").increment(1);
+        let text = ServerMessage::rendered(&push).to_owned();
+        self.session.text(text).await.map_err(|_| End::Closed)
     }
 }
 

@@ -59,6 +59,19 @@ pub enum Event {
 pub struct Push {
     pub event: Arc<Event>,
     pub at: OffsetDateTime,
+    /// The event as its sessions send it, rendered by the first of them and shared by the
+    /// rest: one serialization per event, not one per watcher.
+    pub rendered: Arc<std::sync::OnceLock<String>>,
+}
+
+impl Push {
+    pub fn new(event: Event, at: OffsetDateTime) -> Self {
+        Self {
+            event: Arc::new(event),
+            at,
+            rendered: Arc::default(),
+        }
+    }
 }
 
 /// A registered session: its id and the queue the hub fills.
@@ -327,10 +340,7 @@ impl Hub {
 
     /// Routes `event`, without waiting: emission never slows its source.
     pub fn publish(&self, event: Event) {
-        let push = Push {
-            event: Arc::new(event),
-            at: OffsetDateTime::now_utc(),
-        };
+        let push = Push::new(event, OffsetDateTime::now_utc());
         self.addr.do_send(Publish { push, local: true });
     }
 
