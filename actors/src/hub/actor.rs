@@ -354,3 +354,63 @@ impl Hub {
         self.addr.send(CountSessions).await.unwrap_or(0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order_for(customer: Uuid) -> Event {
+        Event::Order {
+            order: Uuid::now_v7(),
+            status: "paid".into(),
+            customer,
+            sellers: vec![],
+        }
+    }
+
+    #[actix::test]
+    async fn a_session_that_cannot_keep_up_is_dropped_not_buffered() {
+        let hub = Hub::start(&actix::Arbiter::current());
+        let (slow_user, other_user) = (Uuid::now_v7(), Uuid::now_v7());
+        let mut slow = hub.connect(Some(slow_user));
+        let mut other = hub.connect(Some(other_user));
+        for _ in 0..SESSION_QUEUE + 100 {
+            hub.publish(order_for(slow_user));
+        }
+        hub.publish(order_for(other_user));
+        assert_eq!(hub.sessions().await, 1, "the slow session was dropped");
+        let mut queued = 0;
+        while slow.pushes.recv().await.is_some() {
+            queued += 1;
+        }
+        assert_eq!(
+            queued, SESSION_QUEUE,
+            "what was queued is bounded, then the queue closes"
+        );
+        assert!(
+            other.pushes.recv().await.is_some(),
+            "the other session is unaffected"
+        );
+    }
+
+    #[actix::test]
+    async fn stock_goes_out_once_per_window_with_the_latest_value() {
+        let hub = Hub::start(&actix::Arbiter::current());
+        let product = Uuid::now_v7();
+        let mut watcher = hub.connect(None);
+        hub.watch(watcher.id, product, true);
+        for available in (0..50).rev() {
+            hub.publish(Event::Stock { product, available });
+        }
+        let first = watcher.pushes.recv().await.unwrap();
+        assert_eq!(
+            *first.event,
+            Event::Stock {
+                product,
+                available: 0
+            }
+        );
+        let more = tokio::time::timeout(STOCK_WINDOW * 3, watcher.pushes.recv()).await;
+        assert!(more.is_err(), "nothing changed since: nothing more is sent");
+    }
+}
