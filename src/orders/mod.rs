@@ -67,6 +67,24 @@ impl OrderError {
     }
 }
 
+impl OrderError {
+    /// The stable code this error answers with (also a metrics label).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            OrderError::NotFound(_) => ErrorCode::NotFound,
+            OrderError::OutOfStock { .. } => ErrorCode::OutOfStock,
+            OrderError::LimitExceeded { .. } => ErrorCode::LimitExceeded,
+            OrderError::PaymentDeclined { .. } => ErrorCode::PaymentDeclined,
+            OrderError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
+            OrderError::Conflict(_) => ErrorCode::Conflict,
+            OrderError::Forbidden(_) => ErrorCode::Forbidden,
+            OrderError::Invalid { .. } => ErrorCode::ValidationFailed,
+            OrderError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            OrderError::Database(_) | OrderError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
 impl From<JournalError> for OrderError {
     fn from(error: JournalError) -> Self {
         OrderError::Unavailable(error.to_string())

@@ -172,8 +172,16 @@ pub async fn checkout(
     // Detached: once stock is reserved, a client that hangs up must not leave the checkout
     // half-done.
     let task = actix_web::rt::spawn(async move { orders::checkout(&state, request).await });
-    let stored = task.await.map_err(ApiError::internal)??;
-    Ok(answer(stored))
+    let outcome = task.await.map_err(ApiError::internal)?;
+    // Checkouts by outcome: what a load tester reads to understand a run.
+    let label = match &outcome {
+        Ok(stored) if stored.status == 201 => "created",
+        Ok(stored) if stored.status == 402 => "payment_declined",
+        Ok(_) => "other",
+        Err(error) => error.code().as_str(),
+    };
+    metrics::counter!("checkouts_total", "outcome" => label).increment(1);
+    Ok(answer(outcome?))
 }
 
 #[derive(Deserialize, ToSchema)]

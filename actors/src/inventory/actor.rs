@@ -263,7 +263,12 @@ async fn load_stock(pool: &PgPool, product: Uuid) -> sqlx::Result<Option<Stock>>
 impl Actor for InventoryActor {
     type Context = Context<Self>;
 
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        metrics::gauge!("inventory_actors_active").decrement(1.0);
+    }
+
     fn started(&mut self, ctx: &mut Context<Self>) {
+        metrics::gauge!("inventory_actors_active").increment(1.0);
         // A flash sale queues thousands of messages for one product; the default mailbox of 16
         // would make every sender wait. Beyond this, senders wait: back-pressure, not memory.
         ctx.set_mailbox_capacity(MAILBOX_CAPACITY);

@@ -87,6 +87,7 @@ impl Inventory {
         let inner = &self.inner;
         let mut actors = inner.actors.lock().unwrap_or_else(PoisonError::into_inner);
         actors.get_or_start(product, || {
+            metrics::counter!("inventory_actors_started_total").increment(1);
             let (pool, journal, expire) = (
                 inner.pool.clone(),
                 inner.journal.clone(),
@@ -108,7 +109,12 @@ impl Inventory {
         M::Result: Send,
         InventoryActor: actix::Handler<M>,
     {
-        match self.actor(product).send(message.clone()).await {
+        // Messages sent and not yet answered: the depth of the inventory mailboxes.
+        let waiting = metrics::gauge!("inventory_messages_waiting");
+        waiting.increment(1.0);
+        let sent = self.actor(product).send(message.clone()).await;
+        waiting.decrement(1.0);
+        match sent {
             Ok(result) => Ok(result),
             Err(MailboxError::Closed) => self
                 .actor(product)
