@@ -11,6 +11,7 @@
 mod baseline;
 mod checkout;
 mod direct;
+mod flash_sale;
 mod report;
 mod watchers;
 
@@ -18,12 +19,17 @@ use std::time::Duration;
 
 const USAGE: &str = "usage: bazaar-loadtest hot-path [options]
        bazaar-loadtest watchers --server URL [options]
+       bazaar-loadtest flash-sale --server URL --database-url URL [options]
 
 hot-path: sells one hot product for a fixed time at each concurrency, three ways, against one
 PostgreSQL.
 watchers: sells one hot product with no watchers, then with N WebSocket clients watching it;
 reports the delay from a stock change to the watchers' message, messages per second, the server's
 memory per connection and the checkout rate with and without watchers.
+flash-sale: B buyers (created through the admin API) check out one product of S units at once,
+paying by card; then the run is verified against the server's database (--database-url): units
+sold = units in paid orders <= S, on_hand = ledger, reserved = open holds, every 201 stored. Exits
+1 if a check fails.
 
 options:
   --database-url URL    PostgreSQL for the actor and baseline runs (a scratch database is fine;
@@ -36,12 +42,17 @@ options:
   --watchers N          (watchers) WebSocket clients                    [10000]
   --buyers N            (watchers) concurrent buyers                    [64]
   --server-pid PID      (watchers) the server's process, to read its memory
+  --stock S             (flash-sale) units of the hot product             [100]
+  --units N             (flash-sale) units each buyer asks for            [1]
+  --declined F          (flash-sale) share of buyers with a declined card [0]
+  --report PATH         (flash-sale) also write a JSON report here
   --help                this text";
 
 /// What to run.
 enum Scenario {
     HotPath,
     Watchers,
+    FlashSale,
 }
 
 /// The command line.
@@ -50,6 +61,11 @@ struct Options {
     watchers: usize,
     buyers: usize,
     server_pid: Option<u32>,
+    stock: i64,
+    units: i64,
+    declined: f64,
+    report: Option<std::path::PathBuf>,
+    buyers_given: bool,
     database_url: String,
     server: Option<String>,
     admin: (String, String),
@@ -63,6 +79,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
         watchers: 10_000,
         buyers: 64,
         server_pid: None,
+        stock: 100,
+        units: 1,
+        declined: 0.0,
+        report: None,
+        buyers_given: false,
         database_url: "postgres://postgres@127.0.0.1:5432/bazaar_bench_hotpath".into(),
         server: None,
         admin: (
@@ -76,6 +97,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     options.scenario = match args.next().map(String::as_str) {
         Some("hot-path") => Scenario::HotPath,
         Some("watchers") => Scenario::Watchers,
+        Some("flash-sale") => Scenario::FlashSale,
         _ => return Err(USAGE.into()),
     };
     while let Some(flag) = args.next() {
@@ -102,8 +124,17 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 options.watchers = value()?.parse().map_err(|_| "--watchers needs a number")?
             }
             "--buyers" => {
-                options.buyers = value()?.parse().map_err(|_| "--buyers needs a number")?
+                options.buyers = value()?.parse().map_err(|_| "--buyers needs a number")?;
+                options.buyers_given = true;
             }
+            "--stock" => options.stock = value()?.parse().map_err(|_| "--stock needs a number")?,
+            "--units" => options.units = value()?.parse().map_err(|_| "--units needs a number")?,
+            "--declined" => {
+                options.declined = value()?
+                    .parse()
+                    .map_err(|_| "--declined needs a number from 0 to 1")?;
+            }
+            "--report" => options.report = Some(value()?.into()),
             "--server-pid" => {
                 options.server_pid = Some(
                     value()?
@@ -135,6 +166,28 @@ async fn main() -> anyhow::Result<()> {
             });
         }
     };
+    if let Scenario::FlashSale = options.scenario {
+        let server = options
+            .server
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("flash-sale needs --server"))?;
+        let pool = sqlx::PgPool::connect(&options.database_url).await?;
+        let sale = flash_sale::FlashSale {
+            server,
+            admin: options.admin.clone(),
+            stock: options.stock,
+            buyers: if options.buyers_given {
+                options.buyers
+            } else {
+                1_000
+            },
+            units: options.units,
+            declined_share: options.declined.clamp(0.0, 1.0),
+            report: options.report.clone(),
+        };
+        let passed = flash_sale::run(&sale, &pool).await?;
+        std::process::exit(if passed { 0 } else { 1 });
+    }
     if let Scenario::Watchers = options.scenario {
         let server = options
             .server
