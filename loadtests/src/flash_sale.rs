@@ -19,6 +19,8 @@ pub struct FlashSale {
     pub units: i64,
     /// The share of buyers whose card is declined (0 to 1).
     pub declined_share: f64,
+    /// The most checkouts in flight at once (all buyers when none).
+    pub concurrency: Option<usize>,
     pub report: Option<std::path::PathBuf>,
 }
 
@@ -125,12 +127,16 @@ pub async fn run(sale: &FlashSale, pool: &PgPool) -> anyhow::Result<bool> {
     } else {
         usize::MAX
     };
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(
+        sale.concurrency.unwrap_or(sale.buyers).max(1),
+    ));
     let attempts: Vec<_> = tokens
         .into_iter()
         .enumerate()
         .map(|(n, token)| {
             let (client, server) = (client.clone(), server.clone());
             let (sold, errors, done) = (sold.clone(), errors.clone(), done.clone());
+            let in_flight = in_flight.clone();
             let card = if declined_every != usize::MAX && n % declined_every == 0 { DECLINED_CARD } else { GOOD_CARD };
             let body = json!({
                 "items": [{"product_id": product_id, "qty": sale.units}],
@@ -138,6 +144,7 @@ pub async fn run(sale: &FlashSale, pool: &PgPool) -> anyhow::Result<bool> {
                 "payment": {"method": "card", "card": {"number": card, "exp_month": 12, "exp_year": 2031, "cvc": "123"}}
             });
             tokio::spawn(async move {
+                let _slot = in_flight.acquire_owned().await;
                 let key = format!("flash-{n}");
                 let began = Instant::now();
                 // Indeterminate answers are retried with the same key: at most one order results.
@@ -285,7 +292,9 @@ pub async fn run(sale: &FlashSale, pool: &PgPool) -> anyhow::Result<bool> {
         let report = json!({
             "buyers": sale.buyers, "units_each": sale.units, "stock": sale.stock,
             "declined_share": sale.declined_share, "seconds": elapsed.as_secs_f64(),
-            "outcomes": by_outcome, "orders_per_second": per_second,
+            "concurrency": sale.concurrency.unwrap_or(sale.buyers),
+            "orders_per_second": measured.sales as f64 / elapsed.as_secs_f64(),
+            "outcomes": by_outcome, "orders_by_second": per_second,
             "latency_ms": {
                 "p50": measured.latency.value_at_quantile(0.5) as f64 / 1000.0,
                 "p99": measured.latency.value_at_quantile(0.99) as f64 / 1000.0,

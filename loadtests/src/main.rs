@@ -20,6 +20,7 @@ use std::time::Duration;
 const USAGE: &str = "usage: bazaar-loadtest hot-path [options]
        bazaar-loadtest watchers --server URL [options]
        bazaar-loadtest flash-sale --server URL --database-url URL [options]
+       bazaar-loadtest baseline [--database-url URL] [--concurrency LIST] [--seconds N]
 
 hot-path: sells one hot product for a fixed time at each concurrency, three ways, against one
 PostgreSQL.
@@ -53,6 +54,7 @@ enum Scenario {
     HotPath,
     Watchers,
     FlashSale,
+    Baseline,
 }
 
 /// The command line.
@@ -66,6 +68,7 @@ struct Options {
     declined: f64,
     report: Option<std::path::PathBuf>,
     buyers_given: bool,
+    concurrency_given: bool,
     database_url: String,
     server: Option<String>,
     admin: (String, String),
@@ -84,6 +87,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         declined: 0.0,
         report: None,
         buyers_given: false,
+        concurrency_given: false,
         database_url: "postgres://postgres@127.0.0.1:5432/bazaar_bench_hotpath".into(),
         server: None,
         admin: (
@@ -98,6 +102,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         Some("hot-path") => Scenario::HotPath,
         Some("watchers") => Scenario::Watchers,
         Some("flash-sale") => Scenario::FlashSale,
+        Some("baseline") => Scenario::Baseline,
         _ => return Err(USAGE.into()),
     };
     while let Some(flag) = args.next() {
@@ -111,6 +116,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 options.admin = (email.into(), password.into());
             }
             "--concurrency" => {
+                options.concurrency_given = true;
                 options.concurrency = value()?
                     .split(',')
                     .map(|n| {
@@ -183,10 +189,24 @@ async fn main() -> anyhow::Result<()> {
             },
             units: options.units,
             declined_share: options.declined.clamp(0.0, 1.0),
+            concurrency: options.concurrency_given.then(|| options.concurrency[0]),
             report: options.report.clone(),
         };
         let passed = flash_sale::run(&sale, &pool).await?;
         std::process::exit(if passed { 0 } else { 1 });
+    }
+    if let Scenario::Baseline = options.scenario {
+        let pool = bazaar::db::connect_and_migrate(&options.database_url).await?;
+        for &concurrency in &options.concurrency {
+            let measured = baseline::run(&pool, concurrency, options.run).await?;
+            println!(
+                "baseline concurrency {concurrency}: {:.0} orders/s, p50 {:.1} ms, p99 {:.1} ms",
+                measured.per_second(),
+                measured.latency.value_at_quantile(0.5) as f64 / 1000.0,
+                measured.latency.value_at_quantile(0.99) as f64 / 1000.0
+            );
+        }
+        return Ok(());
     }
     if let Scenario::Watchers = options.scenario {
         let server = options
