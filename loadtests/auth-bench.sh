@@ -7,30 +7,15 @@
 # Needs: PostgreSQL and Redis on 127.0.0.1, wrk (apt-get install wrk), curl, jq.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source loadtests/server.sh
 
 connections=${1:-64}
 seconds=${2:-15}
-port=${BAZAAR_BENCH_PORT:-18080}
-base="http://127.0.0.1:$port"
-database="bazaar_bench_$(date +%s)"
-workdir=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null; rm -rf "$workdir"' EXIT
-
 cargo build --release --quiet --bin bazaar
-BAZAAR_LISTEN="127.0.0.1:$port" \
-BAZAAR_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database" \
-BAZAAR_REDIS_PREFIX="$database" \
-BAZAAR_JWT_KEY_FILE="$workdir/key.pem" \
-BAZAAR_RATE_LIMIT=off \
-BAZAAR_ADMIN_EMAIL=bench-admin@example.com \
-BAZAAR_ADMIN_PASSWORD="bench admin password" \
-RUST_LOG=warn \
-    target/release/bazaar &
-server=$!
-until curl -sf "$base/healthz" >/dev/null; do sleep 0.2; done
+start_server "${BAZAAR_BENCH_PORT:-18080}"
 
 json() { curl -sf "$base$1" -H 'content-type: application/json' "${@:2}"; }
-admin=$(json /api/v1/auth/login -d '{"email":"bench-admin@example.com","password":"bench admin password"}' | jq -r .access_token)
+admin=$(json /api/v1/auth/login -d "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .access_token)
 json /api/v1/admin/users -H "authorization: Bearer $admin" \
     -d '{"email":"bench@example.com","password":"bench password 123","name":"Bench","role":"customer"}' >/dev/null
 token=$(json /api/v1/auth/login -d '{"email":"bench@example.com","password":"bench password 123"}' | jq -r .access_token)
