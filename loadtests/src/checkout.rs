@@ -1,42 +1,10 @@
 //! Sales through `POST /api/v1/checkout` of a running server.
 
+use crate::api::{login, post};
 use crate::report::Measured;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-async fn post(
-    client: &reqwest::Client,
-    url: String,
-    token: Option<&str>,
-    body: Value,
-) -> anyhow::Result<Value> {
-    let mut request = client.post(url).json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await?;
-    let status = response.status();
-    let body: Value = response.json().await?;
-    anyhow::ensure!(status.is_success(), "{status}: {body}");
-    Ok(body)
-}
-
-async fn login(
-    client: &reqwest::Client,
-    server: &str,
-    email: &str,
-    password: &str,
-) -> anyhow::Result<String> {
-    let body = post(
-        client,
-        format!("{server}/api/v1/auth/login"),
-        None,
-        json!({"email": email, "password": password}),
-    )
-    .await?;
-    Ok(body["access_token"].as_str().unwrap_or_default().to_owned())
-}
 
 /// A hot product and signed-in buyers on a running server.
 pub struct Sale {

@@ -1,6 +1,7 @@
 //! `flash-sale`: B buyers check out one hot product of S units at once, then the run is verified
 //! against the database: nothing oversold, every acknowledged order stored, stock and ledger agree.
 
+use crate::api::{login, post};
 use crate::report::Measured;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -27,23 +28,6 @@ pub struct FlashSale {
 const GOOD_CARD: &str = "4242424242424242";
 const DECLINED_CARD: &str = "4000000000000002";
 
-async fn call(
-    client: &reqwest::Client,
-    url: String,
-    token: Option<&str>,
-    body: Value,
-) -> anyhow::Result<Value> {
-    let mut request = client.post(url).json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await?;
-    let status = response.status();
-    let body: Value = response.json().await?;
-    anyhow::ensure!(status.is_success(), "{status}: {body}");
-    Ok(body)
-}
-
 /// One buyer's outcome: the HTTP status and problem code (or a transport error), the order id.
 struct Outcome {
     label: String,
@@ -57,35 +41,21 @@ pub async fn run(sale: &FlashSale, pool: &PgPool) -> anyhow::Result<bool> {
         .pool_max_idle_per_host(sale.buyers.max(1))
         .build()?;
     let server = &sale.server;
-    let login = |email: String, password: String| {
-        let client = client.clone();
-        let url = format!("{server}/api/v1/auth/login");
-        async move {
-            let body = call(
-                &client,
-                url,
-                None,
-                json!({"email": email, "password": password}),
-            )
-            .await?;
-            anyhow::Ok(body["access_token"].as_str().unwrap_or_default().to_owned())
-        }
-    };
-    let admin = login(sale.admin.0.clone(), sale.admin.1.clone()).await?;
+    let admin = login(&client, server, &sale.admin.0, &sale.admin.1).await?;
     let tag = Uuid::now_v7().simple().to_string();
     let seller_email = format!("seller-{tag}@flash.example");
-    call(&client, format!("{server}/api/v1/admin/users"), Some(&admin), json!({
+    post(&client, format!("{server}/api/v1/admin/users"), Some(&admin), json!({
         "email": seller_email, "password": "flash sale password", "name": "Flash seller", "role": "seller"
     })).await?;
-    let seller = login(seller_email, "flash sale password".into()).await?;
-    let category = call(
+    let seller = login(&client, server, &seller_email, "flash sale password").await?;
+    let category = post(
         &client,
         format!("{server}/api/v1/categories"),
         Some(&admin),
         json!({"name": format!("Flash {tag}")}),
     )
     .await?;
-    let product = call(&client, format!("{server}/api/v1/products"), Some(&seller), json!({
+    let product = post(&client, format!("{server}/api/v1/products"), Some(&seller), json!({
         "sku": format!("FLASH-{tag}"), "name": "Flash sale product", "category_id": category["id"],
         "price_cents": 1999, "currency": "EUR", "stock": sale.stock
     })).await?;
@@ -97,12 +67,11 @@ pub async fn run(sale: &FlashSale, pool: &PgPool) -> anyhow::Result<bool> {
     for n in 0..sale.buyers {
         let (client, admin, server) = (client.clone(), admin.clone(), server.clone());
         let email = format!("buyer{n}-{tag}@flash.example");
-        let login = login(email.clone(), "flash buyer password".into());
         pending.push_back(async move {
-            call(&client, format!("{server}/api/v1/admin/users"), Some(&admin), json!({
+            post(&client, format!("{server}/api/v1/admin/users"), Some(&admin), json!({
                 "email": email, "password": "flash buyer password", "name": "Buyer", "role": "customer"
             })).await?;
-            login.await
+            login(&client, &server, &email, "flash buyer password").await
         });
         if pending.len() >= 16
             && let Some(token) = futures_util::StreamExt::next(&mut pending).await

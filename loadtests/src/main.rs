@@ -8,6 +8,7 @@
 //! - `checkout`: `POST /api/v1/checkout` of a running server (when `--server` is given);
 //! - `baseline`: per sale `BEGIN; SELECT ... FOR UPDATE; UPDATE stock; INSERT order; COMMIT`.
 
+mod api;
 mod baseline;
 mod checkout;
 mod direct;

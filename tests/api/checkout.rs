@@ -152,13 +152,7 @@ async fn a_checkout_reserves_every_line_or_none() {
         .await
         .unwrap();
     assert_eq!(count, 0);
-    let page: Value = app
-        .get(&format!("/api/v1/products/{plenty}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(page["available"], 10);
+    assert_eq!(app.available(&plenty).await, 10);
 }
 
 #[actix_web::test]
@@ -301,13 +295,7 @@ async fn unpaid_holds_expire_and_the_order_with_them() {
         (3, 0, 3),
         "the hold went back on the shelf"
     );
-    let page: Value = app
-        .get(&format!("/api/v1/products/{product}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(page["available"], 3);
+    assert_eq!(app.available(&product).await, 3);
     assert_problem(
         app.pay(&customer, &id, GOOD_CARD).await,
         StatusCode::CONFLICT,

@@ -314,6 +314,17 @@ impl TestApp {
         .await
     }
 
+    /// The `available` a product page shows.
+    pub async fn available(&self, product: &str) -> i64 {
+        let page: Value = self
+            .get(&format!("/api/v1/products/{product}"), None)
+            .await
+            .json()
+            .await
+            .expect("product page");
+        page["available"].as_i64().expect("available")
+    }
+
     /// The stock row of a product and the sum of its ledger.
     pub async fn stock(&self, product: &str) -> (i64, i64, i64) {
         let id: Uuid = product.parse().expect("uuid");

@@ -351,11 +351,5 @@ async fn a_re_import_reaches_the_running_inventory_actor() {
         .await
         .unwrap();
     assert_eq!(after["on_hand"], 9);
-    let page: Value = app
-        .get(&format!("/api/v1/products/{id}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(page["available"], 9);
+    assert_eq!(app.available(&id).await, 9);
 }

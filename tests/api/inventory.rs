@@ -76,14 +76,9 @@ async fn sellers_read_and_adjust_their_stock_through_the_ledger() {
         ),
         (Some(10), Some(10), Some(0))
     );
-    let page: Value = app
-        .get(&format!("/api/v1/products/{product}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(
-        page["available"], 0,
+        app.available(&product).await,
+        0,
         "product pages show the actor's live stock"
     );
 

@@ -116,13 +116,11 @@ async fn cancelling_a_pending_order_releases_its_holds() {
         "cancelled"
     );
     assert_eq!(app.stock(&product).await, (4, 0, 4));
-    let page: Value = app
-        .get(&format!("/api/v1/products/{product}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(page["available"], 4, "the actor gave the units back");
+    assert_eq!(
+        app.available(&product).await,
+        4,
+        "the actor gave the units back"
+    );
     assert_problem(
         app.post(&path, Some(&customer.access_token), &json!({}))
             .await,
@@ -170,13 +168,7 @@ async fn cancelling_a_paid_order_restocks_and_refunds() {
         (4, 0, 4),
         "units returned through the ledger"
     );
-    let page: Value = app
-        .get(&format!("/api/v1/products/{product}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(page["available"], 4);
+    assert_eq!(app.available(&product).await, 4);
 }
 
 #[actix_web::test]
