@@ -37,7 +37,7 @@ start_server() {
     BAZAAR_RATE_LIMIT=off \
     BAZAAR_ADMIN_EMAIL="$ADMIN_EMAIL" \
     BAZAAR_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
-    RUST_LOG=warn \
+    RUST_LOG=${RUST_LOG:-warn} \
         target/release/bazaar &
     server=$!
     for _ in $(seq 1 300); do

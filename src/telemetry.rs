@@ -54,10 +54,20 @@ impl RootSpanBuilder for RequestSpan {
         span: Span,
         outcome: &Result<ServiceResponse<B>, actix_web::Error>,
     ) {
-        let status = match outcome {
-            Ok(response) => response.status(),
-            Err(error) => error.as_response_error().status_code(),
+        let (status, error) = match outcome {
+            Ok(response) => (response.status(), response.response().error()),
+            Err(error) => (error.as_response_error().status_code(), Some(error)),
         };
         span.record("status", status.as_u16());
+        // A client's mistake (a sold-out product, a bad field) is the client's to see, not an
+        // operator's: it is logged at debug, so a flash sale's thousands of 409s stay quiet.
+        if let Some(error) = error {
+            let _entered = span.enter();
+            if status.is_server_error() {
+                tracing::error!(error = ?error.as_response_error(), "request failed");
+            } else {
+                tracing::debug!(error = ?error.as_response_error(), "request refused");
+            }
+        }
     }
 }

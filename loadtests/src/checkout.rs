@@ -1,68 +1,28 @@
 //! Sales through `POST /api/v1/checkout` of a running server.
 
-use crate::api::{login, post};
 use crate::report::Measured;
+use crate::setup::{Plan, Shop};
 use serde_json::json;
 use std::time::{Duration, Instant};
-use uuid::Uuid;
 
-/// A hot product and signed-in buyers on a running server.
-pub struct Sale {
-    pub client: reqwest::Client,
-    pub server: String,
-    pub product: String,
-    pub buyers: Vec<String>,
-}
-
-/// Prepares a hot product (more stock than any run sells) and `buyers` customers through the
-/// admin API.
+/// Makes a shop with one hot product (more stock than any run sells) and `buyers` customers.
 pub async fn prepare(
     server: &str,
     admin: &(String, String),
     buyers: usize,
-) -> anyhow::Result<Sale> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(buyers.max(1))
-        .build()?;
-    let admin_token = login(&client, server, &admin.0, &admin.1).await?;
-    let tag = Uuid::now_v7().simple().to_string();
-    let category = post(
-        &client,
-        format!("{server}/api/v1/categories"),
-        Some(&admin_token),
-        json!({"name": format!("Bench {tag}")}),
-    )
-    .await?;
-    let product = post(
-        &client,
-        format!("{server}/api/v1/products"),
-        Some(&admin_token),
-        json!({
-            "sku": format!("HOT-{tag}"), "name": "Hot product", "category_id": category["id"],
-            "price_cents": 100, "currency": "EUR", "stock": 1_000_000_000
-        }),
-    )
-    .await?;
-    let mut tokens = Vec::with_capacity(buyers);
-    for n in 0..buyers {
-        let email = format!("buyer{n}-{tag}@bench.example");
-        post(&client, format!("{server}/api/v1/admin/users"), Some(&admin_token), json!({
-            "email": email, "password": "bench buyer password", "name": "Buyer", "role": "customer"
-        })).await?;
-        tokens.push(login(&client, server, &email, "bench buyer password").await?);
-    }
-    Ok(Sale {
-        client,
-        server: server.to_owned(),
-        product: product["id"].as_str().unwrap_or_default().to_owned(),
-        buyers: tokens,
-    })
+) -> anyhow::Result<Shop> {
+    let plan = Plan {
+        stocks: vec![1_000_000_000],
+        buyers,
+        price_cents: 100,
+    };
+    Shop::prepare(server, admin, &plan).await
 }
 
 /// Every buyer checks out one unit after another until `run` is over.
-pub async fn sell(sale: &Sale, run: Duration) -> anyhow::Result<Measured> {
+pub async fn sell(sale: &Shop, run: Duration) -> anyhow::Result<Measured> {
     let body = json!({
-        "items": [{"product_id": sale.product, "qty": 1}],
+        "items": [{"product_id": sale.hot().id, "qty": 1}],
         "shipping_address": {"name": "Bench", "line1": "1 Load St", "city": "Test", "postal_code": "1", "country": "DE"}
     });
     let started = Instant::now();
@@ -70,13 +30,13 @@ pub async fn sell(sale: &Sale, run: Duration) -> anyhow::Result<Measured> {
     let callers: Vec<_> = sale
         .buyers
         .iter()
-        .map(|token| {
+        .map(|buyer| {
             let (client, url, body) = (
                 sale.client.clone(),
                 format!("{}/api/v1/checkout", sale.server),
                 body.clone(),
             );
-            let token = token.clone();
+            let token = buyer.token.clone();
             tokio::spawn(async move {
                 let mut measured = Measured::new();
                 while Instant::now() < deadline {

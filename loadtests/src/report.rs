@@ -39,6 +39,26 @@ impl Measured {
         self.sales as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
     }
 
+    /// `p50 … ms, p90 …, p99 …, p99.9 …, max …`.
+    pub fn percentiles(&self) -> String {
+        format!(
+            "p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, p99.9 {:.1} ms, max {:.1} ms",
+            self.ms(0.5),
+            self.ms(0.9),
+            self.ms(0.99),
+            self.ms(0.999),
+            self.latency.max() as f64 / 1000.0
+        )
+    }
+
+    /// The same percentiles as JSON.
+    pub fn percentiles_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "p50": self.ms(0.5), "p90": self.ms(0.9), "p99": self.ms(0.99),
+            "p99.9": self.ms(0.999), "max": self.latency.max() as f64 / 1000.0,
+        })
+    }
+
     fn ms(&self, quantile: f64) -> f64 {
         self.latency.value_at_quantile(quantile) as f64 / 1000.0
     }
@@ -110,4 +130,61 @@ pub fn table(rows: &[Row]) -> String {
         ));
     }
     out
+}
+
+/// Completions over time, in buckets of a fixed width from the start of a run.
+pub struct Timeline {
+    pub width: Duration,
+    pub counts: Vec<u64>,
+}
+
+impl Timeline {
+    pub fn new(width: Duration) -> Self {
+        Self {
+            width,
+            counts: Vec::new(),
+        }
+    }
+
+    /// Counts one completion `at` after the start.
+    pub fn record(&mut self, at: Duration) {
+        let bucket = (at.as_nanos() / self.width.as_nanos().max(1)) as usize;
+        if self.counts.len() <= bucket {
+            self.counts.resize(bucket + 1, 0);
+        }
+        self.counts[bucket] += 1;
+    }
+
+    /// The busiest bucket, as a rate per second.
+    pub fn peak_per_second(&self) -> f64 {
+        let peak = self.counts.iter().copied().max().unwrap_or(0);
+        peak as f64 / self.width.as_secs_f64()
+    }
+
+    /// One line per bucket: its start, the rate per second, and a bar; a run of empty buckets
+    /// is one line.
+    pub fn render(&self) -> String {
+        let peak = self.counts.iter().copied().max().unwrap_or(0).max(1);
+        let width = self.width.as_secs_f64();
+        let mut out = String::new();
+        let mut n = 0;
+        while n < self.counts.len() {
+            let count = self.counts[n];
+            if count == 0 {
+                let empty = self.counts[n..].iter().take_while(|&&c| c == 0).count();
+                let (from, to) = (width * n as f64, width * (n + empty) as f64);
+                out.push_str(&format!("  {from:>6.1} s         0/s  (until {to:.1} s)\n"));
+                n += empty;
+                continue;
+            }
+            let bar = "#".repeat((count * 40).div_ceil(peak) as usize);
+            let rate = count as f64 / width;
+            out.push_str(&format!(
+                "  {:>6.1} s {rate:>9.0}/s {bar}\n",
+                width * n as f64
+            ));
+            n += 1;
+        }
+        out
+    }
 }

@@ -4,7 +4,7 @@
 //! this machine's clock: both on one machine here), messages per second, the server's memory per
 //! connection, and the checkout rate with watchers against the rate without them.
 
-use crate::checkout::{Sale, prepare, sell};
+use crate::checkout::{prepare, sell};
 use crate::report::Measured;
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
@@ -85,7 +85,7 @@ pub async fn run(
     run: Duration,
     server_pid: Option<u32>,
 ) -> anyhow::Result<()> {
-    let sale: Sale = prepare(server, admin, buyers).await?;
+    let sale = prepare(server, admin, buyers).await?;
     let alone = sell(&sale, run).await?;
     println!("without watchers: {:.0} checkouts/s", alone.per_second());
 
@@ -99,7 +99,7 @@ pub async fn run(
     for _ in 0..watchers {
         clients.push(tokio::spawn(watch(
             url.clone(),
-            sale.product.clone(),
+            sale.hot().id.to_string(),
             ready.clone(),
             stopped.clone(),
         )));

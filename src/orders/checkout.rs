@@ -195,9 +195,7 @@ pub async fn checkout(state: &AppState, request: CheckoutRequest) -> Result<Stor
                 .idempotency
                 .as_ref()
                 .ok_or_else(|| anyhow::anyhow!("checkout refused without a key"))?;
-            return key.replay(&state.pool).await?.ok_or(OrderError::Conflict(
-                "a request with this Idempotency-Key is being processed; retry",
-            ));
+            return key.replay(&state.pool).await?.ok_or(OrderError::InFlight);
         }
         Err(error) => {
             release_all(state, &tickets).await;

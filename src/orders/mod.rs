@@ -46,6 +46,9 @@ pub enum OrderError {
     IdempotencyConflict,
     #[error("{0}")]
     Conflict(&'static str),
+    /// A request with the same Idempotency-Key is still being processed: retry shortly.
+    #[error("a request with this Idempotency-Key is being processed; retry")]
+    InFlight,
     #[error("{0}")]
     Forbidden(&'static str),
     #[error("{message}")]
@@ -76,7 +79,7 @@ impl OrderError {
             OrderError::LimitExceeded { .. } => ErrorCode::LimitExceeded,
             OrderError::PaymentDeclined { .. } => ErrorCode::PaymentDeclined,
             OrderError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
-            OrderError::Conflict(_) => ErrorCode::Conflict,
+            OrderError::Conflict(_) | OrderError::InFlight => ErrorCode::Conflict,
             OrderError::Forbidden(_) => ErrorCode::Forbidden,
             OrderError::Invalid { .. } => ErrorCode::ValidationFailed,
             OrderError::Unavailable(_) => ErrorCode::ServiceUnavailable,
@@ -121,6 +124,7 @@ impl From<OrderError> for ApiError {
                 ApiError::new(ErrorCode::IdempotencyConflict, detail)
             }
             OrderError::Conflict(_) => ApiError::new(ErrorCode::Conflict, detail),
+            OrderError::InFlight => ApiError::new(ErrorCode::Conflict, detail).retry_after(1),
             OrderError::Forbidden(_) => ApiError::new(ErrorCode::Forbidden, detail),
             OrderError::Invalid { field, message } => ApiError::invalid_field(field, message),
             OrderError::Unavailable(cause) => ApiError::unavailable(cause),

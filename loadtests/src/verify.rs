@@ -1,0 +1,261 @@
+//! The checker: what the clients saw against what the server's database holds, in the manner of a
+//! Jepsen set checker. Every check lists its violations; a run passes when none has any.
+
+use crate::order::Outcome;
+use crate::setup::{Product, Shop};
+use sqlx::PgPool;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// One property and what breaks it.
+pub struct Check {
+    pub name: &'static str,
+    pub violations: Vec<String>,
+}
+
+impl Check {
+    fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            violations: Vec::new(),
+        }
+    }
+
+    pub fn passed(&self) -> bool {
+        self.violations.is_empty()
+    }
+}
+
+/// A product's stock after the run.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Stock {
+    pub product_id: Uuid,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub ledger: i64,
+    pub held: i64,
+    pub committed: i64,
+    pub paid_units: i64,
+}
+
+/// An order of one of the run's buyers, with the checkout key it was stored under (if any).
+#[derive(Debug, sqlx::FromRow)]
+struct StoredOrder {
+    id: Uuid,
+    user_id: Uuid,
+    status: String,
+    total_cents: i64,
+    key: Option<String>,
+    succeeded_cents: i64,
+    succeeded_payments: i64,
+}
+
+/// Checks the run; the stock of each product and every check.
+pub async fn run(
+    pool: &PgPool,
+    shop: &Shop,
+    outcomes: &[Outcome],
+) -> anyhow::Result<(Vec<Stock>, Vec<Check>)> {
+    let buyers: Vec<Uuid> = shop.buyers.iter().map(|buyer| buyer.id).collect();
+    let orders: Vec<StoredOrder> = sqlx::query_as(
+        "SELECT o.id, o.user_id, o.status, o.total_cents, k.key,
+             coalesce((SELECT sum(amount_cents) FROM payments p
+                       WHERE p.order_id = o.id AND p.status = 'succeeded'), 0)::bigint AS succeeded_cents,
+             (SELECT count(*) FROM payments p
+              WHERE p.order_id = o.id AND p.status = 'succeeded') AS succeeded_payments
+         FROM orders o
+         LEFT JOIN idempotency_keys k ON k.user_id = o.user_id AND k.scope = 'checkout'
+             AND coalesce(k.response -> 'order' ->> 'id', k.response ->> 'order_id') = o.id::text
+         WHERE o.user_id = ANY($1)",
+    )
+    .bind(&buyers)
+    .fetch_all(pool)
+    .await?;
+    let stock = stock(pool, &shop.products).await?;
+    let mut checks = vec![
+        acknowledged_orders_stored(&orders, outcomes),
+        acknowledged_payments_stored(&orders, outcomes),
+        only_requested_orders(&orders, outcomes),
+        one_order_per_key(&orders, outcomes),
+        no_order_for_a_refusal(&orders, outcomes),
+    ];
+    checks.extend(stock_checks(&shop.products, &stock));
+    checks.push(money(&orders));
+    Ok((stock, checks))
+}
+
+async fn stock(pool: &PgPool, products: &[Product]) -> sqlx::Result<Vec<Stock>> {
+    let ids: Vec<Uuid> = products.iter().map(|product| product.id).collect();
+    sqlx::query_as(
+        "SELECT i.product_id, i.on_hand, i.reserved,
+             (SELECT coalesce(sum(delta), 0) FROM inventory_movements m
+              WHERE m.product_id = i.product_id)::bigint AS ledger,
+             (SELECT coalesce(sum(qty), 0) FROM holds h
+              WHERE h.product_id = i.product_id AND h.state = 'held')::bigint AS held,
+             (SELECT coalesce(sum(qty), 0) FROM holds h
+              WHERE h.product_id = i.product_id AND h.state = 'committed')::bigint AS committed,
+             (SELECT coalesce(sum(oi.qty), 0) FROM order_items oi JOIN orders o ON o.id = oi.order_id
+              WHERE oi.product_id = i.product_id AND o.status = 'paid')::bigint AS paid_units
+         FROM inventory i WHERE i.product_id = ANY($1) ORDER BY i.product_id",
+    )
+    .bind(&ids)
+    .fetch_all(pool)
+    .await
+}
+
+fn acknowledged_orders_stored(orders: &[StoredOrder], outcomes: &[Outcome]) -> Check {
+    let stored: HashSet<Uuid> = orders.iter().map(|order| order.id).collect();
+    let mut check = Check::new("no acknowledged order lost");
+    for outcome in outcomes {
+        if let Some((order, _)) = outcome.acknowledged()
+            && !stored.contains(&order)
+        {
+            check.violations.push(format!(
+                "order {order} was acknowledged (key {}) but is not in the database",
+                outcome.request.key
+            ));
+        }
+    }
+    check
+}
+
+fn acknowledged_payments_stored(orders: &[StoredOrder], outcomes: &[Outcome]) -> Check {
+    let status: HashMap<Uuid, &str> = orders.iter().map(|o| (o.id, o.status.as_str())).collect();
+    let mut check = Check::new("no acknowledged payment lost");
+    for outcome in outcomes {
+        if let Some((order, true)) = outcome.acknowledged()
+            && let Some(stored) = status.get(&order)
+            && *stored != "paid"
+        {
+            check
+                .violations
+                .push(format!("order {order} was answered paid but is {stored}"));
+        }
+    }
+    check
+}
+
+fn only_requested_orders(orders: &[StoredOrder], outcomes: &[Outcome]) -> Check {
+    let sent: HashSet<(Uuid, &str)> = outcomes
+        .iter()
+        .map(|outcome| (outcome.request.buyer, outcome.request.key.as_str()))
+        .collect();
+    let mut check = Check::new("no order that was never requested");
+    for order in orders {
+        match &order.key {
+            Some(key) if sent.contains(&(order.user_id, key.as_str())) => {}
+            Some(key) => check.violations.push(format!(
+                "order {} is stored under key {key}, which its buyer never sent",
+                order.id
+            )),
+            None => check.violations.push(format!(
+                "order {} of buyer {} belongs to no request",
+                order.id, order.user_id
+            )),
+        }
+    }
+    check
+}
+
+/// Each key is stored once (the primary key sees to that), so a second order for a key shows as
+/// a buyer with more orders than keys sent.
+fn one_order_per_key(orders: &[StoredOrder], outcomes: &[Outcome]) -> Check {
+    let mut keys: HashMap<Uuid, HashSet<&str>> = HashMap::new();
+    for outcome in outcomes {
+        keys.entry(outcome.request.buyer)
+            .or_default()
+            .insert(&outcome.request.key);
+    }
+    let mut per_buyer: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for order in orders {
+        per_buyer.entry(order.user_id).or_default().push(order.id);
+    }
+    let mut check = Check::new("at most one order per idempotency key");
+    for (buyer, ids) in per_buyer {
+        let sent = keys.get(&buyer).map_or(0, HashSet::len);
+        if ids.len() > sent {
+            check.violations.push(format!(
+                "buyer {buyer} sent {sent} key(s) and has {} orders: {ids:?}",
+                ids.len()
+            ));
+        }
+    }
+    check
+}
+
+fn no_order_for_a_refusal(orders: &[StoredOrder], outcomes: &[Outcome]) -> Check {
+    let keyed: HashSet<(Uuid, &str)> = orders
+        .iter()
+        .filter_map(|order| Some((order.user_id, order.key.as_deref()?)))
+        .collect();
+    let mut check = Check::new("no order for a request the server refused");
+    for outcome in outcomes {
+        let answer = &outcome.checkout;
+        let refused = answer.is_definite() && answer.order.is_none();
+        if refused && keyed.contains(&(outcome.request.buyer, outcome.request.key.as_str())) {
+            check.violations.push(format!(
+                "key {} was answered {} but an order was stored for it",
+                outcome.request.key,
+                answer.label()
+            ));
+        }
+    }
+    check
+}
+
+fn stock_checks(products: &[Product], stock: &[Stock]) -> Vec<Check> {
+    let mut oversold =
+        Check::new("no product oversold: units sold = units in paid orders <= stock");
+    let mut ledger = Check::new("on_hand equals the ledger; reserved equals the open holds");
+    for product in products {
+        let Some(after) = stock.iter().find(|s| s.product_id == product.id) else {
+            oversold
+                .violations
+                .push(format!("product {} has no inventory row", product.id));
+            continue;
+        };
+        let sold = product.stock - after.on_hand;
+        if sold != after.paid_units || sold != after.committed || after.paid_units > product.stock {
+            oversold.violations.push(format!(
+                "product {}: stock {}, on_hand {} (sold {sold}), committed holds {}, units in paid orders {}",
+                product.id, product.stock, after.on_hand, after.committed, after.paid_units
+            ));
+        }
+        if after.on_hand != after.ledger
+            || after.reserved != after.held
+            || after.reserved > after.on_hand
+            || after.on_hand < 0
+        {
+            ledger.violations.push(format!(
+                "product {}: on_hand {}, ledger {}, reserved {}, open holds {}",
+                product.id, after.on_hand, after.ledger, after.reserved, after.held
+            ));
+        }
+    }
+    vec![oversold, ledger]
+}
+
+fn money(orders: &[StoredOrder]) -> Check {
+    let mut check = Check::new("money in payments equals paid order totals");
+    let paid: i64 = orders
+        .iter()
+        .filter(|o| o.status == "paid")
+        .map(|o| o.total_cents)
+        .sum();
+    let taken: i64 = orders.iter().map(|o| o.succeeded_cents).sum();
+    if paid != taken {
+        check.violations.push(format!(
+            "payments took {taken} cents; paid orders total {paid} cents"
+        ));
+    }
+    for order in orders {
+        let expected = if order.status == "paid" { 1 } else { 0 };
+        if order.succeeded_payments != expected {
+            check.violations.push(format!(
+                "order {} is {} with {} successful payment(s)",
+                order.id, order.status, order.succeeded_payments
+            ));
+        }
+    }
+    check
+}
