@@ -48,6 +48,8 @@ struct StoredOrder {
     key: Option<String>,
     succeeded_cents: i64,
     succeeded_payments: i64,
+    /// Refunds of the very charge recorded as this order's successful payment.
+    refunded_charges: i64,
 }
 
 /// Checks the run; the stock of each product and every check.
@@ -62,7 +64,10 @@ pub async fn run(
              coalesce((SELECT sum(amount_cents) FROM payments p
                        WHERE p.order_id = o.id AND p.status = 'succeeded'), 0)::bigint AS succeeded_cents,
              (SELECT count(*) FROM payments p
-              WHERE p.order_id = o.id AND p.status = 'succeeded') AS succeeded_payments
+              WHERE p.order_id = o.id AND p.status = 'succeeded') AS succeeded_payments,
+             (SELECT count(*) FROM payments p JOIN payments r ON r.gateway_ref = p.gateway_ref
+              WHERE p.order_id = o.id AND p.status = 'succeeded' AND r.status = 'refunded')
+                 AS refunded_charges
          FROM orders o
          LEFT JOIN idempotency_keys k ON k.user_id = o.user_id AND k.scope = 'checkout'
              AND coalesce(k.response -> 'order' ->> 'id', k.response ->> 'order_id') = o.id::text
@@ -254,6 +259,12 @@ fn money(orders: &[StoredOrder]) -> Check {
             check.violations.push(format!(
                 "order {} is {} with {} successful payment(s)",
                 order.id, order.status, order.succeeded_payments
+            ));
+        }
+        if order.refunded_charges > 0 {
+            check.violations.push(format!(
+                "order {} is {} but the charge of its payment was refunded",
+                order.id, order.status
             ));
         }
     }

@@ -5,7 +5,7 @@
 
 use super::idempotency::IdempotencyKey;
 use super::model::{Order, OrderItem};
-use super::pay::charge_and_commit;
+use super::pay::{AnswerTo, charge_and_commit};
 use super::units::CheckoutWork;
 use super::{OrderError, Stored, now};
 use crate::catalog::{CatalogError, get_product};
@@ -83,6 +83,8 @@ pub struct CheckoutRequest {
     pub idempotency: Option<IdempotencyKey>,
 }
 
+/// Whether an order is stored.
+const ORDER_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1)";
 /// The most units of one product in one order.
 const MAX_QTY: i64 = 1_000;
 /// The most lines in one order.
@@ -181,7 +183,25 @@ pub async fn checkout(state: &AppState, request: CheckoutRequest) -> Result<Stor
         holds: tickets.clone(),
         idempotency: request.idempotency.clone().map(|key| (key, answer.clone())),
     };
-    match state.journal.write(work).await {
+    let mut written = state.journal.write(work).await;
+    if let Err(JournalError::Unavailable(_)) = &written {
+        // The commit went unanswered: ask the database whether the order landed.
+        match super::landed(&state.pool, ORDER_EXISTS, order_id).await {
+            Some(true) => written = Ok(true),
+            Some(false) => {}
+            // Unknown: memory may now disagree with the database; read the stock again.
+            None => {
+                release_all(state, &tickets).await;
+                for ticket in &tickets {
+                    state.inventory.reload(ticket.product).await;
+                }
+                return Err(OrderError::Unavailable(
+                    "the database did not say whether the order was stored; retry with the same Idempotency-Key".into(),
+                ));
+            }
+        }
+    }
+    match written {
         Ok(true) => {
             for ticket in &tickets {
                 state.inventory.confirm(ticket).await;
@@ -212,25 +232,27 @@ pub async fn checkout(state: &AppState, request: CheckoutRequest) -> Result<Stor
     let Some(card) = request.payment else {
         return Ok(answer);
     };
-    let paid = charge_and_commit(state, &order, request.customer, &card, None).await;
-    let answer = match paid {
-        Ok(order) => Stored {
+    let answer_to = request.idempotency.clone().map(AnswerTo::Checkout);
+    match charge_and_commit(state, &order, request.customer, &card, answer_to).await {
+        // The payment's transaction stored this answer for the key.
+        Ok(order) => Ok(Stored {
             status: 201,
             body: json!({ "order": order }),
-        },
+        }),
         Err(OrderError::PaymentDeclined { order, code }) => {
             let error = crate::error::ApiError::from(OrderError::PaymentDeclined { order, code });
-            Stored {
+            let answer = Stored {
                 status: 402,
                 body: problem_body(&error),
+            };
+            if let Some(key) = &request.idempotency {
+                key.replace(&mut *state.pool.acquire().await?, &answer)
+                    .await?;
             }
+            Ok(answer)
         }
-        Err(error) => return Err(error),
-    };
-    if let Some(key) = &request.idempotency {
-        key.update(&state.pool, &answer).await?;
+        Err(error) => Err(error),
     }
-    Ok(answer)
 }
 
 /// The JSON of an error's problem body, for storing it.

@@ -85,8 +85,12 @@ impl IdempotencyKey {
         Ok(stored.rows_affected() == 1)
     }
 
-    /// Replaces the stored answer (a checkout that went on to pay).
-    pub async fn update(&self, pool: &PgPool, answer: &Stored) -> sqlx::Result<()> {
+    /// Replaces the stored answer (a checkout that went on to pay, or was declined).
+    pub async fn replace(
+        &self,
+        connection: &mut PgConnection,
+        answer: &Stored,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "UPDATE idempotency_keys SET status_code = $4, response = $5
              WHERE user_id = $1 AND scope = $2 AND key = $3",
@@ -96,7 +100,7 @@ impl IdempotencyKey {
         .bind(&self.key)
         .bind(i32::from(answer.status))
         .bind(&answer.body)
-        .execute(pool)
+        .execute(connection)
         .await?;
         Ok(())
     }

@@ -134,6 +134,26 @@ impl From<OrderError> for ApiError {
     }
 }
 
+/// How long to keep asking whether a unit landed when its commit went unanswered.
+const UNKNOWN_OUTCOME_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether a journal unit whose commit went unanswered (the connection broke, the database
+/// stopped) landed after all: `exists` (a `SELECT EXISTS (...)` about `id`) is asked until the
+/// database answers, for up to [`UNKNOWN_OUTCOME_WAIT`]; `None` if it never did.
+pub(crate) async fn landed(pool: &sqlx::PgPool, exists: &'static str, id: Uuid) -> Option<bool> {
+    let deadline = tokio::time::Instant::now() + UNKNOWN_OUTCOME_WAIT;
+    loop {
+        match sqlx::query_scalar(exists).bind(id).fetch_one(pool).await {
+            Ok(landed) => return Some(landed),
+            Err(error) if tokio::time::Instant::now() >= deadline => {
+                tracing::error!(%id, %error, "cannot tell whether a unit landed");
+                return None;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
+}
+
 /// Now, at the microsecond precision PostgreSQL keeps, so what is answered equals what is read
 /// back later.
 pub(crate) fn now() -> time::OffsetDateTime {

@@ -9,8 +9,12 @@ use super::{OrderError, Stored, now};
 use crate::auth::AuthUser;
 use crate::payments::{Card, ChargeOutcome};
 use crate::state::AppState;
+use bazaar_actors::journal::JournalError;
 use serde_json::json;
 use uuid::Uuid;
+
+/// Whether a payment is stored.
+const PAYMENT_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM payments WHERE id = $1)";
 
 /// A parsed payment of an order.
 #[derive(Debug)]
@@ -37,8 +41,8 @@ pub async fn pay_order(
     if order.user_id != caller.id {
         return Err(OrderError::NotFound("order"));
     }
-    let idempotency = request.idempotency.clone();
-    match charge_and_commit(state, &order, caller.id, &request.card, idempotency).await {
+    let answer_to = request.idempotency.clone().map(AnswerTo::Payment);
+    match charge_and_commit(state, &order, caller.id, &request.card, answer_to).await {
         Ok(order) => Ok(Stored {
             status: 200,
             body: json!(order),
@@ -68,13 +72,22 @@ pub async fn pay_order(
     }
 }
 
+/// The request whose Idempotency-Key gets the paid answer, in the payment's own transaction (so
+/// a retry after a crash replays `paid`, never a stale `pending_payment`).
+pub(super) enum AnswerTo {
+    /// `POST /orders/{id}/pay`: a new record, 200 with the order.
+    Payment(IdempotencyKey),
+    /// A checkout that paid at once: its record is replaced, 201 with `{order}`.
+    Checkout(IdempotencyKey),
+}
+
 /// Charges `card` for `order` and, if approved, commits the payment; the paid order.
 pub(super) async fn charge_and_commit(
     state: &AppState,
     order: &Order,
     payer: Uuid,
     card: &Card,
-    idempotency: Option<IdempotencyKey>,
+    answer_to: Option<AnswerTo>,
 ) -> Result<Order, OrderError> {
     if order.status != "pending_payment" {
         return Err(OrderError::Conflict(
@@ -114,19 +127,38 @@ pub(super) async fn charge_and_commit(
         card_brand: card.brand,
         card_last4: card.last4.clone(),
         at,
-        idempotency: idempotency.map(|key| {
-            (
-                key,
-                Stored {
+        idempotency: answer_to.map(|to| {
+            let answer = match &to {
+                AnswerTo::Payment(_) => Stored {
                     status: 200,
                     body: json!(paid),
                 },
-            )
+                AnswerTo::Checkout(_) => Stored {
+                    status: 201,
+                    body: json!({ "order": paid }),
+                },
+            };
+            (to, answer)
         }),
         committed: Captured::default(),
     };
     let committed = std::sync::Arc::new(work);
-    let outcome = state.journal.write(Shared(committed.clone())).await;
+    let mut outcome = state.journal.write(Shared(committed.clone())).await;
+    if let Err(JournalError::Unavailable(_)) = &outcome {
+        // The commit went unanswered: ask the database whether the payment landed.
+        match super::landed(&state.pool, PAYMENT_EXISTS, payment).await {
+            Some(true) => outcome = Ok(true),
+            Some(false) => {}
+            // Unknown: neither keep the money for an unpaid order nor refund a paid one blindly.
+            None => {
+                tracing::error!(order = %order.id, %payment, reference = %reference,
+                    "charged, but the database did not say whether the payment was stored: reconcile");
+                return Err(OrderError::Unavailable(
+                    "the database did not say whether the payment was stored".into(),
+                ));
+            }
+        }
+    }
     match outcome {
         Ok(true) => {
             for hold in committed.committed.get().unwrap_or_default() {

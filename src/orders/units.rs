@@ -6,6 +6,7 @@
 //! run twice (batch, then alone), so the capture is overwritten, never appended.
 
 use super::model::Order;
+use super::pay::AnswerTo;
 use super::{IdempotencyKey, Stored};
 use bazaar_actors::inventory::HoldTicket;
 use bazaar_actors::journal::{Applied, Batchable, LedgerReason, StockChange, Work};
@@ -280,7 +281,7 @@ pub(super) struct PaymentWork {
     pub card_last4: String,
     /// When it happened (written explicitly so the answer stored for replays matches the rows).
     pub at: time::OffsetDateTime,
-    pub idempotency: Option<(IdempotencyKey, Stored)>,
+    pub idempotency: Option<(AnswerTo, Stored)>,
     /// The holds committed, for the inventory actors.
     pub committed: Captured<Vec<ChangedHold>>,
 }
@@ -330,8 +331,14 @@ impl Work for PaymentWork {
             if holds.is_empty() {
                 return Ok(Applied::refused());
             }
-            if let Some((key, answer)) = &self.idempotency {
-                key.record(connection, answer).await?;
+            match &self.idempotency {
+                Some((AnswerTo::Payment(key), answer)) => {
+                    key.record(&mut *connection, answer).await?;
+                }
+                Some((AnswerTo::Checkout(key), answer)) => {
+                    key.replace(&mut *connection, answer).await?;
+                }
+                None => {}
             }
             let stock = holds
                 .iter()

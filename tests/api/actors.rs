@@ -174,3 +174,45 @@ async fn an_idle_actor_stops_and_a_new_one_reloads_the_stock() {
         "the new actor loaded the durable state"
     );
 }
+
+#[actix_web::test]
+async fn a_reload_counts_a_hold_once_when_its_unit_committed_meanwhile() {
+    let (pool, product) = product_with_stock(10).await;
+    let journal = Journal::start(pool.clone(), JournalConfig::default());
+    let inventory = inventory(&pool, &journal);
+    let due = time::OffsetDateTime::now_utc() + time::Duration::minutes(15);
+    let ticket = inventory
+        .reserve(product, Uuid::now_v7(), 3, due)
+        .await
+        .unwrap();
+    // The hold's unit lands (as a commit whose answer was lost would), then the stock is read
+    // again while the hold is still provisional in memory.
+    sqlx::query(
+        "WITH o AS (
+             INSERT INTO orders (id, user_id, status, currency, subtotal_cents, total_cents,
+                 shipping_address, shipping_method, payment_due_at)
+             SELECT $1, seller_id, 'pending_payment', 'EUR', 300, 300, '{}', 'standard', $4
+             FROM products WHERE id = $2
+             RETURNING id),
+         h AS (
+             INSERT INTO holds (id, order_id, product_id, qty, expires_at, state)
+             SELECT $3, id, $2, 3, $4, 'held' FROM o)
+         UPDATE inventory SET reserved = reserved + 3 WHERE product_id = $2",
+    )
+    .bind(ticket.order)
+    .bind(product)
+    .bind(ticket.hold)
+    .bind(due)
+    .execute(&pool)
+    .await
+    .unwrap();
+    inventory.reload(product).await;
+    inventory.confirm(&ticket).await;
+    let snapshot = inventory.snapshot(product).await.unwrap();
+    assert_eq!(
+        (snapshot.on_hand, snapshot.reserved),
+        (10, 3),
+        "the hold is counted once"
+    );
+    assert_eq!(stored(&pool, product).await, (10, 3, 10));
+}

@@ -161,9 +161,14 @@ impl InventoryActor {
                 .map(|loaded, actor, ctx| match loaded {
                     Ok(Some(mut stock)) => {
                         if let Loaded::Ready(previous) = &actor.state {
+                            // A provisional hold whose unit committed since is loaded already.
                             for (id, hold) in previous.holds.iter().filter(|(_, h)| !h.durable) {
-                                stock.reserved += hold.qty;
-                                stock.holds.insert(*id, *hold);
+                                if let std::collections::hash_map::Entry::Vacant(entry) =
+                                    stock.holds.entry(*id)
+                                {
+                                    stock.reserved += hold.qty;
+                                    entry.insert(*hold);
+                                }
                             }
                         }
                         actor.state = Loaded::Ready(stock);
