@@ -38,7 +38,7 @@ start_server() {
     BAZAAR_ADMIN_EMAIL="$ADMIN_EMAIL" \
     BAZAAR_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     RUST_LOG=${RUST_LOG:-warn} \
-        target/release/bazaar &
+        "${BAZAAR_BINARY:-target/release/bazaar}" &
     server=$!
     for _ in $(seq 1 300); do
         curl -sf "$base/healthz" >/dev/null && return 0

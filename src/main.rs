@@ -5,6 +5,11 @@ use bazaar::catalog::seed;
 use bazaar::config::Settings;
 use bazaar::startup::Application;
 
+/// mimalloc instead of the system allocator: under load glibc's malloc and free took a fifth of
+/// the server's CPU (profiled with perf during a hot-product checkout run; docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: bazaar                      serve (configured by BAZAAR_* variables)
        bazaar seed --products N   fill the database with N sample products";
 

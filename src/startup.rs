@@ -149,13 +149,24 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM (or [`ServerHandle::stop`]), letting in-flight requests finish,
-    /// then stops the actors.
+    /// then stops the actors and closes the database pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.state.actors.stop();
+        // Background writers (journal, notifications) finish the statement they are running and
+        // give their connection back, rather than being dropped mid-query as the runtime stops.
+        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, self.state.pool.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("database connections still busy at shutdown");
+        }
         served
     }
 }
+
+/// How long shutdown waits for busy database connections.
+const POOL_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
     let openapi = ApiDoc::openapi();

@@ -32,6 +32,10 @@ subcommands:
       the delay from a stock change to the watchers' message (server `at` against the client
       clock), messages per second, the server's memory per connection and the checkout rate with
       and without watchers.
+  product-page --server URL
+      While --buyers check the hot product out the whole time, --readers closed-loop clients
+      fetch /healthz, then the product page, then /healthz again, --seconds each: the page's
+      throughput as a share of the trivial endpoint's, in the same run.
   hot-path [--server URL]
       Sells one hot product for --seconds at each concurrency three ways against one
       PostgreSQL: in process through an inventory actor and the journal, through
@@ -46,7 +50,8 @@ options:
                           database for hot-path and baseline (created and migrated)
                           [postgres://postgres@127.0.0.1:5432/bazaar_bench_hotpath]
   --admin EMAIL:PASSWORD  the server's admin      [bench-admin@example.com:bench admin password]
-  --buyers N              buyers (flash-sale, chaos: 1000; watchers: 64; browse: 50)
+  --buyers N              buyers (flash-sale, chaos: 1000; watchers, product-page: 64;
+                          browse: 50)
   --stock S               units of the hot product (flash-sale, chaos)               [100]
   --extra-products E      also make E products of S units; buyer n adds one of product n mod E
   --units N               units of the hot product each buyer asks for                [1]
@@ -67,6 +72,7 @@ options:
   --mix SPEC              (browse) weights    [search=40,product=35,category=15,cart=7,checkout=3]
   --products N            (browse) products in the shop                                [100]
   --watchers N            (watchers) WebSocket clients                               [10000]
+  --readers N             (product-page) concurrent readers                             [64]
   --server-pid PID        (watchers) the server's process, to read its memory
   --help                  this text";
 
@@ -77,6 +83,7 @@ pub enum Scenario {
     Chaos,
     Browse,
     Watchers,
+    ProductPage,
     HotPath,
     Baseline,
 }
@@ -105,6 +112,7 @@ pub struct Options {
     pub mix: Mix,
     pub products: usize,
     pub watchers: usize,
+    pub readers: usize,
     pub server_pid: Option<u32>,
 }
 
@@ -116,6 +124,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         Some("chaos") => Scenario::Chaos,
         Some("browse") => Scenario::Browse,
         Some("watchers") => Scenario::Watchers,
+        Some("product-page") => Scenario::ProductPage,
         Some("hot-path") => Scenario::HotPath,
         Some("baseline") => Scenario::Baseline,
         _ => return Err(USAGE.into()),
@@ -146,6 +155,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         mix: Mix::default(),
         products: 100,
         watchers: 10_000,
+        readers: 64,
         server_pid: None,
     };
     while let Some(flag) = args.next() {
@@ -199,6 +209,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--mix" => options.mix = value.parse()?,
             "--products" => options.products = number(flag, value)?,
             "--watchers" => options.watchers = number(flag, value)?,
+            "--readers" => options.readers = number::<usize>(flag, value)?.max(1),
             "--server-pid" => options.server_pid = Some(number(flag, value)?),
             _ => return Err(format!("unknown option {flag}\n\n{USAGE}")),
         }

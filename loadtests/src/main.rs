@@ -2,7 +2,7 @@
 //!
 //! `flash-sale` and `chaos` run a verified flash sale (the second while killing the server and
 //! disturbing PostgreSQL and Redis), `browse` the everyday open-loop mix, `watchers` WebSocket
-//! clients during a sale, and `hot-path` / `baseline` compare the actor design with the classic
+//! clients during a sale, `product-page` the hot product's page during a sale, and `hot-path` / `baseline` compare the actor design with the classic
 //! row-lock design against the same PostgreSQL. `bazaar-loadtest --help` lists every option.
 
 mod api;
@@ -14,6 +14,7 @@ mod cli;
 mod direct;
 mod flash_sale;
 mod order;
+mod pages;
 mod progress;
 mod random;
 mod report;
@@ -55,6 +56,17 @@ async fn main() -> anyhow::Result<()> {
                 options.watchers,
                 options.run,
                 options.server_pid,
+            )
+            .await?;
+            true
+        }
+        Scenario::ProductPage => {
+            pages::run(
+                &server(&options)?,
+                &options.admin,
+                options.buyers.unwrap_or(64),
+                options.readers,
+                options.run,
             )
             .await?;
             true

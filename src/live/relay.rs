@@ -7,6 +7,7 @@ use crate::redis_store::{ChannelFollower, RedisStore, follow};
 use bazaar_actors::hub::{Event, Hub, Push};
 use bazaar_actors::inventory::Inventory;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -37,24 +38,37 @@ pub fn start(
     let mut connection = redis.connection();
     let publish_to = channel.clone();
     actix_web::rt::spawn(async move {
-        while let Some(push) = outgoing.recv().await {
-            let _ = local.send(push.clone());
-            let message = Relayed {
-                origin,
-                at: push.at,
-                event: (*push.event).clone(),
-            };
-            let Ok(payload) = serde_json::to_string(&message) else {
-                continue;
-            };
-            let published = redis::cmd("PUBLISH")
-                .arg(&publish_to)
-                .arg(payload)
-                .query_async::<()>(&mut connection)
-                .await;
-            if let Err(error) = published {
+        let mut batch = Vec::with_capacity(RELAY_BATCH);
+        while let Some(first) = outgoing.recv().await {
+            batch.push(first);
+            while batch.len() < RELAY_BATCH
+                && let Ok(push) = outgoing.try_recv()
+            {
+                batch.push(push);
+            }
+            for push in &batch {
+                let _ = local.send(push.clone());
+            }
+            // One round trip for what queued meanwhile, and of a product's stock only the latest.
+            let mut pipeline = redis::pipe();
+            for push in latest_stock_only(&batch) {
+                let message = Relayed {
+                    origin,
+                    at: push.at,
+                    event: (*push.event).clone(),
+                };
+                if let Ok(payload) = serde_json::to_string(&message) {
+                    pipeline
+                        .cmd("PUBLISH")
+                        .arg(&publish_to)
+                        .arg(payload)
+                        .ignore();
+                }
+            }
+            batch.clear();
+            if let Err(error) = pipeline.query_async::<()>(&mut connection).await {
                 metrics::counter!("live_relay_failures_total").increment(1);
-                tracing::debug!(%error, "live event not relayed");
+                tracing::debug!(%error, "live events not relayed");
             }
         }
     });
@@ -67,6 +81,26 @@ pub fn start(
             inventory,
         }),
     );
+}
+
+/// The most events relayed in one round trip.
+const RELAY_BATCH: usize = 256;
+
+/// The batch without the stock snapshots a later one in the same batch supersedes: other
+/// processes need a product's current stock, not every step to it.
+fn latest_stock_only(batch: &[Push]) -> impl Iterator<Item = &Push> {
+    let mut seen = HashSet::new();
+    let mut keep: Vec<&Push> = batch
+        .iter()
+        .rev()
+        .filter(|push| match &*push.event {
+            Event::Stock { product, .. } => seen.insert((*product, false)),
+            Event::Inventory { product, .. } => seen.insert((*product, true)),
+            _ => true,
+        })
+        .collect();
+    keep.reverse();
+    keep.into_iter()
 }
 
 struct Incoming {
@@ -99,5 +133,49 @@ impl ChannelFollower for Incoming {
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "unreadable relayed event"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stock(product: Uuid, available: i64) -> Push {
+        Push::new(
+            Event::Stock { product, available },
+            OffsetDateTime::now_utc(),
+        )
+    }
+
+    #[test]
+    fn only_the_latest_stock_of_each_product_is_relayed_and_other_events_all_are() {
+        let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+        let order = Push::new(
+            Event::Order {
+                order: Uuid::now_v7(),
+                status: "paid".into(),
+                customer: Uuid::now_v7(),
+                sellers: vec![],
+            },
+            OffsetDateTime::now_utc(),
+        );
+        let batch = [
+            stock(first, 5),
+            order,
+            stock(first, 4),
+            stock(second, 9),
+            stock(first, 3),
+        ];
+        let kept: Vec<String> = latest_stock_only(&batch)
+            .map(|push| match &*push.event {
+                Event::Stock { product, available } if *product == first => {
+                    format!("first {available}")
+                }
+                Event::Stock { available, .. } => format!("second {available}"),
+                Event::Order { .. } => "order".into(),
+                _ => "other".into(),
+            })
+            .collect();
+        assert_eq!(kept, ["order", "second 9", "first 3"]);
     }
 }

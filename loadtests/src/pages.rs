@@ -1,0 +1,95 @@
+//! `product-page`: how fast the hot product's page is served while it sells out. Buyers check
+//! the hot product out the whole time; meanwhile closed-loop readers fetch `/healthz` (the trivial
+//! baseline), then the product page, then `/healthz` again, each for the same time, so the report
+//! can print the page's share of the trivial endpoint's throughput in the same run.
+
+use crate::checkout::{prepare, sell};
+use crate::report::Measured;
+use std::time::{Duration, Instant};
+
+/// Runs the comparison; prints the three rates and the ratio.
+pub async fn run(
+    server: &str,
+    admin: &(String, String),
+    buyers: usize,
+    readers: usize,
+    run: Duration,
+) -> anyhow::Result<()> {
+    let sale = prepare(server, admin, buyers).await?;
+    let product = sale.hot().id;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(readers)
+        .build()?;
+    let selling = sell(&sale, run * 3 + Duration::from_secs(1));
+    let reading = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let health = format!("{server}/healthz");
+        let page = format!("{server}/api/v1/products/{product}");
+        let before = read(&client, &health, readers, run).await?;
+        let product_page = read(&client, &page, readers, run).await?;
+        let after = read(&client, &health, readers, run).await?;
+        anyhow::Ok((before, product_page, after))
+    };
+    let (sold, read) = tokio::join!(selling, reading);
+    let (sold, (before, product_page, after)) = (sold?, read?);
+    let trivial = (before.per_second() + after.per_second()) / 2.0;
+    println!(
+        "during a sale of {:.0} checkouts/s ({buyers} buyers), {readers} readers:",
+        sold.per_second()
+    );
+    for (name, measured) in [
+        ("/healthz (before)", &before),
+        ("/api/v1/products/{id}", &product_page),
+        ("/healthz (after)", &after),
+    ] {
+        println!(
+            "  {name:<24} {:>9.0}/s  {}  failures {}",
+            measured.per_second(),
+            measured.percentiles(),
+            measured.failures
+        );
+    }
+    println!(
+        "product page / trivial endpoint: {:.0} %",
+        100.0 * product_page.per_second() / trivial.max(f64::EPSILON)
+    );
+    Ok(())
+}
+
+/// `readers` clients GET `url` one request after another for `run`.
+async fn read(
+    client: &reqwest::Client,
+    url: &str,
+    readers: usize,
+    run: Duration,
+) -> anyhow::Result<Measured> {
+    let started = Instant::now();
+    let deadline = started + run;
+    let workers: Vec<_> = (0..readers)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.to_owned());
+            tokio::spawn(async move {
+                let mut measured = Measured::new();
+                while Instant::now() < deadline {
+                    let began = Instant::now();
+                    match client.get(&url).send().await {
+                        Ok(response) if response.status().is_success() => {
+                            // The page is read in full, as a browser would.
+                            let _ = response.bytes().await;
+                            measured.sales += 1;
+                            measured.record(began.elapsed());
+                        }
+                        _ => measured.failures += 1,
+                    }
+                }
+                measured
+            })
+        })
+        .collect();
+    let mut total = Measured::new();
+    for worker in workers {
+        total.merge(worker.await?);
+    }
+    total.elapsed = started.elapsed();
+    Ok(total)
+}
