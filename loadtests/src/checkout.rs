@@ -1,8 +1,11 @@
 //! Sales through `POST /api/v1/checkout` of a running server.
 
+use crate::progress::{Counters, Progress};
 use crate::report::Measured;
 use crate::setup::{Plan, Shop};
 use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// Makes a shop with one hot product (more stock than any run sells) and `buyers` customers.
@@ -25,6 +28,8 @@ pub async fn sell(sale: &Shop, run: Duration) -> anyhow::Result<Measured> {
         "items": [{"product_id": sale.hot().id, "qty": 1}],
         "shipping_address": {"name": "Bench", "line1": "1 Load St", "city": "Test", "postal_code": "1", "country": "DE"}
     });
+    let counters = Arc::new(Counters::default());
+    let _progress = Progress::start(counters.clone(), None);
     let started = Instant::now();
     let deadline = started + run;
     let callers: Vec<_> = sale
@@ -36,7 +41,7 @@ pub async fn sell(sale: &Shop, run: Duration) -> anyhow::Result<Measured> {
                 format!("{}/api/v1/checkout", sale.server),
                 body.clone(),
             );
-            let token = buyer.token.clone();
+            let (token, counters) = (buyer.token.clone(), counters.clone());
             tokio::spawn(async move {
                 let mut measured = Measured::new();
                 while Instant::now() < deadline {
@@ -50,9 +55,13 @@ pub async fn sell(sale: &Shop, run: Duration) -> anyhow::Result<Measured> {
                     match response {
                         Ok(r) if r.status().as_u16() == 201 => {
                             measured.sales += 1;
+                            counters.sold.fetch_add(1, Ordering::Relaxed);
                             measured.record(began.elapsed());
                         }
-                        _ => measured.failures += 1,
+                        _ => {
+                            measured.failures += 1;
+                            counters.errors.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                 }
                 measured

@@ -76,6 +76,33 @@ options:
   --server-pid PID        (watchers) the server's process, to read its memory
   --help                  this text";
 
+/// Every option; each takes a value.
+const FLAGS: [&str; 23] = [
+    "--server",
+    "--database-url",
+    "--admin",
+    "--buyers",
+    "--stock",
+    "--extra-products",
+    "--units",
+    "--declined",
+    "--rate",
+    "--concurrency",
+    "--seconds",
+    "--report",
+    "--bazaar",
+    "--listen",
+    "--kills",
+    "--postgres-ctl",
+    "--pause-redis",
+    "--seed",
+    "--mix",
+    "--products",
+    "--watchers",
+    "--readers",
+    "--server-pid",
+];
+
 /// What to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scenario {
@@ -161,6 +188,9 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     while let Some(flag) = args.next() {
         if flag == "--help" {
             return Err(USAGE.into());
+        }
+        if !FLAGS.contains(&flag.as_str()) {
+            return Err(format!("unknown option {flag}\n\n{USAGE}"));
         }
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
         match flag.as_str() {

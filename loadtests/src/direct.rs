@@ -1,10 +1,12 @@
 //! Sales through an inventory actor and the journal, in process: the design without HTTP.
 
+use crate::progress::{Counters, Progress};
 use crate::report::Measured;
 use bazaar_actors::inventory::{ExpireHold, HoldTicket, Inventory, InventoryConfig};
 use bazaar_actors::journal::{Journal, JournalConfig, LedgerReason, StockChange, StockOnly, Unit};
 use sqlx::PgPool;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -33,12 +35,15 @@ pub async fn run(pool: &PgPool, concurrency: usize, run: Duration) -> anyhow::Re
             idle_timeout: Duration::from_secs(600),
         },
     );
+    let counters = Arc::new(Counters::default());
+    let _progress = Progress::start(counters.clone(), None);
     let started = Instant::now();
     let deadline = started + run;
     let due = time::OffsetDateTime::now_utc() + time::Duration::hours(1);
     let callers: Vec<_> = (0..concurrency)
         .map(|_| {
             let (inventory, journal) = (inventory.clone(), journal.clone());
+            let counters = counters.clone();
             actix_web::rt::spawn(async move {
                 let mut measured = Measured::new();
                 while Instant::now() < deadline {
@@ -70,9 +75,13 @@ pub async fn run(pool: &PgPool, concurrency: usize, run: Duration) -> anyhow::Re
                     match sold {
                         Some(()) => {
                             measured.sales += 1;
+                            counters.sold.fetch_add(1, Ordering::Relaxed);
                             measured.record(began.elapsed());
                         }
-                        None => measured.failures += 1,
+                        None => {
+                            measured.failures += 1;
+                            counters.errors.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                 }
                 measured

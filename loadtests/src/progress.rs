@@ -20,7 +20,8 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts printing `counters` every second; `total` is how many are expected to be done.
+    /// Starts printing `counters` every second; `total` is how many are expected to be done, or
+    /// `None` for a run of fixed time, whose rate is of sales.
     pub fn start(counters: Arc<Counters>, total: Option<u64>) -> Self {
         let started = Instant::now();
         let printer = tokio::spawn(async move {
@@ -29,11 +30,17 @@ impl Progress {
             loop {
                 every.tick().await;
                 let elapsed = started.elapsed().as_secs_f64();
-                let done = counters.done.load(Ordering::Relaxed);
-                let of = total.map(|total| format!("/{total}")).unwrap_or_default();
+                // Fixed-time runs count sales, not requests done.
+                let (rate, done) = match total {
+                    Some(total) => (
+                        counters.requests.load(Ordering::Relaxed),
+                        format!("  done {}/{total}", counters.done.load(Ordering::Relaxed)),
+                    ),
+                    None => (counters.sold.load(Ordering::Relaxed), String::new()),
+                };
                 eprintln!(
-                    "{elapsed:>6.1} s  {:>7.0} req/s  done {done}{of}  sold {}  errors {}",
-                    counters.requests.load(Ordering::Relaxed) as f64 / elapsed,
+                    "{elapsed:>6.1} s  {:>7.0} req/s{done}  sold {}  errors {}",
+                    rate as f64 / elapsed,
                     counters.sold.load(Ordering::Relaxed),
                     counters.errors.load(Ordering::Relaxed)
                 );
