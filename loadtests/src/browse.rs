@@ -282,3 +282,21 @@ async fn send(
     let _: Option<Value> = response.json().await.ok();
     Some(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mix_is_parsed_and_picked_by_weight() {
+        let mix: Mix = "search=3, checkout=1".parse().unwrap();
+        let mut random = Random::new(7);
+        let searches = (0..4000)
+            .filter(|_| mix.pick(&mut random) == Kind::Search)
+            .count();
+        assert!((2800..3200).contains(&searches), "{searches} of 4000");
+        for bad in ["search", "browse=1", "search=x", "search=0"] {
+            assert!(bad.parse::<Mix>().is_err(), "{bad}");
+        }
+    }
+}

@@ -224,3 +224,37 @@ async fn send(
         tokio::time::sleep(retry.pause).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: Option<u16>, retry_after: bool) -> Answer {
+        Answer {
+            status,
+            retry_after,
+            ..Answer::default()
+        }
+    }
+
+    #[test]
+    fn only_decided_answers_are_definite() {
+        for (status, retry_after, definite) in [
+            (Some(201), false, true),
+            (Some(402), false, true),
+            (Some(409), false, true),
+            (Some(422), false, true),
+            (Some(409), true, false),
+            (Some(429), true, false),
+            (Some(500), false, false),
+            (Some(503), true, false),
+            (None, false, false),
+        ] {
+            assert_eq!(
+                answer(status, retry_after).is_definite(),
+                definite,
+                "{status:?} retry_after={retry_after}"
+            );
+        }
+    }
+}

@@ -270,3 +270,147 @@ fn money(orders: &[StoredOrder]) -> Check {
     }
     check
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::{Answer, GOOD_CARD, Request};
+    use std::time::Instant;
+
+    fn outcome(buyer: Uuid, key: &str, status: u16, order: Option<Uuid>, paid: bool) -> Outcome {
+        let now = Instant::now();
+        Outcome {
+            request: Request {
+                buyer,
+                token: String::new(),
+                key: key.into(),
+                lines: vec![],
+                card: GOOD_CARD,
+            },
+            checkout: Answer {
+                status: Some(status),
+                order,
+                order_status: paid.then(|| "paid".into()),
+                ..Answer::default()
+            },
+            payment: None,
+            attempts: 1,
+            arrived: now,
+            sent: now,
+            finished: now,
+        }
+    }
+
+    fn stored(
+        id: Uuid,
+        buyer: Uuid,
+        key: Option<&str>,
+        status: &str,
+        payments: i64,
+    ) -> StoredOrder {
+        StoredOrder {
+            id,
+            user_id: buyer,
+            status: status.into(),
+            total_cents: 1999,
+            key: key.map(str::to_owned),
+            succeeded_cents: 1999 * payments,
+            succeeded_payments: payments,
+            refunded_charges: 0,
+        }
+    }
+
+    #[test]
+    fn a_lost_acknowledged_order_and_a_lost_payment_are_violations() {
+        let (buyer, kept, lost) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let outcomes = [
+            outcome(buyer, "a", 201, Some(kept), true),
+            outcome(buyer, "b", 201, Some(lost), false),
+        ];
+        let orders = [stored(kept, buyer, Some("a"), "expired", 0)];
+        let lost_orders = acknowledged_orders_stored(&orders, &outcomes);
+        assert_eq!(lost_orders.violations.len(), 1);
+        assert!(lost_orders.violations[0].contains(&lost.to_string()));
+        let lost_payments = acknowledged_payments_stored(&orders, &outcomes);
+        assert_eq!(
+            lost_payments.violations.len(),
+            1,
+            "answered paid, stored expired"
+        );
+    }
+
+    #[test]
+    fn orders_nobody_asked_for_or_twice_for_one_key_are_violations() {
+        let buyer = Uuid::now_v7();
+        let outcomes = [outcome(buyer, "a", 201, Some(Uuid::now_v7()), true)];
+        let orders = [
+            stored(Uuid::now_v7(), buyer, Some("a"), "paid", 1),
+            stored(Uuid::now_v7(), buyer, None, "paid", 1),
+            stored(Uuid::now_v7(), buyer, Some("never-sent"), "paid", 1),
+        ];
+        assert_eq!(
+            only_requested_orders(&orders, &outcomes).violations.len(),
+            2
+        );
+        assert_eq!(one_order_per_key(&orders, &outcomes).violations.len(), 1);
+        assert!(one_order_per_key(&orders[..1], &outcomes).passed());
+    }
+
+    #[test]
+    fn an_order_for_a_refused_request_is_a_violation() {
+        let buyer = Uuid::now_v7();
+        let outcomes = [outcome(buyer, "a", 409, None, false)];
+        let orders = [stored(
+            Uuid::now_v7(),
+            buyer,
+            Some("a"),
+            "pending_payment",
+            0,
+        )];
+        assert_eq!(
+            no_order_for_a_refusal(&orders, &outcomes).violations.len(),
+            1
+        );
+        assert!(no_order_for_a_refusal(&[], &outcomes).passed());
+    }
+
+    #[test]
+    fn overselling_a_drifting_ledger_and_unbalanced_money_are_violations() {
+        let product = Product {
+            id: Uuid::now_v7(),
+            stock: 10,
+        };
+        let sound = Stock {
+            product_id: product.id,
+            on_hand: 4,
+            reserved: 1,
+            ledger: 4,
+            held: 1,
+            committed: 6,
+            paid_units: 6,
+        };
+        assert!(
+            stock_checks(&[product], std::slice::from_ref(&sound))
+                .iter()
+                .all(Check::passed)
+        );
+        let oversold = Stock {
+            on_hand: -1,
+            ledger: -1,
+            committed: 11,
+            paid_units: 11,
+            ..sound
+        };
+        assert!(!stock_checks(&[product], &[oversold])[0].passed());
+        let drifted = Stock { ledger: 5, ..sound };
+        assert!(!stock_checks(&[product], &[drifted])[1].passed());
+
+        let buyer = Uuid::now_v7();
+        assert!(money(&[stored(Uuid::now_v7(), buyer, None, "paid", 1)]).passed());
+        assert!(!money(&[stored(Uuid::now_v7(), buyer, None, "paid", 0)]).passed());
+        assert!(!money(&[stored(Uuid::now_v7(), buyer, None, "expired", 1)]).passed());
+        let mut refunded = stored(Uuid::now_v7(), buyer, None, "paid", 1);
+        refunded.refunded_charges = 1;
+        assert!(!money(&[refunded]).passed());
+    }
+}
