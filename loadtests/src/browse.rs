@@ -217,8 +217,7 @@ pub async fn run(browse: &Browse) -> anyhow::Result<bool> {
             },
             "offered": total, "seconds": elapsed.as_secs_f64(), "failed": failed, "requests": report,
         });
-        std::fs::write(path, serde_json::to_vec_pretty(&body)?)?;
-        println!("report: {}", path.display());
+        crate::report::write_json(path, &body)?;
     }
     Ok(failed == 0)
 }

@@ -61,7 +61,7 @@ options:
   --concurrency LIST      flash-sale: the most checkouts in flight (first value);
                           hot-path, baseline: comma-separated callers                 [1,16,128]
   --seconds N             duration of each run (hot-path, baseline, watchers, browse) [10]
-  --report PATH           also write a JSON report here (flash-sale, chaos, browse)
+  --report PATH           also write the results as a JSON report here
   --bazaar PATH           (chaos) the server binary               [target/release/bazaar]
   --listen ADDR           (chaos) where the server listens        [127.0.0.1:18090]
   --kills N               (chaos) SIGKILLs of the server           [3]

@@ -153,9 +153,7 @@ pub fn write_report(
         })).collect::<Vec<_>>(),
         "passed": checks.iter().all(Check::passed),
     });
-    std::fs::write(path, serde_json::to_vec_pretty(&report)?)?;
-    println!("report: {}", path.display());
-    Ok(())
+    crate::report::write_json(path, &report)
 }
 
 /// Retries in a sale without faults: an indeterminate answer is unexpected, so not for long.

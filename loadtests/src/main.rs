@@ -49,7 +49,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Chaos => chaos::run(&chaos(options)?).await?,
         Scenario::Browse => browse::run(&browse(options)?).await?,
         Scenario::Watchers => {
-            watchers::run(
+            let report = watchers::run(
                 &server(&options)?,
                 &options.admin,
                 options.buyers.unwrap_or(64),
@@ -58,10 +58,11 @@ async fn main() -> anyhow::Result<()> {
                 options.server_pid,
             )
             .await?;
+            write_report(&options, &report)?;
             true
         }
         Scenario::ProductPage => {
-            pages::run(
+            let report = pages::run(
                 &server(&options)?,
                 &options.admin,
                 options.buyers.unwrap_or(64),
@@ -69,6 +70,7 @@ async fn main() -> anyhow::Result<()> {
                 options.run,
             )
             .await?;
+            write_report(&options, &report)?;
             true
         }
         Scenario::HotPath => {
@@ -81,6 +83,14 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     std::process::exit(if passed { 0 } else { 1 });
+}
+
+/// Writes the JSON report if `--report` was given.
+fn write_report(options: &Options, report: &serde_json::Value) -> anyhow::Result<()> {
+    match &options.report {
+        Some(path) => report::write_json(path, report),
+        None => Ok(()),
+    }
 }
 
 fn server(options: &Options) -> anyhow::Result<String> {
@@ -162,6 +172,7 @@ fn concurrency(options: &Options) -> Vec<usize> {
 
 async fn baseline(options: &Options) -> anyhow::Result<()> {
     let pool = bazaar::db::connect_and_migrate(&options.database_url).await?;
+    let mut runs = Vec::new();
     for concurrency in concurrency(options) {
         let measured = baseline::run(&pool, concurrency, options.run).await?;
         println!(
@@ -170,8 +181,9 @@ async fn baseline(options: &Options) -> anyhow::Result<()> {
             measured.latency.value_at_quantile(0.5) as f64 / 1000.0,
             measured.latency.value_at_quantile(0.99) as f64 / 1000.0
         );
+        runs.push(serde_json::json!({"callers": concurrency, "baseline": measured.json()}));
     }
-    Ok(())
+    write_report(options, &serde_json::Value::Array(runs))
 }
 
 async fn hot_path(options: &Options) -> anyhow::Result<()> {
@@ -196,5 +208,5 @@ async fn hot_path(options: &Options) -> anyhow::Result<()> {
         rows.push(row);
     }
     println!("\n{}", report::table(&rows));
-    Ok(())
+    write_report(options, &report::rows_json(&rows))
 }

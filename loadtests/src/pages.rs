@@ -7,14 +7,14 @@ use crate::checkout::{prepare, sell};
 use crate::report::Measured;
 use std::time::{Duration, Instant};
 
-/// Runs the comparison; prints the three rates and the ratio.
+/// Runs the comparison; prints the three rates and the ratio, and answers them as JSON.
 pub async fn run(
     server: &str,
     admin: &(String, String),
     buyers: usize,
     readers: usize,
     run: Duration,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<serde_json::Value> {
     let sale = prepare(server, admin, buyers).await?;
     let product = sale.hot().id;
     let client = reqwest::Client::builder()
@@ -49,11 +49,13 @@ pub async fn run(
             measured.failures
         );
     }
-    println!(
-        "product page / trivial endpoint: {:.0} %",
-        100.0 * product_page.per_second() / trivial.max(f64::EPSILON)
-    );
-    Ok(())
+    let share = product_page.per_second() / trivial.max(f64::EPSILON);
+    println!("product page / trivial endpoint: {:.0} %", 100.0 * share);
+    Ok(serde_json::json!({
+        "buyers": buyers, "readers": readers, "checkouts": sold.json(),
+        "healthz_before": before.json(), "product_page": product_page.json(),
+        "healthz_after": after.json(), "product_page_share": share,
+    }))
 }
 
 /// `readers` clients GET `url` one request after another for `run`.

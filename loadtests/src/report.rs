@@ -59,6 +59,14 @@ impl Measured {
         })
     }
 
+    /// Rate, failures and latency percentiles as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "per_second": self.per_second(), "completed": self.sales, "failures": self.failures,
+            "seconds": self.elapsed.as_secs_f64(), "latency_ms": self.percentiles_json(),
+        })
+    }
+
     fn ms(&self, quantile: f64) -> f64 {
         self.latency.value_at_quantile(quantile) as f64 / 1000.0
     }
@@ -98,6 +106,32 @@ impl Row {
             self.baseline.failures
         )
     }
+}
+
+/// The rows as JSON, with the ratios to the baseline.
+pub fn rows_json(rows: &[Row]) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|row| {
+            let base = row.baseline.per_second().max(f64::EPSILON);
+            serde_json::json!({
+                "callers": row.concurrency,
+                "actor": row.actor.json(),
+                "checkout": row.checkout.as_ref().map(Measured::json),
+                "baseline": row.baseline.json(),
+                "actor_over_baseline": row.actor.per_second() / base,
+                "checkout_over_baseline": row.checkout.as_ref().map(|m| m.per_second() / base),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(rows)
+}
+
+/// Writes `report` as pretty JSON to `path` and says so.
+pub fn write_json(path: &std::path::Path, report: &serde_json::Value) -> anyhow::Result<()> {
+    std::fs::write(path, serde_json::to_vec_pretty(report)?)?;
+    println!("report: {}", path.display());
+    Ok(())
 }
 
 /// A Markdown table of the rows.

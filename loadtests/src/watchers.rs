@@ -84,7 +84,7 @@ pub async fn run(
     watchers: usize,
     run: Duration,
     server_pid: Option<u32>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<serde_json::Value> {
     let sale = prepare(server, admin, buyers).await?;
     let alone = sell(&sale, run).await?;
     println!("without watchers: {:.0} checkouts/s", alone.per_second());
@@ -121,12 +121,13 @@ pub async fn run(
         "{connected} watchers subscribed in {:.1} s",
         connecting.elapsed().as_secs_f64()
     );
-    if let (Some(before), Some(after)) = (before, after) {
+    let per_connection = before.zip(after).map(|(before, after)| {
         let per = (after.saturating_sub(before) as f64 * 1024.0) / connected.max(1) as f64;
         println!(
             "server memory: {before} KiB before, {after} KiB after: {per:.0} bytes per connection"
         );
-    }
+        per
+    });
 
     let started = Instant::now();
     let with: Measured = sell(&sale, run).await?;
@@ -156,5 +157,17 @@ pub async fn run(
         total.delay.value_at_quantile(0.5) as f64 / 1000.0,
         total.delay.value_at_quantile(0.99) as f64 / 1000.0
     );
-    Ok(())
+    Ok(serde_json::json!({
+        "watchers": connected, "buyers": buyers, "without_watchers": alone.json(),
+        "with_watchers": with.json(),
+        "share_with_watchers": with.per_second() / alone.per_second().max(f64::EPSILON),
+        "server_bytes_per_connection": per_connection,
+        "stock_messages": total.messages,
+        "stock_messages_per_second": total.messages as f64 / elapsed.as_secs_f64(),
+        "delay_ms": {
+            "p50": total.delay.value_at_quantile(0.5) as f64 / 1000.0,
+            "p99": total.delay.value_at_quantile(0.99) as f64 / 1000.0,
+            "max": total.delay.max() as f64 / 1000.0,
+        },
+    }))
 }
