@@ -44,6 +44,9 @@ struct New {
     product: Option<Uuid>,
 }
 
+/// The status of an order just placed, before payment.
+const PLACED: &str = "pending_payment";
+
 /// The notifications an event calls for.
 fn notifications_of(event: &Event) -> Vec<New> {
     let new = |user, kind, title: String, body: String, order, product| New {
@@ -56,6 +59,9 @@ fn notifications_of(event: &Event) -> Vec<New> {
         product,
     };
     match event {
+        // An order waiting for its payment is the customer's own doing and nothing a seller acts
+        // on: people hear about an order once it is paid, and of every change after.
+        Event::Order { status, .. } if status == PLACED => Vec::new(),
         Event::Order {
             order,
             status,

@@ -1,6 +1,6 @@
 //! Live updates over WebSocket: real clients against the running server.
 
-use crate::helpers::{TestApp, checkout_body, spawn_app, spawn_app_with, test_settings};
+use crate::helpers::{GOOD_CARD, TestApp, checkout_body, spawn_app, spawn_app_with, test_settings};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -397,9 +397,16 @@ async fn notifications_are_pushed_to_their_user() {
     let customer = app.customer().await;
     let mut socket = connect(&app, Some(&customer.access_token)).await;
     expect(&mut socket, "authenticated").await;
-    app.checkout(&customer, &checkout_body(&[(&product, 1)]), None)
-        .await;
+    let order: Value = app
+        .checkout(&customer, &checkout_body(&[(&product, 1)]), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = order["order"]["id"].as_str().unwrap();
+    app.pay(&customer, id, GOOD_CARD).await;
     let notification = expect(&mut socket, "notification").await;
     assert_eq!(notification["kind"], "order_status");
+    assert_eq!(notification["order_id"], id);
     assert!(notification["id"].is_string() && notification["at"].is_string());
 }
