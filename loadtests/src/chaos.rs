@@ -58,10 +58,7 @@ pub async fn run(chaos: &Chaos) -> anyhow::Result<bool> {
         Some(rate) => Duration::from_secs_f64(requests.len() as f64 / rate),
         None => Duration::from_secs(2),
     };
-    let mut faults: Vec<(Duration, Fault)> = (0..chaos.kills)
-        .map(|_| Fault::Kill)
-        .collect::<Vec<_>>()
-        .into_iter()
+    let mut faults: Vec<(Duration, Fault)> = std::iter::repeat_n(Fault::Kill, chaos.kills)
         .chain(chaos.postgres_ctl.as_ref().map(|_| Fault::StopPostgres))
         .chain(chaos.redis_pause.as_ref().map(|_| Fault::PauseRedis))
         .map(|fault| (window.mul_f64(0.05 + 0.85 * random.unit()), fault))
