@@ -1,11 +1,8 @@
 //! The classic design: lock the stock row for each order.
 
-use crate::progress::{Counters, Progress};
 use crate::report::Measured;
 use sqlx::PgPool;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// `concurrency` callers each run `BEGIN; SELECT ... FOR UPDATE; UPDATE stock; INSERT order;
@@ -28,40 +25,14 @@ pub async fn run(pool: &PgPool, concurrency: usize, run: Duration) -> anyhow::Re
         .max_connections(u32::try_from(concurrency).unwrap_or(u32::MAX).clamp(1, 90))
         .connect_with(pool.connect_options().as_ref().clone())
         .await?;
-    let counters = Arc::new(Counters::default());
-    let _progress = Progress::start(counters.clone(), None);
-    let started = Instant::now();
-    let deadline = started + run;
-    let callers: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let (pool, counters) = (connections.clone(), counters.clone());
-            tokio::spawn(async move {
-                let mut measured = Measured::new();
-                while Instant::now() < deadline {
-                    let began = Instant::now();
-                    match sell_one(&pool).await {
-                        Ok(()) => {
-                            measured.sales += 1;
-                            counters.sold.fetch_add(1, Ordering::Relaxed);
-                            measured.record(began.elapsed());
-                        }
-                        Err(_) => {
-                            measured.failures += 1;
-                            counters.errors.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-                measured
-            })
-        })
-        .collect();
-    let mut total = Measured::new();
-    for caller in callers {
-        total.merge(caller.await?);
-    }
-    total.elapsed = started.elapsed();
+    let callers = connections.clone();
+    let measured = crate::closed_loop::run(concurrency, run, move |_| {
+        let pool = callers.clone();
+        async move { sell_one(&pool).await.is_ok() }
+    })
+    .await;
     connections.close().await;
-    Ok(total)
+    measured
 }
 
 async fn sell_one(pool: &PgPool) -> sqlx::Result<()> {

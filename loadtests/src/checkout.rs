@@ -1,12 +1,9 @@
 //! Sales through `POST /api/v1/checkout` of a running server.
 
-use crate::progress::{Counters, Progress};
 use crate::report::Measured;
 use crate::setup::{Plan, Shop};
 use serde_json::json;
-use std::sync::Arc;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Makes a shop with one hot product (more stock than any run sells) and `buyers` customers.
 pub async fn prepare(
@@ -28,52 +25,20 @@ pub async fn sell(sale: &Shop, run: Duration) -> anyhow::Result<Measured> {
         "items": [{"product_id": sale.hot().id, "qty": 1}],
         "shipping_address": {"name": "Bench", "line1": "1 Load St", "city": "Test", "postal_code": "1", "country": "DE"}
     });
-    let counters = Arc::new(Counters::default());
-    let _progress = Progress::start(counters.clone(), None);
-    let started = Instant::now();
-    let deadline = started + run;
-    let callers: Vec<_> = sale
+    let (client, url) = (
+        sale.client.clone(),
+        format!("{}/api/v1/checkout", sale.server),
+    );
+    let tokens: Vec<String> = sale
         .buyers
         .iter()
-        .map(|buyer| {
-            let (client, url, body) = (
-                sale.client.clone(),
-                format!("{}/api/v1/checkout", sale.server),
-                body.clone(),
-            );
-            let (token, counters) = (buyer.token.clone(), counters.clone());
-            tokio::spawn(async move {
-                let mut measured = Measured::new();
-                while Instant::now() < deadline {
-                    let began = Instant::now();
-                    let response = client
-                        .post(&url)
-                        .bearer_auth(&token)
-                        .json(&body)
-                        .send()
-                        .await;
-                    match response {
-                        Ok(r) if r.status().as_u16() == 201 => {
-                            measured.sales += 1;
-                            counters.sold.fetch_add(1, Ordering::Relaxed);
-                            measured.record(began.elapsed());
-                        }
-                        _ => {
-                            measured.failures += 1;
-                            counters.errors.fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                }
-                measured
-            })
-        })
+        .map(|buyer| buyer.token.clone())
         .collect();
-    let mut total = Measured::new();
-    for caller in callers {
-        total.merge(caller.await?);
-    }
-    total.elapsed = started.elapsed();
-    Ok(total)
+    crate::closed_loop::run(tokens.len(), run, move |n| {
+        let request = client.post(&url).bearer_auth(&tokens[n]).json(&body).send();
+        async move { request.await.is_ok_and(|r| r.status().as_u16() == 201) }
+    })
+    .await
 }
 
 /// Prepares a sale with `concurrency` buyers and runs it for `run`.

@@ -255,3 +255,45 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
         .parse()
         .map_err(|_| format!("{flag} needs a number, not {value:?}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn options_are_read_and_bad_ones_named() {
+        let options = parse(&args("chaos --kills 5 --rate 50 --extra-products 2")).unwrap();
+        assert_eq!(options.scenario, Scenario::Chaos);
+        assert_eq!(
+            (options.kills, options.rate, options.extra_products),
+            (5, Some(50.0), 2)
+        );
+        for (line, message) in [
+            ("flash-sale --bogus 1", "unknown option --bogus"),
+            ("flash-sale --stock", "--stock needs a value"),
+            ("flash-sale --stock many", "--stock needs a number"),
+            (
+                "flash-sale --declined 1.5",
+                "--declined is a share from 0 to 1",
+            ),
+            ("browse --rate 0", "--rate must be above 0"),
+            (
+                "hot-path --concurrency 1,0",
+                "--concurrency values must be above 0",
+            ),
+            ("flash-sale --units 0", "--units must be at least 1"),
+            (
+                "browse --mix search=x",
+                "the weight of search is not a whole number",
+            ),
+            ("no-such-mode", "usage:"),
+        ] {
+            let error = parse(&args(line)).err().unwrap_or_default();
+            assert!(error.contains(message), "{line}: {error}");
+        }
+    }
+}

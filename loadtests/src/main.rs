@@ -11,6 +11,7 @@ mod browse;
 mod chaos;
 mod checkout;
 mod cli;
+mod closed_loop;
 mod direct;
 mod flash_sale;
 mod order;

@@ -5,7 +5,7 @@
 
 use crate::checkout::{prepare, sell};
 use crate::report::Measured;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Runs the comparison; prints the three rates and the ratio, and answers them as JSON.
 pub async fn run(
@@ -65,33 +65,16 @@ async fn read(
     readers: usize,
     run: Duration,
 ) -> anyhow::Result<Measured> {
-    let started = Instant::now();
-    let deadline = started + run;
-    let workers: Vec<_> = (0..readers)
-        .map(|_| {
-            let (client, url) = (client.clone(), url.to_owned());
-            tokio::spawn(async move {
-                let mut measured = Measured::new();
-                while Instant::now() < deadline {
-                    let began = Instant::now();
-                    match client.get(&url).send().await {
-                        Ok(response) if response.status().is_success() => {
-                            // The page is read in full, as a browser would.
-                            let _ = response.bytes().await;
-                            measured.sales += 1;
-                            measured.record(began.elapsed());
-                        }
-                        _ => measured.failures += 1,
-                    }
-                }
-                measured
-            })
-        })
-        .collect();
-    let mut total = Measured::new();
-    for worker in workers {
-        total.merge(worker.await?);
-    }
-    total.elapsed = started.elapsed();
-    Ok(total)
+    let (client, url) = (client.clone(), url.to_owned());
+    crate::closed_loop::run(readers, run, move |_| {
+        let request = client.get(&url).send();
+        async move {
+            match request.await {
+                // The page is read in full, as a browser would.
+                Ok(response) if response.status().is_success() => response.bytes().await.is_ok(),
+                _ => false,
+            }
+        }
+    })
+    .await
 }

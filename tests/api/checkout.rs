@@ -130,6 +130,48 @@ async fn paying_in_the_checkout_call_and_a_declined_card() {
 }
 
 #[actix_web::test]
+async fn a_retried_checkout_that_paid_or_was_declined_replays_that_answer_and_charges_once() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(5, json!({})).await;
+    let customer = app.customer().await;
+    let mut body = checkout_body(&[(&product, 1)]);
+    body["payment"] = json!({"method": "card", "card": card_body(GOOD_CARD)});
+    let paid: Value = app
+        .checkout(&customer, &body, Some("pay-now"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paid["order"]["status"], "paid");
+    let replay = app.checkout(&customer, &body, Some("pay-now")).await;
+    assert_eq!(replay.status(), StatusCode::CREATED);
+    assert_eq!(
+        replay.json::<Value>().await.unwrap(),
+        paid,
+        "the paid order, not the pending one"
+    );
+
+    body["payment"]["card"] = card_body(DECLINED_CARD);
+    let declined = app.checkout(&customer, &body, Some("declined")).await;
+    let problem = assert_problem(declined, StatusCode::PAYMENT_REQUIRED, "payment_declined").await;
+    let replay = app.checkout(&customer, &body, Some("declined")).await;
+    let replayed = assert_problem(replay, StatusCode::PAYMENT_REQUIRED, "payment_declined").await;
+    assert_eq!(replayed["order_id"], problem["order_id"]);
+
+    let charges: Vec<String> =
+        sqlx::query_scalar("SELECT status FROM payments ORDER BY created_at")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(charges, ["succeeded", "declined"], "one charge per key");
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(orders, 2);
+}
+
+#[actix_web::test]
 async fn a_checkout_reserves_every_line_or_none() {
     let app = spawn_app().await;
     let (_, plenty) = app.stocked_product(10, json!({})).await;
