@@ -4,7 +4,7 @@ use crate::helpers::test_settings;
 use bazaar::orders::HoldExpiry;
 use bazaar_actors::inventory::{Inventory, InventoryConfig, InventoryError};
 use bazaar_actors::journal::{
-    Journal, JournalConfig, JournalError, LedgerReason, StockChange, StockOnly,
+    Applied, Journal, JournalConfig, JournalError, LedgerReason, StockChange, StockOnly, Work,
 };
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -215,4 +215,61 @@ async fn a_reload_counts_a_hold_once_when_its_unit_committed_meanwhile() {
         "the hold is counted once"
     );
     assert_eq!(stored(&pool, product).await, (10, 3, 10));
+}
+
+/// A unit that counts how often it is applied; the second one applied makes its own database
+/// session die before the COMMIT is answered.
+struct Doomed {
+    applied: Arc<std::sync::atomic::AtomicUsize>,
+    killer: PgPool,
+}
+
+impl Work for Doomed {
+    fn apply<'c>(
+        &'c self,
+        connection: &'c mut sqlx::PgConnection,
+    ) -> futures_util::future::BoxFuture<'c, sqlx::Result<Applied>> {
+        Box::pin(async move {
+            let n = self
+                .applied
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                + 1;
+            if n == 2 {
+                let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+                    .fetch_one(&mut *connection)
+                    .await?;
+                sqlx::query("SELECT pg_terminate_backend($1)")
+                    .bind(pid)
+                    .execute(&self.killer)
+                    .await?;
+                actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+            }
+            Ok(Applied::accepted(vec![]))
+        })
+    }
+}
+
+#[actix_web::test]
+async fn a_batch_whose_commit_goes_unanswered_is_not_run_again() {
+    let (pool, _) = product_with_stock(1).await;
+    let journal = Journal::start(pool.clone(), JournalConfig::default());
+    let applied = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let unit = || Doomed {
+        applied: applied.clone(),
+        killer: pool.clone(),
+    };
+    // Both are queued before the writer runs, so they share one transaction.
+    let (first, second) = (journal.write(unit()), journal.write(unit()));
+    let (first, second) = futures_util::join!(first, second);
+    for outcome in [first, second] {
+        assert!(
+            matches!(outcome, Err(JournalError::Unavailable(_))),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(
+        applied.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "units whose commit may have landed are not applied again"
+    );
 }

@@ -43,10 +43,25 @@ pub enum JournalError {
 
 impl JournalError {
     fn from_sqlx(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::Database(_) => JournalError::Refused(error),
-            other => JournalError::Unavailable(other),
+        if is_refusal(&error) {
+            JournalError::Refused(error)
+        } else {
+            JournalError::Unavailable(error)
         }
+    }
+}
+
+/// Whether the database answered by refusing the change (a constraint, a conflict), as opposed to
+/// failing: no connection, or the server going away (SQLSTATE classes 08 connection exception,
+/// 57 operator intervention such as a shutdown, 58 system error, XX internal error).
+fn is_refusal(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(error) => !error.code().is_some_and(|code| {
+            ["08", "57", "58", "XX"]
+                .iter()
+                .any(|class| code.starts_with(class))
+        }),
+        _ => false,
     }
 }
 
@@ -120,7 +135,17 @@ async fn gather(
     }
 }
 
-/// Commits the batch, or each unit alone if the batch fails; answers every caller.
+/// Why a batch did not commit.
+enum BatchError {
+    /// A statement failed, or the database refused the commit: nothing landed.
+    Failed(sqlx::Error),
+    /// The COMMIT went unanswered (the connection broke): the batch may have landed.
+    Unanswered(sqlx::Error),
+}
+
+/// Commits the batch, or each unit alone if the batch failed; answers every caller. A batch
+/// whose COMMIT went unanswered is not retried: its units may have landed, and running them again
+/// could apply them twice. Their callers get `Unavailable` and find out from the database.
 async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
     let units: Vec<&Unit> = batch.iter().map(|(unit, _)| unit).collect();
     match write_batch(pool, &units).await {
@@ -132,18 +157,30 @@ async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
                 let _ = reply.send(Ok(outcome));
             }
         }
-        Err(error) if batch.len() == 1 => {
+        Err(BatchError::Unanswered(error)) => {
+            tracing::warn!(%error, units = batch.len(), "a commit went unanswered");
+            let message = error.to_string();
+            for (_, reply) in batch.drain(..) {
+                let _ = reply.send(Err(JournalError::Unavailable(sqlx::Error::Protocol(
+                    format!("the commit went unanswered: {message}"),
+                ))));
+            }
+        }
+        Err(BatchError::Failed(error)) if batch.len() == 1 => {
             if let Some((_, reply)) = batch.pop() {
                 let _ = reply.send(Err(JournalError::from_sqlx(error)));
             }
         }
-        Err(error) => {
+        Err(BatchError::Failed(error)) => {
             tracing::debug!(%error, units = batch.len(), "batch failed; retrying unit by unit");
             for (unit, reply) in batch.drain(..) {
                 let outcome = write_batch(pool, &[&unit])
                     .await
                     .map(|outcomes| outcomes.first().copied().unwrap_or(false))
-                    .map_err(JournalError::from_sqlx);
+                    .map_err(|error| match error {
+                        BatchError::Failed(error) => JournalError::from_sqlx(error),
+                        BatchError::Unanswered(error) => JournalError::Unavailable(error),
+                    });
                 if matches!(outcome, Ok(true)) {
                     unit.0.committed();
                 }
@@ -155,7 +192,21 @@ async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
 
 /// One transaction: every unit's statements (batchable kinds together), then the summed stock
 /// changes and the ledger.
-async fn write_batch(pool: &PgPool, units: &[&Unit]) -> sqlx::Result<Vec<bool>> {
+async fn write_batch(pool: &PgPool, units: &[&Unit]) -> Result<Vec<bool>, BatchError> {
+    let (tx, outcomes) = apply_batch(pool, units).await.map_err(BatchError::Failed)?;
+    match tx.commit().await {
+        Ok(()) => Ok(outcomes),
+        // The database refused the commit (a deferred constraint): nothing landed.
+        Err(error) if is_refusal(&error) => Err(BatchError::Failed(error)),
+        Err(error) => Err(BatchError::Unanswered(error)),
+    }
+}
+
+/// Runs every unit's statements in one transaction, left open for the caller to commit.
+async fn apply_batch<'p>(
+    pool: &'p PgPool,
+    units: &[&Unit],
+) -> sqlx::Result<(sqlx::Transaction<'p, sqlx::Postgres>, Vec<bool>)> {
     let mut tx = pool.begin().await?;
     let mut outcomes = vec![false; units.len()];
     let mut changes = Vec::new();
@@ -193,8 +244,7 @@ async fn write_batch(pool: &PgPool, units: &[&Unit]) -> sqlx::Result<Vec<bool>> 
         }
     }
     write_stock(&mut tx, &changes).await?;
-    tx.commit().await?;
-    Ok(outcomes)
+    Ok((tx, outcomes))
 }
 
 /// One row update per product, and one insert for the ledger rows.
