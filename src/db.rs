@@ -1,7 +1,10 @@
-//! PostgreSQL: create the database if it is missing, open the pool, apply migrations.
+//! The database: connecting to it (creating and migrating it first), and the refusals the
+//! domain reacts to.
 
+pub use bazaar_actors::store::Database;
+use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgPool};
+use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -10,7 +13,7 @@ const DUPLICATE_DATABASE: &str = "42P04";
 
 /// Connects to the database named in `url`, creating it first if needed, and migrates it.
 #[tracing::instrument(skip_all)]
-pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
+pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Database> {
     let options = PgConnectOptions::from_str(url)?;
     create_database_if_missing(&options).await?;
     let pool = PgPoolOptions::new()
@@ -21,7 +24,7 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
         .connect_with(options)
         .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+    Ok(Database::Postgres(pool))
 }
 
 async fn create_database_if_missing(options: &PgConnectOptions) -> anyhow::Result<()> {
@@ -51,14 +54,7 @@ async fn create_database_if_missing(options: &PgConnectOptions) -> anyhow::Resul
     Ok(())
 }
 
-/// PostgreSQL error codes the application reacts to.
-pub(crate) mod codes {
-    pub const UNIQUE_VIOLATION: &str = "23505";
-    pub const FOREIGN_KEY_VIOLATION: &str = "23503";
-    pub const CHECK_VIOLATION: &str = "23514";
-}
-
-/// Whether `error` is a database error with the SQLSTATE `code`.
-pub(crate) fn violates(error: &sqlx::Error, code: &str) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.code().as_deref() == Some(code))
+/// Whether `error` is the database refusing a change for breaking a constraint of `kind`.
+pub(crate) fn violates(error: &sqlx::Error, kind: ErrorKind) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.kind() == kind)
 }

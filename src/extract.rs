@@ -5,7 +5,8 @@
 //! from well-formed JSON of the wrong shape (422 naming the field, using `serde_path_to_error`),
 //! and rejects unknown fields wherever the target type says `deny_unknown_fields`.
 
-use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::domain::{field_error, without_position};
+use crate::error::{ApiError, ErrorCode};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -103,14 +104,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// Converts an already parsed JSON value into `T`, naming the offending field on failure.
-pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        field_error(&path, &without_position(&error.into_inner().to_string()))
-    })
-}
-
 fn malformed(message: &str) -> ApiError {
     ApiError::new(
         ErrorCode::MalformedRequest,
@@ -118,35 +111,9 @@ fn malformed(message: &str) -> ApiError {
     )
 }
 
-/// serde names a missing field only in its message (the path stops at its parent); an unknown
-/// field is already at the end of the path.
-fn field_error(path: &str, message: &str) -> FieldError {
-    let parent = if path == "." { "" } else { path };
-    let named = ["missing field `", "unknown field `"]
-        .iter()
-        .find_map(|prefix| message.strip_prefix(prefix))
-        .and_then(|rest| rest.split('`').next());
-    let field = match named {
-        Some(name) if parent == name || parent.ends_with(&format!(".{name}")) => parent.to_owned(),
-        Some(name) if parent.is_empty() => name.to_owned(),
-        Some(name) => format!("{parent}.{name}"),
-        None if parent.is_empty() => "body".to_owned(),
-        None => parent.to_owned(),
-    };
-    FieldError::new(field, message)
-}
-
-fn without_position(message: &str) -> String {
-    match message.rsplit_once(" at line ") {
-        Some((head, _)) => head.to_owned(),
-        None => message.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use actix_web::ResponseError;
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
@@ -172,11 +139,7 @@ mod tests {
     }
 
     fn error_field(error: &ApiError) -> Option<String> {
-        let body = error.error_response().into_body();
-        let bytes = actix_web::body::to_bytes_limited(body, 4096);
-        let bytes = futures_util::FutureExt::now_or_never(bytes)?.ok()?.ok()?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-        value["errors"][0]["field"].as_str().map(str::to_owned)
+        error.problem().errors.first().map(|e| e.field.clone())
     }
 
     #[test]

@@ -1,48 +1,44 @@
 //! The `bazaar` binary: serve until SIGINT/SIGTERM, or `bazaar seed --products N` to fill the
-//! configured database with a realistic catalog.
+//! configured database with a realistic catalog. The server itself is configured by the
+//! `BAZAAR_*` environment variables (README, "Configuration").
 
 use bazaar::catalog::seed;
 use bazaar::config::Settings;
 use bazaar::startup::Application;
+use clap::{Parser, Subcommand};
 
 /// mimalloc instead of the system allocator: under load glibc's malloc and free took a fifth of
 /// the server's CPU (profiled with perf during a hot-product checkout run; docs/BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: bazaar                      serve (configured by BAZAAR_* variables)
-       bazaar seed --products N   fill the database with N sample products";
-
-/// What the command line asks for.
-enum Command {
-    Serve,
-    Seed { products: usize },
+/// Bazaar, an actor-based, real-time commerce server. Without a subcommand it serves; it is
+/// configured by BAZAAR_* environment variables (see the README).
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
-fn parse_args(args: &[String]) -> Result<Command, String> {
-    match args {
-        [] => Ok(Command::Serve),
-        [seed, flag, count] if seed == "seed" && flag == "--products" => count
-            .parse()
-            .map(|products| Command::Seed { products })
-            .map_err(|_| format!("--products needs a whole number, got {count:?}")),
-        _ => Err(USAGE.to_owned()),
-    }
+#[derive(Subcommand)]
+enum Command {
+    /// Serve until SIGINT or SIGTERM (the default).
+    Serve,
+    /// Fill the configured database with a sample catalog.
+    Seed {
+        /// How many products to create.
+        #[arg(long, env = "BAZAAR_SEED_PRODUCTS")]
+        products: usize,
+    },
 }
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
     bazaar::telemetry::init("info");
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match parse_args(&args) {
-        Ok(command) => command,
-        Err(message) => {
-            eprintln!("{message}");
-            std::process::exit(2);
-        }
-    };
     let settings = Settings::from_env()?;
-    match command {
+    match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let application = Application::build(settings).await?;
             tracing::info!(port = application.port(), "bazaar is serving");
@@ -50,8 +46,8 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("bazaar stopped");
         }
         Command::Seed { products } => {
-            let pool = bazaar::db::connect_and_migrate(&settings.database_url).await?;
-            let report = seed::seed(&pool, products).await?;
+            let db = bazaar::db::connect_and_migrate(&settings.database_url).await?;
+            let report = seed::seed(&db, products).await?;
             println!(
                 "seeded {} products, {} categories, {} sellers (seller1@seed.bazaar.test ... password {:?})",
                 report.products,

@@ -1,17 +1,27 @@
-//! [`Application::build`]: connects the backing services, binds its own listener and assembles
-//! the HTTP server, so `main` and the tests start the very same application.
+//! [`Application::build`]: connects the backing services, wires the domain services, binds its
+//! own listener and assembles the HTTP server, so `main` and the tests start the very same
+//! application.
 
-use crate::accounts::bootstrap_admin;
-use crate::auth::{JwtKeys, PasswordHasher, RateLimits, Revocations};
-use crate::catalog::ProductCache;
+use crate::accounts::{AccountRules, AccountStore, Accounts, AddressBook};
+use crate::auth::{Authenticator, JwtKeys, PasswordHasher, RateLimits, Revocations};
+use crate::cart::ShoppingCarts;
+use crate::catalog::store::CatalogStore;
+use crate::catalog::{Catalog, ProductCache};
 use crate::config::Settings;
+use crate::db::Database;
 use crate::error::problem_fallback;
 use crate::extract::JSON_BODY_LIMIT;
-use crate::orders::{CustomerLocks, HoldExpiry, release_expired_holds};
+use crate::health::Health;
+use crate::live::{Heartbeat, LiveUpdates};
+use crate::notifications::Notifications;
+use crate::orders::{HoldExpiry, OrderServices, OrderStore, Orders, resume_holds};
+use crate::outbox::Outbox;
+use crate::outbox::store::OutboxStore;
 use crate::payments::TestGateway;
 use crate::redis_store::RedisStore;
-use crate::routes::{self, ApiDoc};
-use crate::state::AppState;
+use crate::routes::{self, ApiDoc, MethodNotAllowed};
+use crate::services::Services;
+use crate::stock::StockRoom;
 use crate::telemetry::RequestSpan;
 use crate::{db, metrics};
 use actix::Arbiter;
@@ -19,6 +29,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServerHandle, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
+use actix_web::web::Data;
 use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
 use bazaar_actors::cart::{CartConfig, Carts};
 use bazaar_actors::hub::Hub;
@@ -29,29 +40,32 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 /// A built, bound, not yet running server.
 pub struct Application {
     port: u16,
     server: Server,
-    state: web::Data<AppState>,
+    db: Database,
+    actors: actix::ArbiterHandle,
 }
 
 impl Application {
-    /// Connects PostgreSQL (creating and migrating the database) and Redis, creates the first
-    /// admin, loads the signing key and binds `settings.listen`.
+    /// Connects the database (creating and migrating it) and Redis, creates the first admin,
+    /// loads the signing key, releases the holds that expired while no server ran, and binds
+    /// `settings.listen`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = db::connect_and_migrate(&settings.database_url).await?;
+        let db = db::connect_and_migrate(&settings.database_url).await?;
         let redis = RedisStore::new(&settings.redis_url, &settings.redis_prefix)?;
-        let passwords = PasswordHasher::default();
-        if let Some(admin) = &settings.admin {
-            bootstrap_admin(&pool, &passwords, admin).await?;
-        }
-        let jwt = JwtKeys::load_or_generate(&settings.jwt_key_file, settings.access_token_ttl)?;
+        let account_store = AccountStore::new(db.clone());
+        let keys = Arc::new(JwtKeys::load_or_generate(
+            &settings.jwt_key_file,
+            settings.access_token_ttl,
+        )?);
         let revocations = Arc::new(Revocations::new(
             redis.clone(),
-            pool.clone(),
+            account_store.clone(),
             settings.access_token_ttl,
         ));
         // Before serving: a token revoked before a restart must not work after it. Redis may be
@@ -60,15 +74,26 @@ impl Application {
             tracing::warn!(%error, "revocations not fully loaded; retrying in the background");
         }
         revocations.spawn_bridge();
+        let accounts = Accounts::new(
+            account_store.clone(),
+            PasswordHasher::default(),
+            keys.clone(),
+            revocations.clone(),
+            AccountRules {
+                require_activation: settings.require_activation,
+                public_url: settings.public_url.clone(),
+            },
+        );
+        if let Some(admin) = &settings.admin {
+            accounts.bootstrap_admin(admin).await?;
+        }
         let rate_limits = RateLimits::new(settings.rate_limit);
         rate_limits.spawn_pruning();
-        let products = ProductCache::start(redis.clone());
+        let product_cache = ProductCache::start(redis.clone());
         metrics::handle();
 
-        // Before anything sells: holds that expired while no server ran go back on the shelf.
-        release_expired_holds(&pool).await?;
         let journal = Journal::start(
-            pool.clone(),
+            db.clone(),
             JournalConfig {
                 max_batch: settings.journal_max_batch.max(1),
                 max_delay: settings.journal_max_delay,
@@ -80,7 +105,7 @@ impl Application {
         let hub = Hub::with_relay(&actors, relay);
         let inventory = Inventory::new(
             actors.clone(),
-            pool.clone(),
+            db.clone(),
             journal.clone(),
             Arc::new(HoldExpiry { hub: hub.clone() }),
             hub.clone(),
@@ -90,13 +115,10 @@ impl Application {
         );
         let (events, notifiable) = tokio::sync::mpsc::unbounded_channel();
         crate::live::relay::start(&redis, hub.clone(), inventory.clone(), relayed, events);
-        crate::notifications::start(pool.clone(), hub.clone(), notifiable);
-        // Products with open holds get their actor now, so those holds expire on time.
-        let held: Vec<uuid::Uuid> =
-            sqlx::query_scalar("SELECT DISTINCT product_id FROM holds WHERE state = 'held'")
-                .fetch_all(&pool)
-                .await?;
-        inventory.wake(&held);
+        crate::notifications::start(db.clone(), hub.clone(), notifiable);
+        let order_store = OrderStore::new(db.clone());
+        // Before anything sells: holds that expired while no server ran go back on the shelf.
+        resume_holds(&order_store, &inventory).await?;
         let carts = Carts::new(
             actors.clone(),
             redis.connection(),
@@ -105,31 +127,57 @@ impl Application {
                 key_prefix: settings.redis_prefix.clone(),
             },
         );
+        let catalog = Catalog::new(
+            CatalogStore::new(db.clone()),
+            product_cache,
+            inventory.clone(),
+        );
+        let address_book = AddressBook::new(account_store);
+        let hold_ttl = time::Duration::try_from(settings.hold_ttl)
+            .map_err(|_| anyhow::anyhow!("BAZAAR_HOLD_TTL_SECS: too long"))?;
+        let orders = Orders::new(OrderServices {
+            store: order_store,
+            journal,
+            inventory: inventory.clone(),
+            carts: carts.clone(),
+            catalog: catalog.clone(),
+            address_book: address_book.clone(),
+            gateway: Arc::new(TestGateway),
+            hub: hub.clone(),
+            hold_ttl,
+        });
+        let authenticator = Authenticator::new(keys.clone(), revocations);
+        let services = Services {
+            accounts: Data::new(accounts),
+            address_book: Data::new(address_book),
+            rate_limits: Data::new(rate_limits),
+            keys: Data::from(keys),
+            stock: Data::new(StockRoom::new(catalog.clone(), inventory.clone())),
+            carts: Data::new(ShoppingCarts::new(carts, db.clone(), inventory)),
+            catalog: Data::new(catalog),
+            orders: Data::new(orders),
+            live: Data::new(LiveUpdates::new(
+                hub,
+                authenticator.clone(),
+                Heartbeat {
+                    ping: settings.ws_ping_interval,
+                    timeout: settings.ws_idle_timeout,
+                },
+            )),
+            authenticator: Data::new(authenticator),
+            notifications: Data::new(Notifications::new(db.clone())),
+            outbox: Data::new(Outbox::new(OutboxStore::new(db.clone()))),
+            health: Data::new(Health::new(db.clone(), redis)),
+        };
 
         let listener = TcpListener::bind(&settings.listen)?;
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(AppState {
-            settings,
-            pool,
-            redis,
-            jwt,
-            passwords,
-            revocations,
-            rate_limits,
-            products,
-            journal,
-            inventory,
-            carts,
-            gateway: Arc::new(TestGateway),
-            checkout_locks: CustomerLocks::default(),
-            hub,
-            actors,
-        });
-        let server = serve(listener, state.clone())?;
+        let server = serve(listener, services)?;
         Ok(Self {
             port,
             server,
-            state,
+            db,
+            actors,
         })
     }
 
@@ -143,19 +191,25 @@ impl Application {
         self.server.handle()
     }
 
-    /// The shared state, for tests that inspect what the server stored.
-    pub fn state(&self) -> web::Data<AppState> {
-        self.state.clone()
+    /// The database, for tests that inspect what the server stored.
+    pub fn database(&self) -> &Database {
+        &self.db
     }
 
-    /// Serves until SIGINT/SIGTERM (or [`ServerHandle::stop`]), letting in-flight requests finish,
-    /// then stops the actors and closes the database pool.
+    /// The thread the actors run on, for tests that stop an application without running it to
+    /// its end.
+    pub fn actors(&self) -> actix::ArbiterHandle {
+        self.actors.clone()
+    }
+
+    /// Serves until SIGINT/SIGTERM (or [`ServerHandle::stop`]), letting in-flight requests
+    /// finish, then stops the actors and closes the database pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        self.state.actors.stop();
+        self.actors.stop();
         // Background writers (journal, notifications) finish the statement they are running and
         // give their connection back, rather than being dropped mid-query as the runtime stops.
-        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, self.state.pool.close())
+        if tokio::time::timeout(POOL_CLOSE_TIMEOUT, self.db.close())
             .await
             .is_err()
         {
@@ -168,15 +222,31 @@ impl Application {
 /// How long shutdown waits for busy database connections.
 const POOL_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
-fn serve(listener: TcpListener, state: web::Data<AppState>) -> std::io::Result<Server> {
-    let openapi = ApiDoc::openapi();
+/// The OpenAPI document: the route table's paths with [`ApiDoc`]'s info, tags and schemas.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    document
+}
+
+fn serve(listener: TcpListener, services: Services) -> std::io::Result<Server> {
+    let document = openapi();
+    let method_not_allowed = Data::new(MethodNotAllowed::from_openapi(&document));
     let server = HttpServer::new(move || {
         App::new()
-            .app_data(state.clone())
+            .configure(|cfg| services.register(cfg))
             .app_data(web::PayloadConfig::new(JSON_BODY_LIMIT))
+            .app_data(method_not_allowed.clone())
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
             .configure(routes::configure)
+            .into_app()
             .service(web::resource("/docs").route(web::get().to(redirect_to_docs)))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", document.clone()))
+            .default_service(web::to(MethodNotAllowed::answer))
             .wrap(from_fn(problem_fallback))
             .wrap(from_fn(metrics::record_request))
             .wrap(from_fn(echo_request_id))

@@ -1,9 +1,9 @@
 //! Sales through an inventory actor and the journal, in process: the design without HTTP.
 
 use crate::report::Measured;
+use bazaar::db::Database;
 use bazaar_actors::inventory::{ExpireHold, HoldTicket, Inventory, InventoryConfig};
 use bazaar_actors::journal::{Journal, JournalConfig, LedgerReason, StockChange, StockOnly, Unit};
-use sqlx::PgPool;
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -19,13 +19,13 @@ impl ExpireHold for NeverDue {
 
 /// `concurrency` callers each reserve one unit, make it durable through the journal (the unit a
 /// checkout writes adds to `reserved`), and confirm it, until `run` is over.
-pub async fn run(pool: &PgPool, concurrency: usize, run: Duration) -> anyhow::Result<Measured> {
+pub async fn run(db: &Database, concurrency: usize, run: Duration) -> anyhow::Result<Measured> {
     // More stock than any run can sell.
-    let product = bazaar::catalog::seed::hot_product(pool, 1_000_000_000).await?;
-    let journal = Journal::start(pool.clone(), JournalConfig::default());
+    let product = bazaar::catalog::seed::hot_product(db, 1_000_000_000).await?;
+    let journal = Journal::start(db.clone(), JournalConfig::default());
     let inventory = Inventory::new(
         actix::Arbiter::new().handle(),
-        pool.clone(),
+        db.clone(),
         journal.clone(),
         Arc::new(NeverDue),
         bazaar_actors::hub::Hub::start(&actix::Arbiter::current()),

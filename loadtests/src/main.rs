@@ -24,25 +24,14 @@ mod setup;
 mod verify;
 mod watchers;
 
-use cli::{Options, Scenario};
+use clap::Parser;
+use cli::{Cli, Options, Scenario};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match cli::parse(&args) {
-        Ok(options) => options,
-        Err(message) => {
-            let asked = args.iter().any(|arg| arg == "--help");
-            if asked {
-                println!("{message}");
-            } else {
-                eprintln!("{message}");
-            }
-            std::process::exit(if asked { 0 } else { 2 });
-        }
-    };
-    let passed = match options.scenario {
+    let Cli { scenario, options } = Cli::parse();
+    let passed = match scenario {
         Scenario::FlashSale => {
             let pool = sqlx::PgPool::connect(&options.database_url).await?;
             flash_sale::run(&flash_sale(&options, None)?, &pool).await?
@@ -67,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
                 &server(&options)?,
                 &options.admin,
                 options.buyers.unwrap_or(64),
-                options.readers,
+                options.readers as usize,
                 options.run,
             )
             .await?;
@@ -124,7 +113,10 @@ fn flash_sale(options: &Options, server: Option<String>) -> anyhow::Result<flash
         declined_share: options.declined,
         schedule: sale::Schedule {
             rate: options.rate,
-            concurrency: options.concurrency.as_ref().map(|list| list[0]),
+            concurrency: options
+                .concurrency
+                .as_ref()
+                .and_then(|callers| callers.0.first().copied()),
             retry_for: flash_sale::RETRY_FOR,
             retry_pause: Duration::from_millis(50),
         },
@@ -168,14 +160,24 @@ fn concurrency(options: &Options) -> Vec<usize> {
     options
         .concurrency
         .clone()
-        .unwrap_or_else(|| vec![1, 16, 128])
+        .map_or_else(|| vec![1, 16, 128], |callers| callers.0)
+}
+
+/// The PostgreSQL pool the row-lock baseline runs on.
+fn postgres(db: &bazaar::db::Database) -> anyhow::Result<&sqlx::PgPool> {
+    db.postgres().ok_or_else(|| {
+        anyhow::anyhow!(
+            "the row-lock baseline runs on PostgreSQL: give --database-url postgres://..."
+        )
+    })
 }
 
 async fn baseline(options: &Options) -> anyhow::Result<()> {
-    let pool = bazaar::db::connect_and_migrate(&options.database_url).await?;
+    let db = bazaar::db::connect_and_migrate(&options.database_url).await?;
+    let pool = postgres(&db)?;
     let mut runs = Vec::new();
     for concurrency in concurrency(options) {
-        let measured = baseline::run(&pool, concurrency, options.run).await?;
+        let measured = baseline::run(pool, concurrency, options.run).await?;
         println!(
             "baseline concurrency {concurrency}: {:.0} orders/s, p50 {:.1} ms, p99 {:.1} ms",
             measured.per_second(),
@@ -188,17 +190,18 @@ async fn baseline(options: &Options) -> anyhow::Result<()> {
 }
 
 async fn hot_path(options: &Options) -> anyhow::Result<()> {
-    let pool = bazaar::db::connect_and_migrate(&options.database_url).await?;
+    let db = bazaar::db::connect_and_migrate(&options.database_url).await?;
+    let pool = postgres(&db)?;
     let mut rows = Vec::new();
     for concurrency in concurrency(options) {
-        let actor = direct::run(&pool, concurrency, options.run).await?;
+        let actor = direct::run(&db, concurrency, options.run).await?;
         let checkout = match &options.server {
             Some(server) => {
                 Some(checkout::run(server, &options.admin, concurrency, options.run).await?)
             }
             None => None,
         };
-        let baseline = baseline::run(&pool, concurrency, options.run).await?;
+        let baseline = baseline::run(pool, concurrency, options.run).await?;
         let row = report::Row {
             concurrency,
             actor,

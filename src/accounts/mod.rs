@@ -1,26 +1,63 @@
 //! Accounts: users, sign-in sessions, activation and password reset, admin management and the
-//! address book. Everything here talks to PostgreSQL; handlers call these functions and map
-//! [`AccountError`] to HTTP in one place.
+//! address book.
+//!
+//! [`Accounts`] and [`AddressBook`] are the services the routes call; their tables sit behind
+//! [`store::AccountStore`]. Failures are [`AccountError`]s, whose codes are stated below.
 
 mod addresses;
 mod admin;
 mod flows;
 mod one_time_tokens;
 mod sessions;
+mod store;
 mod users;
 
-pub use addresses::{Address, create_address, delete_address, list_addresses, update_address};
-pub use admin::{
-    AdminNewUser, AdminUserPatch, UserFilter, bootstrap_admin, create_user, delete_user, get_user,
-    list_users, update_user,
-};
-pub use flows::{
-    Registration, SignedIn, activate, forgot_password, login, logout, refresh, register,
-    reset_password,
-};
-pub use users::{ProfilePatch, User, find_user, update_profile};
+pub use addresses::{Address, AddressBook};
+pub use admin::{AdminNewUser, AdminUserPatch, UserFilter};
+pub use flows::{Registration, SignedIn};
+pub(crate) use store::AccountStore;
+pub use users::{ProfilePatch, User};
 
-use crate::error::{ApiError, ErrorCode};
+use crate::auth::{JwtKeys, PasswordHasher, Revocations};
+use crate::error::{Coded, ErrorCode};
+use std::sync::Arc;
+
+/// Rules of sign-up that come from configuration.
+#[derive(Clone, Debug)]
+pub struct AccountRules {
+    /// Whether self-registered accounts must be activated before they can sign in.
+    pub require_activation: bool,
+    /// Where users reach the server, for the links in messages.
+    pub public_url: String,
+}
+
+/// Users, their sessions and their tokens.
+#[derive(Clone)]
+pub struct Accounts {
+    store: AccountStore,
+    passwords: PasswordHasher,
+    tokens: Arc<JwtKeys>,
+    revocations: Arc<Revocations>,
+    rules: AccountRules,
+}
+
+impl Accounts {
+    pub(crate) fn new(
+        store: AccountStore,
+        passwords: PasswordHasher,
+        tokens: Arc<JwtKeys>,
+        revocations: Arc<Revocations>,
+        rules: AccountRules,
+    ) -> Self {
+        Self {
+            store,
+            passwords,
+            tokens,
+            revocations,
+            rules,
+        }
+    }
+}
 
 /// What can go wrong in an account operation.
 #[derive(Debug, thiserror::Error)]
@@ -49,23 +86,29 @@ pub enum AccountError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<AccountError> for ApiError {
-    fn from(error: AccountError) -> Self {
-        let detail = error.to_string();
-        match error {
-            AccountError::EmailTaken => ApiError::new(ErrorCode::EmailTaken, detail),
-            AccountError::InvalidCredentials => {
-                ApiError::new(ErrorCode::InvalidCredentials, detail)
+impl Coded for AccountError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            AccountError::EmailTaken => ErrorCode::EmailTaken,
+            AccountError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            AccountError::NotActivated => ErrorCode::AccountNotActivated,
+            AccountError::Disabled => ErrorCode::AccountDisabled,
+            AccountError::InvalidToken(_) => ErrorCode::ValidationFailed,
+            AccountError::InvalidRefreshToken => ErrorCode::Unauthorized,
+            AccountError::NotFound(_) => ErrorCode::NotFound,
+            AccountError::Conflict(_) => ErrorCode::Conflict,
+            AccountError::Database(error) => error.code(),
+            AccountError::Redis(error) => Coded::code(error),
+            AccountError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn fields(&self) -> Vec<crate::domain::FieldError> {
+        match self {
+            AccountError::InvalidToken(_) => {
+                vec![crate::domain::FieldError::new("token", self.to_string())]
             }
-            AccountError::NotActivated => ApiError::new(ErrorCode::AccountNotActivated, detail),
-            AccountError::Disabled => ApiError::new(ErrorCode::AccountDisabled, detail),
-            AccountError::InvalidToken(_) => ApiError::invalid_field("token", detail),
-            AccountError::InvalidRefreshToken => ApiError::new(ErrorCode::Unauthorized, detail),
-            AccountError::NotFound(what) => ApiError::not_found(what),
-            AccountError::Conflict(_) => ApiError::new(ErrorCode::Conflict, detail),
-            AccountError::Database(error) => error.into(),
-            AccountError::Redis(error) => error.into(),
-            AccountError::Internal(error) => ApiError::internal(format!("{error:#}")),
+            _ => Vec::new(),
         }
     }
 }

@@ -1,20 +1,21 @@
-//! Activation and password-reset tokens: random, stored only as hashes, single-use, expiring.
+//! Activation and password-reset tokens: random, stored only as hashes, single-use, expiring,
+//! and sent in a message written with them.
 
-use super::AccountError;
 use crate::auth::{OpaqueToken, hash_secret};
-use sqlx::PgConnection;
+use crate::outbox::NewMessage;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 /// What a one-time token is for, with its lifetime.
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Purpose {
+pub(crate) enum Purpose {
     Activation,
     PasswordReset,
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
+    /// The value of `account_tokens.purpose`.
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Purpose::Activation => "activation",
             Purpose::PasswordReset => "password_reset",
@@ -29,7 +30,7 @@ impl Purpose {
     }
 
     /// How the token is named in error messages.
-    pub(super) fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Purpose::Activation => "activation",
             Purpose::PasswordReset => "password reset",
@@ -37,41 +38,32 @@ impl Purpose {
     }
 }
 
-/// Creates a token for `user`; only its hash is stored.
-pub(super) async fn issue(
-    connection: &mut PgConnection,
-    user: Uuid,
-    purpose: Purpose,
-) -> Result<String, AccountError> {
-    let secret = OpaqueToken::generate()?;
-    sqlx::query(
-        "INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at)
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(&secret.hash)
-    .bind(user)
-    .bind(purpose.as_str())
-    .bind(OffsetDateTime::now_utc() + purpose.lifetime())
-    .execute(connection)
-    .await?;
-    Ok(secret.token)
+/// A token to store (only its hash) with the message that carries the token itself.
+pub(crate) struct TokenRow {
+    pub hash: Vec<u8>,
+    pub user: Uuid,
+    pub purpose: Purpose,
+    pub expires_at: OffsetDateTime,
+    pub message: NewMessage,
 }
 
-/// Uses up `token` atomically: the user it was issued to, or an error if it is unknown, of
-/// another purpose, expired or already used.
-pub(super) async fn consume(
-    connection: &mut PgConnection,
-    token: &str,
+/// A fresh token for `user`; `message` receives the token and writes the message that sends it.
+pub(crate) fn issue(
+    user: Uuid,
     purpose: Purpose,
-) -> Result<Uuid, AccountError> {
-    let user: Option<Uuid> = sqlx::query_scalar(
-        "UPDATE account_tokens SET used_at = now()
-         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
-         RETURNING user_id",
-    )
-    .bind(hash_secret(token))
-    .bind(purpose.as_str())
-    .fetch_optional(connection)
-    .await?;
-    user.ok_or(AccountError::InvalidToken(purpose.label()))
+    message: impl FnOnce(&str) -> NewMessage,
+) -> anyhow::Result<TokenRow> {
+    let secret = OpaqueToken::generate()?;
+    Ok(TokenRow {
+        message: message(&secret.token),
+        hash: secret.hash,
+        user,
+        purpose,
+        expires_at: OffsetDateTime::now_utc() + purpose.lifetime(),
+    })
+}
+
+/// The stored form of a token a client presents.
+pub(crate) fn presented(token: &str) -> Vec<u8> {
+    hash_secret(token)
 }

@@ -1,9 +1,8 @@
 //! [`AuthUser`] and the role guards: who is calling, as a type in the handler signature.
 
-use super::AccessClaims;
+use super::{AccessClaims, Authenticator, TokenRefused};
 use crate::domain::Role;
 use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
@@ -23,25 +22,23 @@ pub struct AuthUser {
 
 impl AuthUser {
     fn authenticate(req: &HttpRequest) -> Result<Self, ApiError> {
-        let state = req
-            .app_data::<web::Data<AppState>>()
-            .ok_or_else(|| ApiError::internal("AppState is not registered"))?;
+        let authenticator = req
+            .app_data::<web::Data<Authenticator>>()
+            .ok_or_else(|| ApiError::internal("the Authenticator is not registered"))?;
         let token = bearer_token(req).ok_or_else(|| {
             ApiError::new(ErrorCode::Unauthorized, "a bearer access token is required")
         })?;
-        let claims = state.jwt.verify(token).ok_or_else(|| {
-            ApiError::new(
+        match authenticator.verify(token) {
+            Ok(claims) => Ok(Self::from(claims)),
+            Err(TokenRefused::Invalid) => Err(ApiError::new(
                 ErrorCode::Unauthorized,
                 "the access token is invalid or expired",
-            )
-        })?;
-        if state.revocations.is_revoked(&claims) {
-            return Err(ApiError::new(
+            )),
+            Err(TokenRefused::Revoked) => Err(ApiError::new(
                 ErrorCode::Unauthorized,
                 "the access token has been revoked",
-            ));
+            )),
         }
-        Ok(Self::from(claims))
     }
 }
 

@@ -5,6 +5,7 @@
 //! disabled or deleted users, password resets) are mirrored in memory and kept current across
 //! processes through Redis.
 
+mod authenticator;
 mod extractor;
 mod jwt;
 mod passwords;
@@ -12,6 +13,7 @@ mod rate_limit;
 mod revocation;
 mod secrets;
 
+pub use authenticator::{Authenticator, TokenRefused};
 pub use extractor::{
     AdminUser, Admins, AuthUser, CustomerUser, Customers, MaybeAuthUser, Require, Roles,
     SellerUser, Sellers,

@@ -8,10 +8,10 @@
 //! so nothing published while it was disconnected is missed.
 
 use super::AccessClaims;
+use crate::accounts::AccountStore;
 use crate::locks::{read, write};
 use crate::redis_store::{ChannelFollower, RedisStore, follow};
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -31,17 +31,17 @@ pub struct Revocations {
     tokens: RwLock<HashMap<Uuid, i64>>,
     user_cutoffs: RwLock<HashMap<Uuid, i64>>,
     redis: RedisStore,
-    pool: PgPool,
+    accounts: AccountStore,
     access_ttl: Duration,
 }
 
 impl Revocations {
-    pub fn new(redis: RedisStore, pool: PgPool, access_ttl: Duration) -> Self {
+    pub(crate) fn new(redis: RedisStore, accounts: AccountStore, access_ttl: Duration) -> Self {
         Self {
             tokens: RwLock::default(),
             user_cutoffs: RwLock::default(),
             redis,
-            pool,
+            accounts,
             access_ttl,
         }
     }
@@ -72,8 +72,8 @@ impl Revocations {
             .await
     }
 
-    /// Refuses every token of `user` issued before `at` (which the caller has stored in
-    /// `users.tokens_valid_after`), in every process.
+    /// Refuses every token of `user` issued before `at` (which the caller has stored as the
+    /// user's token cut-off), in every process.
     pub async fn revoke_user(&self, user: Uuid, at: OffsetDateTime) {
         let cutoff_ms = unix_ms(at);
         write(&self.user_cutoffs)
@@ -91,7 +91,7 @@ impl Revocations {
             .query_async::<()>(&mut connection)
             .await;
         if let Err(error) = published {
-            // Stored in PostgreSQL already: other processes pick it up when their subscription
+            // Stored in the database already: other processes pick it up when their subscription
             // restarts, which a Redis outage forces.
             tracing::warn!(%error, %user, "could not publish a user revocation");
         }
@@ -123,16 +123,14 @@ impl Revocations {
         }
     }
 
-    /// Loads every revocation that can still matter: user cut-offs from PostgreSQL, then token
-    /// revocations from Redis (a Redis outage leaves the user cut-offs loaded).
+    /// Loads every revocation that can still matter: user cut-offs from the database, then
+    /// token revocations from Redis (a Redis outage leaves the user cut-offs loaded).
     pub(crate) async fn reload(&self) -> anyhow::Result<()> {
         let now = OffsetDateTime::now_utc();
-        let users: Vec<(Uuid, OffsetDateTime)> = sqlx::query_as(
-            "SELECT id, tokens_valid_after FROM users WHERE tokens_valid_after > $1",
-        )
-        .bind(now - self.relevance())
-        .fetch_all(&self.pool)
-        .await?;
+        let users = self
+            .accounts
+            .token_cutoffs_since(now - self.relevance())
+            .await?;
         for (id, at) in users {
             self.apply(Revoked::User {
                 id,

@@ -2,23 +2,23 @@
 //!
 //! The body is streamed: rows are parsed as they arrive and written in batches, so a file of
 //! 100,000 rows never sits in memory whole. Each row is validated exactly like a single create;
-//! rows upsert by `sku` among the catalog owner's products and join the catalog. A batch is one
-//! transaction of set-based statements; if it fails, its rows are retried one by one so a bad row
-//! is reported with its line while the good ones still land.
+//! rows upsert by `sku` among the catalog owner's products and join the catalog. The stock and
+//! threshold a row gives an existing product go through that product's inventory actor, the
+//! single writer of its stock; new products get their inventory row with the batch. A batch is
+//! one transaction of set-based statements; if it fails, its rows are retried one by one so a bad
+//! row is reported with its line while the good ones still land.
 
-use super::catalogs::ensure_owner;
-use super::products::write_error;
-use super::{CatalogError, ProductCache, Viewer};
-use crate::db::{codes, violates};
-use crate::domain::{FieldErrors, ProductFields, ProductInput};
-use crate::error::FieldError;
-use crate::extract::from_json_value;
+use super::{Catalog, CatalogError, Viewer};
+use crate::db::violates;
+use crate::domain::{FieldError, ProductFields, ProductInput, from_json_value};
 use actix_web::web::Bytes;
+use bazaar_actors::inventory::InventoryError;
+use bazaar_actors::journal::LedgerReason;
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sqlx::{PgConnection, PgPool};
-use std::collections::{HashMap, HashSet};
+use sqlx::error::ErrorKind;
+use std::collections::HashSet;
 use tokio::io::AsyncBufReadExt;
 use tokio_util::io::StreamReader;
 use utoipa::ToSchema;
@@ -45,9 +45,6 @@ pub struct ImportReport {
     pub updated: u64,
     /// Every row that was not imported, with why.
     pub failed: Vec<LineError>,
-    /// Existing products whose stock the file changed: their inventory actors must reload.
-    #[serde(skip)]
-    pub restocked: Vec<Uuid>,
 }
 
 /// A row that was not imported.
@@ -60,52 +57,45 @@ pub struct LineError {
 
 /// One valid row and what it says about stock (absent columns leave an existing product's stock
 /// and threshold as they are).
-struct Row {
-    line: u64,
-    product: ProductInput,
-    stock_given: bool,
-    threshold_given: bool,
+pub(crate) struct Row {
+    pub line: u64,
+    pub product: ProductInput,
+    pub stock_given: bool,
+    pub threshold_given: bool,
 }
 
-/// Imports `body` into catalog `catalog`, owned by `viewer` (or an admin).
-#[tracing::instrument(skip(pool, cache, body))]
-pub async fn import_products<S>(
-    pool: &PgPool,
-    cache: &ProductCache,
-    viewer: Viewer,
-    catalog: Uuid,
-    format: ImportFormat,
-    body: S,
-) -> Result<ImportReport, CatalogError>
-where
-    S: Stream<Item = std::io::Result<Bytes>> + Send + Unpin,
-{
-    let seller = {
-        let mut connection = pool.acquire().await?;
-        ensure_owner(&mut connection, viewer, catalog).await?
-    };
-    let categories: HashSet<Uuid> = sqlx::query_scalar("SELECT id FROM categories")
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .collect();
-    let mut importer = Importer {
-        pool,
-        cache,
-        seller,
-        catalog,
-        categories,
-        batch: Vec::with_capacity(BATCH_ROWS),
-        skus_in_batch: HashSet::new(),
-        report: ImportReport::default(),
-    };
-    let reader = StreamReader::new(limited(body));
-    match format {
-        ImportFormat::Csv => read_csv(reader, &mut importer).await?,
-        ImportFormat::Ndjson => read_ndjson(reader, &mut importer).await?,
+impl Catalog {
+    /// Imports `body` into catalog `catalog`, owned by `viewer` (or an admin).
+    #[tracing::instrument(skip(self, body))]
+    pub async fn import_products<S>(
+        &self,
+        viewer: Viewer,
+        catalog: Uuid,
+        format: ImportFormat,
+        body: S,
+    ) -> Result<ImportReport, CatalogError>
+    where
+        S: Stream<Item = std::io::Result<Bytes>> + Send + Unpin,
+    {
+        let seller = self.ensure_owner(viewer, catalog).await?;
+        let categories: HashSet<Uuid> = self.store.category_ids().await?.into_iter().collect();
+        let mut importer = Importer {
+            catalog: self,
+            seller,
+            target: catalog,
+            categories,
+            batch: Vec::with_capacity(BATCH_ROWS),
+            skus_in_batch: HashSet::new(),
+            report: ImportReport::default(),
+        };
+        let reader = StreamReader::new(limited(body));
+        match format {
+            ImportFormat::Csv => read_csv(reader, &mut importer).await?,
+            ImportFormat::Ndjson => read_ndjson(reader, &mut importer).await?,
+        }
+        importer.flush().await?;
+        Ok(importer.report)
     }
-    importer.flush().await?;
-    Ok(importer.report)
 }
 
 /// The body as an I/O stream that fails once it exceeds [`IMPORT_LIMIT_BYTES`].
@@ -289,10 +279,10 @@ where
 
 /// Collects valid rows into batches and writes them.
 struct Importer<'a> {
-    pool: &'a PgPool,
-    cache: &'a ProductCache,
+    catalog: &'a Catalog,
     seller: Uuid,
-    catalog: Uuid,
+    /// The catalog the rows join.
+    target: Uuid,
     categories: HashSet<Uuid>,
     batch: Vec<Row>,
     skus_in_batch: HashSet<String>,
@@ -318,33 +308,35 @@ impl Importer<'_> {
                 return Ok(());
             }
         };
-        let mut errors = FieldErrors::default();
-        if !self.categories.contains(&fields.category_id) {
-            errors.add("category_id", "no such category");
-        }
-        let product = ProductInput::parse(fields, &mut errors);
-        let problems = errors.into_vec();
-        let Some(product) = product.filter(|_| problems.is_empty()) else {
-            self.report.failed.push(LineError {
-                line,
-                errors: problems,
-            });
-            return Ok(());
+        let known_category = self.categories.contains(&fields.category_id);
+        let mut problems = match ProductInput::parse(fields) {
+            Ok(product) if known_category => {
+                // One batch writes each product once: a repeated sku goes into the next batch.
+                if self.skus_in_batch.contains(product.sku.as_str()) {
+                    self.flush().await?;
+                }
+                self.skus_in_batch.insert(product.sku.as_str().to_owned());
+                self.batch.push(Row {
+                    line,
+                    product,
+                    stock_given,
+                    threshold_given,
+                });
+                if self.batch.len() >= BATCH_ROWS {
+                    self.flush().await?;
+                }
+                return Ok(());
+            }
+            Ok(_) => Vec::new(),
+            Err(invalid) => invalid.into_errors(),
         };
-        // One batch writes each product once: a repeated sku goes into the next batch.
-        if self.skus_in_batch.contains(product.sku.as_str()) {
-            self.flush().await?;
+        if !known_category {
+            problems.insert(0, FieldError::new("category_id", "no such category"));
         }
-        self.skus_in_batch.insert(product.sku.as_str().to_owned());
-        self.batch.push(Row {
+        self.report.failed.push(LineError {
             line,
-            product,
-            stock_given,
-            threshold_given,
+            errors: problems,
         });
-        if self.batch.len() >= BATCH_ROWS {
-            self.flush().await?;
-        }
         Ok(())
     }
 
@@ -355,6 +347,7 @@ impl Importer<'_> {
         if rows.is_empty() {
             return Ok(());
         }
+        let rows = self.change_stock(rows).await?;
         match self.write(&rows).await {
             Ok(written) => self.record(written).await,
             Err(error) if !is_row_error(&error) => Err(error),
@@ -374,215 +367,104 @@ impl Importer<'_> {
         }
     }
 
+    /// Sets the stock and threshold that rows give existing products, through their inventory
+    /// actors; the rows that may go on (a stock below what open orders hold fails its row).
+    async fn change_stock(&mut self, rows: Vec<Row>) -> Result<Vec<Row>, CatalogError> {
+        let skus: Vec<&str> = rows
+            .iter()
+            .filter(|row| row.stock_given || row.threshold_given)
+            .map(|row| row.product.sku.as_str())
+            .collect();
+        if skus.is_empty() {
+            return Ok(rows);
+        }
+        let existing = self
+            .catalog
+            .store
+            .products_by_sku(self.seller, &skus)
+            .await?;
+        let inventory = &self.catalog.inventory;
+        let changes = rows.iter().map(|row| async {
+            let Some(&id) = existing.get(row.product.sku.as_str()) else {
+                return Ok(());
+            };
+            if row.stock_given {
+                inventory
+                    .set_stock(id, row.product.stock, LedgerReason::Import)
+                    .await?;
+            }
+            if row.threshold_given {
+                let threshold = i64::from(row.product.low_stock_threshold);
+                inventory.set_threshold(id, threshold).await?;
+            }
+            Ok::<(), InventoryError>(())
+        });
+        let outcomes = futures_util::future::join_all(changes).await;
+        let mut kept = Vec::with_capacity(rows.len());
+        for (row, outcome) in rows.into_iter().zip(outcomes) {
+            match outcome {
+                Ok(()) => kept.push(row),
+                Err(InventoryError::BelowReserved { .. }) => self.fail(
+                    row.line,
+                    FieldError::new(
+                        "stock",
+                        "must not be below the units reserved by open orders",
+                    ),
+                ),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Ok(kept)
+    }
+
     async fn record(&mut self, written: Written) -> Result<(), CatalogError> {
         self.report.created += written.created;
         self.report.updated += written.updated.len() as u64;
-        self.cache.invalidate(&written.updated).await;
-        self.report.restocked.extend(written.restocked);
+        self.catalog.cache.invalidate(&written.updated).await;
         Ok(())
     }
 
     /// Upserts `rows` in one transaction.
     async fn write(&self, rows: &[Row]) -> Result<Written, CatalogError> {
-        let mut tx = self.pool.begin().await?;
-        let upserted = upsert_products(&mut tx, self.seller, rows).await?;
-        let by_sku: HashMap<&str, &Row> =
-            rows.iter().map(|r| (r.product.sku.as_str(), r)).collect();
-        let (mut created, mut updated) = (Vec::new(), Vec::new());
-        for (id, sku, inserted) in upserted {
-            let row = by_sku
-                .get(sku.as_str())
-                .ok_or_else(|| anyhow::anyhow!("upsert returned unknown sku {sku}"))?;
-            if inserted {
-                created.push((id, *row));
-            } else {
-                updated.push((id, *row));
-            }
-        }
-        create_inventory(&mut tx, &created).await?;
-        update_inventory(&mut tx, &updated).await?;
-        let ids: Vec<Uuid> = created.iter().chain(&updated).map(|(id, _)| *id).collect();
-        sqlx::query(
-            "INSERT INTO catalog_products (catalog_id, product_id)
-             SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING",
-        )
-        .bind(self.catalog)
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Written {
-            created: created.len() as u64,
-            updated: updated.iter().map(|(id, _)| *id).collect(),
-            restocked: updated
-                .iter()
-                .filter(|(_, row)| row.stock_given)
-                .map(|(id, _)| *id)
-                .collect(),
-        })
+        self.catalog
+            .store
+            .upsert_products(self.seller, self.target, rows)
+            .await
     }
 }
 
 /// What one written batch did.
-struct Written {
-    created: u64,
-    updated: Vec<Uuid>,
-    restocked: Vec<Uuid>,
+pub(crate) struct Written {
+    pub created: u64,
+    pub updated: Vec<Uuid>,
 }
 
 /// Errors that belong to one row (a constraint it breaks) rather than to the whole import.
 fn is_row_error(error: &CatalogError) -> bool {
     match error {
         CatalogError::Database(error) => {
-            violates(error, codes::CHECK_VIOLATION) || violates(error, codes::FOREIGN_KEY_VIOLATION)
+            violates(error, ErrorKind::CheckViolation)
+                || violates(error, ErrorKind::ForeignKeyViolation)
         }
-        CatalogError::InvalidField { .. } | CatalogError::Conflict(_) => true,
+        CatalogError::Invalid(_) | CatalogError::Conflict(_) => true,
         _ => false,
     }
 }
 
-fn row_error(error: &CatalogError) -> (&'static str, String) {
+fn row_error(error: &CatalogError) -> (String, String) {
     match error {
-        CatalogError::Database(e) if violates(e, codes::CHECK_VIOLATION) => (
-            "stock",
-            "must not be below the units reserved by open orders".to_owned(),
+        CatalogError::Database(e) if violates(e, ErrorKind::CheckViolation) => (
+            "line".to_owned(),
+            "breaks a rule of the catalog (a price or limit out of range)".to_owned(),
         ),
-        CatalogError::Database(_) => ("category_id", "no such category".to_owned()),
-        CatalogError::InvalidField { field, message } => (field, message.clone()),
-        other => ("line", other.to_string()),
+        CatalogError::Database(_) => ("category_id".to_owned(), "no such category".to_owned()),
+        CatalogError::Invalid(invalid) => invalid
+            .errors()
+            .first()
+            .map(|error| (error.field.clone(), error.message.clone()))
+            .unwrap_or_else(|| ("line".to_owned(), invalid.to_string())),
+        other => ("line".to_owned(), other.to_string()),
     }
-}
-
-/// Inserts or updates the products of `rows`; returns (id, sku, inserted) for each.
-async fn upsert_products(
-    connection: &mut PgConnection,
-    seller: Uuid,
-    rows: &[Row],
-) -> Result<Vec<(Uuid, String, bool)>, CatalogError> {
-    let column = |f: fn(&ProductInput) -> String| -> Vec<String> {
-        rows.iter().map(|row| f(&row.product)).collect()
-    };
-    let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
-    let brands: Vec<Option<String>> = rows.iter().map(|r| r.product.brand.clone()).collect();
-    let categories: Vec<Uuid> = rows.iter().map(|r| r.product.category_id).collect();
-    let prices: Vec<i64> = rows.iter().map(|r| r.product.price_cents).collect();
-    let limits: Vec<Option<i32>> = rows.iter().map(|r| r.product.max_per_customer).collect();
-    let upserted = sqlx::query_as(
-        "INSERT INTO products (id, seller_id, sku, name, description, brand, category_id,
-             price_cents, currency, images, attributes, status, max_per_customer)
-         SELECT t.id, $1, t.sku, t.name, t.description, t.brand, t.category_id, t.price_cents,
-             t.currency, t.images::jsonb, t.attributes::jsonb, t.status, t.max_per_customer
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[],
-                     $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[])
-              AS t (id, sku, name, description, brand, category_id, price_cents, currency,
-                    images, attributes, status, max_per_customer)
-         ON CONFLICT (seller_id, sku) DO UPDATE SET
-             name = EXCLUDED.name, description = EXCLUDED.description, brand = EXCLUDED.brand,
-             category_id = EXCLUDED.category_id, price_cents = EXCLUDED.price_cents,
-             currency = EXCLUDED.currency, images = EXCLUDED.images,
-             attributes = EXCLUDED.attributes, status = EXCLUDED.status,
-             max_per_customer = EXCLUDED.max_per_customer, updated_at = now()
-         RETURNING id, sku, (xmax = 0) AS inserted",
-    )
-    .bind(seller)
-    .bind(&ids)
-    .bind(column(|p| p.sku.as_str().to_owned()))
-    .bind(column(|p| p.name.clone()))
-    .bind(column(|p| p.description.clone()))
-    .bind(&brands)
-    .bind(&categories)
-    .bind(&prices)
-    .bind(column(|p| p.currency.as_str().to_owned()))
-    .bind(column(|p| Value::from(p.images.clone()).to_string()))
-    .bind(column(|p| Value::Object(p.attributes.clone()).to_string()))
-    .bind(column(|p| p.status.as_str().to_owned()))
-    .bind(&limits)
-    .fetch_all(connection)
-    .await
-    .map_err(write_error)?;
-    Ok(upserted)
-}
-
-/// Inventory rows and the first ledger entries of new products.
-async fn create_inventory(
-    connection: &mut PgConnection,
-    created: &[(Uuid, &Row)],
-) -> Result<(), CatalogError> {
-    let ids: Vec<Uuid> = created.iter().map(|(id, _)| *id).collect();
-    let stock: Vec<i64> = created.iter().map(|(_, row)| row.product.stock).collect();
-    let thresholds: Vec<i32> = created
-        .iter()
-        .map(|(_, r)| r.product.low_stock_threshold)
-        .collect();
-    sqlx::query(
-        "WITH new AS (
-             INSERT INTO inventory (product_id, on_hand, low_stock_threshold)
-             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::int[])
-             RETURNING product_id, on_hand)
-         INSERT INTO inventory_movements (product_id, delta, reason)
-         SELECT product_id, on_hand, 'initial' FROM new WHERE on_hand > 0",
-    )
-    .bind(&ids)
-    .bind(&stock)
-    .bind(&thresholds)
-    .execute(connection)
-    .await?;
-    Ok(())
-}
-
-/// Sets the stock of updated products where the file gives it, recording each change in the
-/// ledger. The rows are locked first so the ledger delta is computed against the current value.
-async fn update_inventory(
-    connection: &mut PgConnection,
-    updated: &[(Uuid, &Row)],
-) -> Result<(), CatalogError> {
-    let changes: Vec<&(Uuid, &Row)> = updated
-        .iter()
-        .filter(|(_, row)| row.stock_given || row.threshold_given)
-        .collect();
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<Uuid> = changes.iter().map(|(id, _)| *id).collect();
-    let stock: Vec<Option<i64>> = changes
-        .iter()
-        .map(|(_, row)| row.stock_given.then_some(row.product.stock))
-        .collect();
-    let thresholds: Vec<Option<i32>> = changes
-        .iter()
-        .map(|(_, row)| {
-            row.threshold_given
-                .then_some(row.product.low_stock_threshold)
-        })
-        .collect();
-    sqlx::query(
-        "SELECT 1 FROM inventory WHERE product_id = ANY($1) ORDER BY product_id FOR UPDATE",
-    )
-    .bind(&ids)
-    .execute(&mut *connection)
-    .await?;
-    sqlx::query(
-        "WITH target AS (
-             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::int[])
-                 AS t (product_id, stock, threshold)),
-         old AS (
-             SELECT i.product_id, i.on_hand FROM inventory i JOIN target USING (product_id)),
-         changed AS (
-             UPDATE inventory i SET on_hand = coalesce(t.stock, i.on_hand),
-                 low_stock_threshold = coalesce(t.threshold, i.low_stock_threshold),
-                 updated_at = now()
-             FROM target t WHERE i.product_id = t.product_id
-             RETURNING i.product_id, i.on_hand)
-         INSERT INTO inventory_movements (product_id, delta, reason)
-         SELECT c.product_id, c.on_hand - o.on_hand, 'import'
-         FROM changed c JOIN old o USING (product_id) WHERE c.on_hand <> o.on_hand",
-    )
-    .bind(&ids)
-    .bind(&stock)
-    .bind(&thresholds)
-    .execute(connection)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

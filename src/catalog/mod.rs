@@ -1,6 +1,9 @@
-//! The catalog: the category tree, sellers' products with their inventory rows and stock ledger,
-//! full-text search with facets, seller catalogs, bulk import and reviews. PostgreSQL holds it;
-//! product pages are served from an in-memory cache kept current across processes.
+//! The catalog: the category tree, sellers' products with their inventory rows, full-text search
+//! with facets, seller catalogs, bulk import and reviews.
+//!
+//! [`Catalog`] is the service the routes call. Its tables sit behind [`store::CatalogStore`];
+//! product pages are served from an in-memory [`ProductCache`] kept current across processes;
+//! stock is only ever changed through the products' inventory actors.
 
 mod catalogs;
 mod categories;
@@ -10,24 +13,39 @@ mod products;
 mod reviews;
 mod search;
 pub mod seed;
+pub(crate) mod store;
 
-pub use catalogs::{
-    Catalog, CatalogInput, CatalogPatch, CatalogWithProducts, add_to_catalog, create_catalog,
-    delete_catalog, get_catalog, list_catalogs, remove_from_catalog, update_catalog,
-};
-pub use categories::{
-    Category, CategoryNode, CategoryPatch, category_tree, create_category, delete_category,
-    update_category,
-};
-pub use import::{IMPORT_LIMIT_BYTES, ImportFormat, ImportReport, LineError, import_products};
+pub use catalogs::{CatalogInput, CatalogPatch, CatalogWithProducts, SellerCatalog};
+pub use categories::{Category, CategoryNode, CategoryPatch};
+pub use import::{IMPORT_LIMIT_BYTES, ImportFormat, ImportReport, LineError};
 pub use product_cache::{CachedProduct, ProductCache};
-pub use products::{
-    Product, Viewer, archive_product, create_product, ensure_manages, get_product, update_product,
-};
-pub use reviews::{Review, ReviewInput, create_review, delete_review, list_reviews};
-pub use search::{Facets, SearchParams, SearchQuery, SearchResults, search};
+pub use products::{Product, Viewer};
+pub use reviews::{Review, ReviewInput};
+pub use search::{Facets, SearchParams, SearchQuery, SearchResults};
 
-use crate::error::{ApiError, ErrorCode};
+use crate::domain::{FieldError, Invalid};
+use crate::error::{Coded, ErrorCode};
+use bazaar_actors::inventory::{Inventory, InventoryError};
+use std::sync::Arc;
+use store::CatalogStore;
+
+/// Categories, products, catalogs, search, import and reviews.
+#[derive(Clone)]
+pub struct Catalog {
+    store: CatalogStore,
+    cache: Arc<ProductCache>,
+    inventory: Inventory,
+}
+
+impl Catalog {
+    pub(crate) fn new(store: CatalogStore, cache: Arc<ProductCache>, inventory: Inventory) -> Self {
+        Self {
+            store,
+            cache,
+            inventory,
+        }
+    }
+}
 
 /// What can go wrong in a catalog operation.
 #[derive(Debug, thiserror::Error)]
@@ -40,11 +58,10 @@ pub enum CatalogError {
     Conflict(String),
     #[error("the upload exceeds {0} bytes")]
     TooLarge(u64),
-    #[error("{message}")]
-    InvalidField {
-        field: &'static str,
-        message: String,
-    },
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Stock(#[from] InventoryError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -52,28 +69,36 @@ pub enum CatalogError {
 }
 
 impl CatalogError {
-    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        CatalogError::InvalidField {
-            field,
-            message: message.into(),
-        }
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
+        CatalogError::Invalid(Invalid::field(field, message))
     }
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(error: CatalogError) -> Self {
-        match error {
-            CatalogError::NotFound(what) => ApiError::not_found(what),
-            CatalogError::Forbidden(detail) => ApiError::new(ErrorCode::Forbidden, detail),
-            CatalogError::Conflict(detail) => ApiError::new(ErrorCode::Conflict, detail),
-            CatalogError::TooLarge(_) => {
-                ApiError::new(ErrorCode::PayloadTooLarge, error.to_string())
-            }
-            CatalogError::InvalidField { field, message } => {
-                ApiError::invalid_field(field, message)
-            }
-            CatalogError::Database(error) => error.into(),
-            CatalogError::Internal(error) => ApiError::internal(format!("{error:#}")),
+impl Coded for CatalogError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            CatalogError::NotFound(_) => ErrorCode::NotFound,
+            CatalogError::Forbidden(_) => ErrorCode::Forbidden,
+            CatalogError::Conflict(_) => ErrorCode::Conflict,
+            CatalogError::TooLarge(_) => ErrorCode::PayloadTooLarge,
+            CatalogError::Invalid(invalid) => invalid.code(),
+            CatalogError::Stock(error) => error.code(),
+            CatalogError::Database(error) => error.code(),
+            CatalogError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            CatalogError::Invalid(invalid) => invalid.fields(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn members(&self) -> crate::error::Members {
+        match self {
+            CatalogError::Stock(error) => error.members(),
+            _ => crate::error::Members::new(),
         }
     }
 }

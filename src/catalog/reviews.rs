@@ -1,13 +1,11 @@
 //! Reviews: one per user and product, with the product's rating kept exact.
 //!
-//! A review and the change of its product's `rating_sum`/`rating_count` commit in one
-//! transaction, as atomic increments, so concurrent reviews never lose an update.
+//! A review and the change of its product's rating sum and count commit in one transaction, as
+//! atomic increments, so concurrent reviews never lose an update.
 
-use super::{CatalogError, ProductCache, Viewer};
-use crate::db::{codes, violates};
-use crate::domain::{Page, Paged, Role};
+use super::{Catalog, CatalogError, Viewer};
+use crate::domain::{AllValid, Page, Paged, Parsed, Role, bounded_text, field};
 use serde::Serialize;
-use sqlx::PgPool;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -37,131 +35,79 @@ pub struct ReviewInput {
     pub body: String,
 }
 
-const REVIEW_SELECT: &str = "SELECT r.id, r.product_id, r.user_id, u.name AS author_name, \
-     r.rating, r.title, r.body, r.verified_purchase, r.created_at \
-     FROM reviews r JOIN users u ON u.id = r.user_id";
-
-/// Whether the product exists and is published (only published products take reviews).
-async fn ensure_published(pool: &PgPool, product: Uuid) -> Result<(), CatalogError> {
-    let published: Option<bool> =
-        sqlx::query_scalar("SELECT status = 'published' FROM products WHERE id = $1")
-            .bind(product)
-            .fetch_optional(pool)
-            .await?;
-    match published {
-        Some(true) => Ok(()),
-        _ => Err(CatalogError::NotFound("product")),
+impl ReviewInput {
+    /// A rating of 1 to 5, a title of 1 to 200 characters and a text of 1 to 5,000 (line
+    /// breaks allowed, other control characters not).
+    pub fn parse(rating: i64, title: &str, body: &str) -> Parsed<Self> {
+        let rating = match i16::try_from(rating) {
+            Ok(rating) if (1..=5).contains(&rating) => Ok(rating),
+            _ => Err("must be a whole number from 1 to 5".to_owned()),
+        };
+        let (rating, title, body) = (
+            field("rating", rating),
+            field("title", bounded_text(title, 1, 200)),
+            field("body", review_text(body)),
+        )
+            .all_valid()?;
+        Ok(Self {
+            rating,
+            title,
+            body,
+        })
     }
 }
 
-/// Reviews of a product, newest first.
-pub async fn list_reviews(
-    pool: &PgPool,
-    product: Uuid,
-    page: Page,
-) -> Result<Paged<Review>, CatalogError> {
-    ensure_published(pool, product).await?;
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{REVIEW_SELECT} WHERE r.product_id = $1
-         ORDER BY r.created_at DESC, r.id DESC LIMIT $2 OFFSET $3"
-    ));
-    let items = sqlx::query_as(sql)
-        .bind(product)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(pool)
-        .await?;
-    let total = sqlx::query_scalar("SELECT count(*) FROM reviews WHERE product_id = $1")
-        .bind(product)
-        .fetch_one(pool)
-        .await?;
-    Ok(Paged::new(items, page, total))
+fn review_text(raw: &str) -> Result<String, String> {
+    let text = raw.trim();
+    let length = text.chars().count();
+    if length == 0 || length > 5_000 {
+        return Err("must be 1 to 5000 characters".into());
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err("must not contain control characters".into());
+    }
+    Ok(text.to_owned())
 }
 
-/// Writes `author`'s review of `product`; a second review by the same author is a conflict.
-#[tracing::instrument(skip(pool, cache, input))]
-pub async fn create_review(
-    pool: &PgPool,
-    cache: &ProductCache,
-    author: Uuid,
-    product: Uuid,
-    input: &ReviewInput,
-) -> Result<Review, CatalogError> {
-    ensure_published(pool, product).await?;
-    let id = Uuid::now_v7();
-    let mut tx = pool.begin().await?;
-    // Verified: the author has a paid (or later) order containing the product.
-    sqlx::query(
-        "INSERT INTO reviews (id, product_id, user_id, rating, title, body, verified_purchase)
-         VALUES ($1, $2, $3, $4, $5, $6, EXISTS (
-             SELECT 1 FROM order_items oi JOIN orders o ON o.id = oi.order_id
-             WHERE o.user_id = $3 AND oi.product_id = $2
-               AND o.status IN ('paid', 'processing', 'shipped', 'out_for_delivery', 'delivered')))",
-    )
-    .bind(id)
-    .bind(product)
-    .bind(author)
-    .bind(input.rating)
-    .bind(&input.title)
-    .bind(&input.body)
-    .execute(&mut *tx)
-    .await
-    .map_err(|error| {
-        if violates(&error, codes::UNIQUE_VIOLATION) {
-            CatalogError::Conflict("you have already reviewed this product".into())
-        } else {
-            error.into()
+impl Catalog {
+    /// Reviews of a published product, newest first.
+    pub async fn reviews(&self, product: Uuid, page: Page) -> Result<Paged<Review>, CatalogError> {
+        self.ensure_published(product).await?;
+        self.store.reviews(product, page).await
+    }
+
+    /// Writes `author`'s review of `product`; a second review by the same author is a conflict.
+    #[tracing::instrument(skip(self, input))]
+    pub async fn create_review(
+        &self,
+        author: Uuid,
+        product: Uuid,
+        input: &ReviewInput,
+    ) -> Result<Review, CatalogError> {
+        self.ensure_published(product).await?;
+        let review = self.store.create_review(author, product, input).await?;
+        self.cache.invalidate(&[product]).await;
+        Ok(review)
+    }
+
+    /// Deletes a review: its author or an admin may; for anyone else it is 403 (reviews are
+    /// public).
+    #[tracing::instrument(skip(self))]
+    pub async fn delete_review(&self, viewer: Viewer, id: Uuid) -> Result<(), CatalogError> {
+        let may_delete = |author: Uuid| author == viewer.id || viewer.role == Role::Admin;
+        let product = self.store.delete_review(id, may_delete).await?;
+        self.cache.invalidate(&[product]).await;
+        Ok(())
+    }
+
+    /// Only published products take and show reviews.
+    async fn ensure_published(&self, product: Uuid) -> Result<(), CatalogError> {
+        match self.store.product_owner(product).await? {
+            Some((_, crate::domain::ProductStatus::Published)) => Ok(()),
+            _ => Err(CatalogError::NotFound("product")),
         }
-    })?;
-    sqlx::query(
-        "UPDATE products SET rating_sum = rating_sum + $2, rating_count = rating_count + 1
-         WHERE id = $1",
-    )
-    .bind(product)
-    .bind(i64::from(input.rating))
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    cache.invalidate(&[product]).await;
-    let sql = sqlx::AssertSqlSafe(format!("{REVIEW_SELECT} WHERE r.id = $1"));
-    Ok(sqlx::query_as(sql).bind(id).fetch_one(pool).await?)
-}
-
-/// Deletes a review: its author or an admin may; for anyone else it is 403 (reviews are public).
-#[tracing::instrument(skip(pool, cache))]
-pub async fn delete_review(
-    pool: &PgPool,
-    cache: &ProductCache,
-    viewer: Viewer,
-    id: Uuid,
-) -> Result<(), CatalogError> {
-    let mut tx = pool.begin().await?;
-    let found: Option<(Uuid, Uuid)> =
-        sqlx::query_as("SELECT user_id, product_id FROM reviews WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((author, product)) = found else {
-        return Err(CatalogError::NotFound("review"));
-    };
-    if author != viewer.id && viewer.role != Role::Admin {
-        return Err(CatalogError::Forbidden(
-            "only its author or an admin can delete a review",
-        ));
     }
-    let rating: i16 = sqlx::query_scalar("DELETE FROM reviews WHERE id = $1 RETURNING rating")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    sqlx::query(
-        "UPDATE products SET rating_sum = rating_sum - $2, rating_count = rating_count - 1
-         WHERE id = $1",
-    )
-    .bind(product)
-    .bind(i64::from(rating))
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    cache.invalidate(&[product]).await;
-    Ok(())
 }

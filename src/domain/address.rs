@@ -1,6 +1,6 @@
 //! Postal addresses: the address book and, later, inline shipping addresses at checkout.
 
-use super::{FieldErrors, Phone, bounded_text, optional_text};
+use super::{AllValid, Invalid, Parsed, Phone, bounded_text, field, optional, optional_text};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -60,38 +60,30 @@ const LINE_MAX: usize = 200;
 const SHORT_MAX: usize = 100;
 
 impl AddressInput {
-    /// Parses every field, reporting problems under `prefix` (e.g. `shipping_address.`).
-    pub fn parse(fields: &AddressFields, errors: &mut FieldErrors, prefix: &str) -> Option<Self> {
-        let at = |name: &str| format!("{prefix}{name}");
-        let label = errors.check(
-            &at("label"),
-            optional_text(fields.label.as_deref(), SHORT_MAX),
-        );
-        let name = errors.check(&at("name"), bounded_text(&fields.name, 1, SHORT_MAX));
-        let line1 = errors.check(&at("line1"), bounded_text(&fields.line1, 1, LINE_MAX));
-        let line2 = errors.check(
-            &at("line2"),
-            optional_text(fields.line2.as_deref(), LINE_MAX),
-        );
-        let city = errors.check(&at("city"), bounded_text(&fields.city, 1, SHORT_MAX));
-        let region = errors.check(
-            &at("region"),
-            optional_text(fields.region.as_deref(), SHORT_MAX),
-        );
-        let postal_code =
-            errors.check(&at("postal_code"), bounded_text(&fields.postal_code, 1, 20));
-        let country = errors.check(&at("country"), CountryCode::parse(&fields.country));
-        let phone = errors.check(&at("phone"), optional_phone(fields.phone.as_deref()));
-        Some(Self {
-            label: label?,
-            name: name?,
-            line1: line1?,
-            line2: line2?,
-            city: city?,
-            region: region?,
-            postal_code: postal_code?,
-            country: country?,
-            phone: phone?,
+    /// Parses every field, collecting all problems.
+    pub fn parse(fields: &AddressFields) -> Parsed<Self> {
+        let (label, name, line1, line2, city, region, postal_code, country, phone) = (
+            field("label", optional_text(fields.label.as_deref(), SHORT_MAX)),
+            field("name", bounded_text(&fields.name, 1, SHORT_MAX)),
+            field("line1", bounded_text(&fields.line1, 1, LINE_MAX)),
+            field("line2", optional_text(fields.line2.as_deref(), LINE_MAX)),
+            field("city", bounded_text(&fields.city, 1, SHORT_MAX)),
+            field("region", optional_text(fields.region.as_deref(), SHORT_MAX)),
+            field("postal_code", bounded_text(&fields.postal_code, 1, 20)),
+            field("country", CountryCode::parse(&fields.country)),
+            field("phone", optional_phone(fields.phone.as_deref())),
+        )
+            .all_valid()?;
+        Ok(Self {
+            label,
+            name,
+            line1,
+            line2,
+            city,
+            region,
+            postal_code,
+            country,
+            phone,
         })
     }
 }
@@ -144,42 +136,49 @@ pub struct AddressPatch {
 }
 
 impl AddressPatch {
-    pub fn parse(fields: &AddressPatchFields) -> Result<Self, crate::error::ApiError> {
-        let mut errors = FieldErrors::default();
-        let mut patch = AddressPatch::default();
-        let mut required = |field: &str, raw: &Option<String>, max: usize| {
-            raw.as_deref()
-                .and_then(|raw| errors.check(field, bounded_text(raw, 1, max)))
+    pub fn parse(fields: &AddressPatchFields) -> Parsed<Self> {
+        let required = |name: &str, raw: &Option<String>, max: usize| {
+            optional(name, raw.as_deref(), |raw| bounded_text(raw, 1, max))
         };
-        patch.name = required("name", &fields.name, SHORT_MAX);
-        patch.line1 = required("line1", &fields.line1, LINE_MAX);
-        patch.city = required("city", &fields.city, SHORT_MAX);
-        patch.postal_code = required("postal_code", &fields.postal_code, 20);
-        let mut optional = |field: &str, raw: &Option<Option<String>>, max: usize| {
-            raw.as_ref()
-                .and_then(|raw| errors.check(field, optional_text(raw.as_deref(), max)))
+        let nullable = |name: &str, raw: &Option<Option<String>>, max: usize| {
+            optional(name, raw.as_ref(), |raw| optional_text(raw.as_deref(), max))
         };
-        patch.label = optional("label", &fields.label, SHORT_MAX);
-        patch.line2 = optional("line2", &fields.line2, LINE_MAX);
-        patch.region = optional("region", &fields.region, SHORT_MAX);
-        patch.country = fields
-            .country
-            .as_deref()
-            .and_then(|raw| errors.check("country", CountryCode::parse(raw)));
-        patch.phone = fields
-            .phone
-            .as_ref()
-            .and_then(|raw| errors.check("phone", optional_phone(raw.as_deref())));
-        match fields.is_default {
-            Some(false) => errors.add(
+        let make_default = match fields.is_default {
+            Some(false) => Err(Invalid::field(
                 "is_default",
                 "the default address moves by making another address the default",
-            ),
-            Some(true) => patch.make_default = true,
-            None => {}
-        }
-        errors.finish()?;
-        Ok(patch)
+            )),
+            Some(true) => Ok(true),
+            None => Ok(false),
+        };
+        let (name, line1, city, postal_code, label, line2, region, country, phone, make_default) =
+            (
+                required("name", &fields.name, SHORT_MAX),
+                required("line1", &fields.line1, LINE_MAX),
+                required("city", &fields.city, SHORT_MAX),
+                required("postal_code", &fields.postal_code, 20),
+                nullable("label", &fields.label, SHORT_MAX),
+                nullable("line2", &fields.line2, LINE_MAX),
+                nullable("region", &fields.region, SHORT_MAX),
+                optional("country", fields.country.as_deref(), CountryCode::parse),
+                optional("phone", fields.phone.as_ref(), |raw| {
+                    optional_phone(raw.as_deref())
+                }),
+                make_default,
+            )
+                .all_valid()?;
+        Ok(AddressPatch {
+            label,
+            name,
+            line1,
+            line2,
+            city,
+            region,
+            postal_code,
+            country,
+            phone,
+            make_default,
+        })
     }
 }
 
@@ -204,12 +203,10 @@ mod tests {
 
     #[test]
     fn parses_and_normalizes() {
-        let mut errors = FieldErrors::default();
-        let address = AddressInput::parse(&fields(), &mut errors, "").unwrap();
+        let address = AddressInput::parse(&fields()).unwrap();
         assert_eq!(address.country.as_str(), "GB");
         assert_eq!(address.label.as_deref(), Some("Home"));
         assert_eq!(address.region, None);
-        assert!(errors.finish().is_ok());
     }
 
     #[test]
@@ -218,9 +215,9 @@ mod tests {
         bad.country = "Germany".into();
         bad.city = " ".into();
         bad.phone = Some("12".into());
-        let mut errors = FieldErrors::default();
-        assert!(AddressInput::parse(&bad, &mut errors, "shipping_address.").is_none());
-        let error = errors.finish().unwrap_err();
+        let error = AddressInput::parse(&bad)
+            .unwrap_err()
+            .within("shipping_address");
         let text = format!("{error}");
         for field in [
             "shipping_address.country",

@@ -1,7 +1,6 @@
 //! Pagination of lists: `?page=1&per_page=20` in, `{items, page, per_page, total}` out.
 
-use super::FieldErrors;
-use crate::error::ApiError;
+use super::{AllValid, Parsed, field};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,24 +23,17 @@ pub struct Page {
 impl Page {
     pub const MAX_PER_PAGE: u32 = 100;
 
-    /// Parses the parameters, recording problems in `errors`.
-    pub fn parse_into(params: &PageParams, errors: &mut FieldErrors) -> Option<Self> {
-        let page = errors.check("page", number(params.page.as_deref(), 1, 1, 1_000_000));
-        let per_page = errors.check(
-            "per_page",
-            number(params.per_page.as_deref(), 20, 1, Self::MAX_PER_PAGE),
-        );
-        Some(Self {
-            page: page?,
-            per_page: per_page?,
-        })
-    }
-
-    pub fn parse(params: &PageParams) -> Result<Self, ApiError> {
-        let mut errors = FieldErrors::default();
-        let page = Self::parse_into(params, &mut errors);
-        errors.finish()?;
-        page.ok_or_else(|| ApiError::internal("page parsed without errors but is missing"))
+    /// Parses the parameters, naming each bad one.
+    pub fn parse(params: &PageParams) -> Parsed<Self> {
+        let (page, per_page) = (
+            field("page", number(params.page.as_deref(), 1, 1, 1_000_000)),
+            field(
+                "per_page",
+                number(params.per_page.as_deref(), 20, 1, Self::MAX_PER_PAGE),
+            ),
+        )
+            .all_valid()?;
+        Ok(Self { page, per_page })
     }
 
     pub fn limit(self) -> i64 {
@@ -87,7 +79,7 @@ impl<T> Paged<T> {
 mod tests {
     use super::*;
 
-    fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Page, ApiError> {
+    fn parse(page: Option<&str>, per_page: Option<&str>) -> Parsed<Page> {
         Page::parse(&PageParams {
             page: page.map(str::to_owned),
             per_page: per_page.map(str::to_owned),

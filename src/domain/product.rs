@@ -1,7 +1,7 @@
-//! Product values: [`Sku`], [`Currency`], [`ProductStatus`], image URLs, and the parsing of a
-//! product as a client sends it (one create, or one row of an import).
+//! Product values: [`Sku`], [`ProductStatus`], image URLs, and the parsing of a product as a
+//! client sends it (one create, or one row of an import).
 
-use super::{FieldErrors, bounded_text, optional_text};
+use super::{AllValid, Currency, Parsed, Price, bounded_text, field, optional, optional_text};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -26,28 +26,10 @@ impl Sku {
     }
 }
 
-/// An ISO 4217 currency code, upper-case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Currency(String);
-
-impl Currency {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let code = raw.trim().to_ascii_uppercase();
-        if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
-            Ok(Self(code))
-        } else {
-            Err("must be a three-letter ISO 4217 currency code, like EUR".into())
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// Whether a product is on sale.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum ProductStatus {
     /// Visible only to its seller and admins.
     Draft,
@@ -77,8 +59,6 @@ impl ProductStatus {
 
 const MAX_IMAGES: usize = 20;
 const MAX_ATTRIBUTES_BYTES: usize = 8 * 1024;
-/// The largest price: 1 billion in major units, far below `i64` overflow in any total.
-pub const MAX_PRICE_CENTS: i64 = 100_000_000_000;
 const MAX_STOCK: i64 = 1_000_000_000;
 
 fn image_url(raw: &str) -> Result<String, String> {
@@ -110,7 +90,7 @@ pub struct ProductFields {
     pub brand: Option<String>,
     pub category_id: Uuid,
     /// Price in minor units (cents), greater than zero.
-    pub price_cents: i64,
+    pub price_cents: Price,
     /// ISO 4217.
     pub currency: String,
     /// Image URLs (http or https).
@@ -137,7 +117,7 @@ pub struct ProductInput {
     pub description: String,
     pub brand: Option<String>,
     pub category_id: Uuid,
-    pub price_cents: i64,
+    pub price_cents: Price,
     pub currency: Currency,
     pub images: Vec<String>,
     pub attributes: Map<String, Value>,
@@ -149,42 +129,57 @@ pub struct ProductInput {
 
 impl ProductInput {
     /// Parses every field, collecting all problems.
-    pub fn parse(fields: ProductFields, errors: &mut FieldErrors) -> Option<Self> {
-        let sku = errors.check("sku", Sku::parse(&fields.sku));
-        let name = errors.check("name", bounded_text(&fields.name, 1, 200));
-        let description = errors.check("description", description(&fields.description));
-        let brand = errors.check("brand", optional_text(fields.brand.as_deref(), 100));
-        let price_cents = errors.check("price_cents", price(fields.price_cents));
-        let currency = errors.check("currency", Currency::parse(&fields.currency));
-        let images = errors.check("images", images(&fields.images));
-        let attributes = errors.check("attributes", attributes(fields.attributes));
-        let stock = errors.check("stock", stock(fields.stock));
-        let low_stock_threshold = errors.check(
-            "low_stock_threshold",
-            threshold(fields.low_stock_threshold.unwrap_or(0)),
-        );
+    pub fn parse(fields: ProductFields) -> Parsed<Self> {
         let status = match fields.status.as_deref() {
-            None => Some(ProductStatus::Published),
-            Some(status) => errors.check("status", ProductStatus::parse(status)),
+            None => Ok(ProductStatus::Published),
+            Some(status) => field("status", ProductStatus::parse(status)),
         };
-        let max_per_customer = errors.check(
-            "max_per_customer",
-            max_per_customer(fields.max_per_customer),
-        );
-        Some(Self {
-            sku: sku?,
-            name: name?,
-            description: description?,
-            brand: brand?,
+        let (
+            sku,
+            name,
+            description,
+            brand,
+            currency,
+            images,
+            attributes,
+            stock,
+            low_stock_threshold,
+            status,
+            max_per_customer,
+        ) = (
+            field("sku", Sku::parse(&fields.sku)),
+            field("name", bounded_text(&fields.name, 1, 200)),
+            field("description", description(&fields.description)),
+            field("brand", optional_text(fields.brand.as_deref(), 100)),
+            field("currency", Currency::parse(&fields.currency)),
+            field("images", images(&fields.images)),
+            field("attributes", attributes(fields.attributes)),
+            field("stock", stock(fields.stock)),
+            field(
+                "low_stock_threshold",
+                threshold(fields.low_stock_threshold.unwrap_or(0)),
+            ),
+            status,
+            field(
+                "max_per_customer",
+                max_per_customer(fields.max_per_customer),
+            ),
+        )
+            .all_valid()?;
+        Ok(Self {
+            sku,
+            name,
+            description,
+            brand,
             category_id: fields.category_id,
-            price_cents: price_cents?,
-            currency: currency?,
-            images: images?,
-            attributes: attributes?,
-            stock: stock?,
-            low_stock_threshold: low_stock_threshold?,
-            status: status?,
-            max_per_customer: max_per_customer?,
+            price_cents: fields.price_cents,
+            currency,
+            images,
+            attributes,
+            stock,
+            low_stock_threshold,
+            status,
+            max_per_customer,
         })
     }
 }
@@ -195,14 +190,6 @@ fn description(raw: &str) -> Result<String, String> {
         return Err("must be at most 10000 characters".into());
     }
     Ok(text.to_owned())
-}
-
-fn price(cents: i64) -> Result<i64, String> {
-    if (1..=MAX_PRICE_CENTS).contains(&cents) {
-        Ok(cents)
-    } else {
-        Err(format!("must be from 1 to {MAX_PRICE_CENTS} (minor units)"))
-    }
 }
 
 fn stock(units: i64) -> Result<i64, String> {
@@ -260,7 +247,7 @@ pub struct ProductPatchFields {
     #[schema(value_type = Option<String>)]
     pub brand: Option<Option<String>>,
     pub category_id: Option<Uuid>,
-    pub price_cents: Option<i64>,
+    pub price_cents: Option<Price>,
     pub currency: Option<String>,
     pub images: Option<Vec<String>>,
     #[schema(value_type = Option<Object>)]
@@ -280,7 +267,7 @@ pub struct ProductPatch {
     pub description: Option<String>,
     pub brand: Option<Option<String>>,
     pub category_id: Option<Uuid>,
-    pub price_cents: Option<i64>,
+    pub price_cents: Option<Price>,
     pub currency: Option<Currency>,
     pub images: Option<Vec<String>>,
     pub attributes: Option<Map<String, Value>>,
@@ -290,46 +277,51 @@ pub struct ProductPatch {
 }
 
 impl ProductPatch {
-    pub fn parse(fields: ProductPatchFields) -> Result<Self, crate::error::ApiError> {
-        let mut errors = FieldErrors::default();
-        let patch = ProductPatch {
-            sku: fields
-                .sku
-                .and_then(|raw| errors.check("sku", Sku::parse(&raw))),
-            name: fields
-                .name
-                .and_then(|raw| errors.check("name", bounded_text(&raw, 1, 200))),
-            description: fields
-                .description
-                .and_then(|raw| errors.check("description", description(&raw))),
-            brand: fields
-                .brand
-                .and_then(|raw| errors.check("brand", optional_text(raw.as_deref(), 100))),
+    pub fn parse(fields: ProductPatchFields) -> Parsed<Self> {
+        let (
+            sku,
+            name,
+            description,
+            brand,
+            currency,
+            images,
+            attributes,
+            low_stock_threshold,
+            status,
+            max_per_customer,
+        ) = (
+            optional("sku", fields.sku, |raw| Sku::parse(&raw)),
+            optional("name", fields.name, |raw| bounded_text(&raw, 1, 200)),
+            optional("description", fields.description, |raw| description(&raw)),
+            optional("brand", fields.brand, |raw| {
+                optional_text(raw.as_deref(), 100)
+            }),
+            optional("currency", fields.currency, |raw| Currency::parse(&raw)),
+            optional("images", fields.images, |urls| images(&urls)),
+            optional("attributes", fields.attributes, attributes),
+            optional("low_stock_threshold", fields.low_stock_threshold, threshold),
+            optional("status", fields.status, |raw| ProductStatus::parse(&raw)),
+            optional(
+                "max_per_customer",
+                fields.max_per_customer,
+                max_per_customer,
+            ),
+        )
+            .all_valid()?;
+        Ok(ProductPatch {
+            sku,
+            name,
+            description,
+            brand,
             category_id: fields.category_id,
-            price_cents: fields
-                .price_cents
-                .and_then(|cents| errors.check("price_cents", price(cents))),
-            currency: fields
-                .currency
-                .and_then(|raw| errors.check("currency", Currency::parse(&raw))),
-            images: fields
-                .images
-                .and_then(|urls| errors.check("images", images(&urls))),
-            attributes: fields
-                .attributes
-                .and_then(|map| errors.check("attributes", attributes(map))),
-            low_stock_threshold: fields
-                .low_stock_threshold
-                .and_then(|units| errors.check("low_stock_threshold", threshold(units))),
-            status: fields
-                .status
-                .and_then(|raw| errors.check("status", ProductStatus::parse(&raw))),
-            max_per_customer: fields
-                .max_per_customer
-                .and_then(|limit| errors.check("max_per_customer", max_per_customer(limit))),
-        };
-        errors.finish()?;
-        Ok(patch)
+            price_cents: fields.price_cents,
+            currency,
+            images,
+            attributes,
+            low_stock_threshold,
+            status,
+            max_per_customer,
+        })
     }
 }
 
@@ -338,7 +330,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn fields(overrides: Value) -> ProductFields {
+    fn body(overrides: Value) -> Value {
         let mut body = json!({
             "sku": "MUG-01", "name": "Mug", "category_id": Uuid::nil(),
             "price_cents": 1299, "currency": "eur"
@@ -346,25 +338,26 @@ mod tests {
         for (key, value) in overrides.as_object().unwrap() {
             body[key] = value.clone();
         }
-        serde_json::from_value(body).unwrap()
+        body
+    }
+
+    fn fields(overrides: Value) -> ProductFields {
+        serde_json::from_value(body(overrides)).unwrap()
     }
 
     fn problems(overrides: Value) -> String {
-        let mut errors = FieldErrors::default();
-        let parsed = ProductInput::parse(fields(overrides), &mut errors);
-        match errors.finish() {
-            Ok(()) => {
-                assert!(parsed.is_some());
-                String::new()
-            }
-            Err(error) => error.to_string(),
+        match crate::domain::from_json_value::<ProductFields>(body(overrides)) {
+            Ok(fields) => ProductInput::parse(fields)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default(),
+            Err(error) => error.field,
         }
     }
 
     #[test]
     fn defaults_and_normalization() {
-        let mut errors = FieldErrors::default();
-        let product = ProductInput::parse(fields(json!({})), &mut errors).unwrap();
+        let product = ProductInput::parse(fields(json!({}))).unwrap();
         assert_eq!(product.currency.as_str(), "EUR");
         assert_eq!(product.status, ProductStatus::Published);
         assert_eq!((product.stock, product.low_stock_threshold), (0, 0));

@@ -1,11 +1,13 @@
-//! [`Role`] and [`UserStatus`]: what a user may do, and whether they may do it now.
+//! [`Role`] and [`UserStatus`]: what a user may do, and whether they may do it now; the values
+//! of the `users.role` and `users.status` columns.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// What a user is to the shop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Role {
     Customer,
     Seller,
@@ -43,8 +45,9 @@ impl Role {
 }
 
 /// Whether an account can be used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum UserStatus {
     /// Registered, waiting for activation.
     Pending,

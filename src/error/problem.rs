@@ -1,29 +1,12 @@
 //! [`ApiError`]: the error every handler returns, rendered as RFC 9457 problem+json.
 
-use super::ErrorCode;
+use super::{Coded, ErrorCode, Members};
+use crate::domain::FieldError;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
 use utoipa::ToSchema;
-
-/// One offending input field of a `validation_failed` error.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// The field's path in the request (`email`, `shipping_address.country`, `page`).
-    pub field: String,
-    /// What is wrong with it, for a human.
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
 
 /// The problem+json body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,7 +25,7 @@ pub struct Problem {
     /// `payment_declined`...).
     #[serde(flatten)]
     #[schema(value_type = Object)]
-    pub extensions: serde_json::Map<String, serde_json::Value>,
+    pub extensions: Members,
 }
 
 /// An error on its way to the client.
@@ -51,8 +34,11 @@ pub struct ApiError {
     code: ErrorCode,
     detail: String,
     errors: Vec<FieldError>,
-    extensions: serde_json::Map<String, serde_json::Value>,
+    members: Members,
     retry_after_secs: Option<u64>,
+    /// What failed inside (`internal`, `service_unavailable`): logged with the request, never
+    /// sent.
+    cause: Option<String>,
 }
 
 impl ApiError {
@@ -62,15 +48,10 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
-            extensions: serde_json::Map::new(),
+            members: Members::new(),
             retry_after_secs: None,
+            cause: None,
         }
-    }
-
-    /// Adds a member to the problem body.
-    pub fn with(mut self, member: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.extensions.insert(member.to_owned(), value.into());
-        self
     }
 
     /// A `validation_failed` error listing the offending fields.
@@ -88,27 +69,27 @@ impl ApiError {
         Self::validation(vec![FieldError::new(field, message)])
     }
 
-    /// A 404 that does not say whether the object exists for someone else.
-    pub fn not_found(what: &str) -> Self {
-        Self::new(ErrorCode::NotFound, format!("{what} not found"))
-    }
-
-    /// An unexpected failure: the cause is logged here and the client sees a generic message.
+    /// An unexpected failure: the client sees a generic message, the request's log line the
+    /// cause.
     pub fn internal(cause: impl fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
-        Self::new(
-            ErrorCode::Internal,
-            "the server failed to handle the request",
-        )
+        Self {
+            cause: Some(cause.to_string()),
+            ..Self::new(
+                ErrorCode::Internal,
+                "the server failed to handle the request",
+            )
+        }
     }
 
-    /// A backing service (PostgreSQL, Redis) that does not answer: 503 with `Retry-After`.
+    /// A backing service that does not answer: 503 with `Retry-After`.
     pub fn unavailable(cause: impl fmt::Display) -> Self {
-        tracing::warn!(error = %cause, "backing service unavailable");
-        Self::new(
-            ErrorCode::ServiceUnavailable,
-            "a backing service is not answering; try again shortly",
-        )
+        Self {
+            cause: Some(cause.to_string()),
+            ..Self::new(
+                ErrorCode::ServiceUnavailable,
+                "a backing service is not answering; try again shortly",
+            )
+        }
         .retry_after(5)
     }
 
@@ -122,7 +103,8 @@ impl ApiError {
         self.code
     }
 
-    fn problem(&self) -> Problem {
+    /// The body of this error.
+    pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("https://bazaar.dev/problems/{}", self.code.as_str()),
             title: self.code.title(),
@@ -130,14 +112,52 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code.as_str(),
             errors: self.errors.clone(),
-            extensions: self.extensions.clone(),
+            extensions: self.members.clone(),
         }
     }
 }
 
+/// Every layer's error becomes the answer its code calls for.
+impl<E: Coded> From<E> for ApiError {
+    fn from(error: E) -> Self {
+        let code = error.code();
+        let fields = error.fields();
+        let mut answer = match code {
+            ErrorCode::Internal => ApiError::internal(cause_chain(&error)),
+            ErrorCode::ServiceUnavailable => ApiError::unavailable(cause_chain(&error)),
+            ErrorCode::ValidationFailed if !fields.is_empty() => ApiError::validation(fields),
+            _ => ApiError::new(code, error.to_string()),
+        };
+        answer.members = error.members();
+        if let Some(secs) = error.retry_after() {
+            answer = answer.retry_after(secs);
+        }
+        answer
+    }
+}
+
+/// The error and everything it wraps, outermost first.
+fn cause_chain(error: &dyn std::error::Error) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !chain.ends_with(&text) {
+            chain.push_str(": ");
+            chain.push_str(&text);
+        }
+        source = cause.source();
+    }
+    chain
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.detail)
+        write!(f, "{}: {}", self.code.as_str(), self.detail)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " (cause: {cause})")?;
+        }
+        Ok(())
     }
 }
 
@@ -155,25 +175,8 @@ impl ResponseError for ApiError {
         if let Some(secs) = self.retry_after_secs {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        // Serializing a struct of strings and numbers cannot fail.
+        // Serializing a struct of strings, numbers and JSON values cannot fail.
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         response.body(body)
-    }
-}
-
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                ApiError::unavailable(format!("postgres: {error}"))
-            }
-            other => ApiError::internal(format!("postgres: {other}")),
-        }
-    }
-}
-
-impl From<redis::RedisError> for ApiError {
-    fn from(error: redis::RedisError) -> Self {
-        ApiError::unavailable(format!("redis: {error}"))
     }
 }

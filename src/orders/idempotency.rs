@@ -1,11 +1,13 @@
-//! `Idempotency-Key`: a retry with the same key and body gets the first answer; the same key with
-//! another body is refused. Records live in PostgreSQL (primary key: user, scope, key), so a retry
-//! after a crash or on another process still finds them; the record of a checkout commits in the
-//! same transaction as its order, so two concurrent requests with one key make one order.
+//! `Idempotency-Key`: a retry with the same key and body gets the first outcome; the same key
+//! with another body is refused. Records live in the database (primary key: user, scope, key),
+//! so a retry after a crash or on another process still finds them; the record of a checkout
+//! commits in the same transaction as its order, so two concurrent requests with one key make one
+//! order.
 
-use super::{OrderError, Stored};
+use super::OrderError;
+use super::store::OrderStore;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// A client's idempotency key for one request.
@@ -43,65 +45,23 @@ impl IdempotencyKey {
         })
     }
 
-    /// The first answer to this key, if there is one; a conflict if it answered another request.
-    pub async fn replay(&self, pool: &PgPool) -> Result<Option<Stored>, OrderError> {
-        let found: Option<(Vec<u8>, i32, serde_json::Value)> = sqlx::query_as(
-            "SELECT request_hash, status_code, response FROM idempotency_keys
-             WHERE user_id = $1 AND scope = $2 AND key = $3",
-        )
-        .bind(self.user)
-        .bind(&self.scope)
-        .bind(&self.key)
-        .fetch_optional(pool)
-        .await?;
-        match found {
+    /// The first outcome of this key, if there is one; a conflict if it answered another
+    /// request.
+    pub(crate) async fn replay<T: DeserializeOwned>(
+        &self,
+        store: &OrderStore,
+    ) -> Result<Option<T>, OrderError> {
+        match store.idempotency_record(self).await? {
             None => Ok(None),
-            Some((hash, _, _)) if hash != self.request_hash => Err(OrderError::IdempotencyConflict),
-            Some((_, status, body)) => Ok(Some(Stored {
-                status: u16::try_from(status).unwrap_or(500),
-                body,
-            })),
+            Some((hash, _)) if hash != self.request_hash => Err(OrderError::IdempotencyConflict),
+            Some((_, outcome)) => Ok(Some(
+                serde_json::from_value(outcome).map_err(anyhow::Error::from)?,
+            )),
         }
     }
+}
 
-    /// Stores the answer unless the key already has one; whether this call stored it.
-    pub async fn record(
-        &self,
-        connection: &mut PgConnection,
-        answer: &Stored,
-    ) -> sqlx::Result<bool> {
-        let stored = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, scope, key, request_hash, status_code, response)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(self.user)
-        .bind(&self.scope)
-        .bind(&self.key)
-        .bind(&self.request_hash)
-        .bind(i32::from(answer.status))
-        .bind(&answer.body)
-        .execute(connection)
-        .await?;
-        Ok(stored.rows_affected() == 1)
-    }
-
-    /// Replaces the stored answer (a checkout that went on to pay, or was declined).
-    pub async fn replace(
-        &self,
-        connection: &mut PgConnection,
-        answer: &Stored,
-    ) -> sqlx::Result<()> {
-        sqlx::query(
-            "UPDATE idempotency_keys SET status_code = $4, response = $5
-             WHERE user_id = $1 AND scope = $2 AND key = $3",
-        )
-        .bind(self.user)
-        .bind(&self.scope)
-        .bind(&self.key)
-        .bind(i32::from(answer.status))
-        .bind(&answer.body)
-        .execute(connection)
-        .await?;
-        Ok(())
-    }
+/// The JSON an outcome is recorded as.
+pub(crate) fn recorded(outcome: &impl serde::Serialize) -> Result<String, OrderError> {
+    Ok(serde_json::to_string(outcome).map_err(anyhow::Error::from)?)
 }

@@ -1,110 +1,94 @@
-//! `/api/v1/cart`: the caller's cart.
+//! `/api/v1/cart` (→ [`crate::cart`]): the caller's cart.
 
 use crate::auth::AuthUser;
-use crate::cart::{self, CartView};
+use crate::cart::{CartView, ShoppingCarts};
+use crate::domain::{Quantity, field};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use crate::state::AppState;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The caller's cart, priced from the catalog.
-#[utoipa::path(get, path = "/api/v1/cart", tag = "cart", security(("bearer" = [])),
+#[utoipa::path(tag = "cart", security(("bearer" = [])),
     responses((status = 200, body = CartView), (status = 401, body = Problem)))]
-pub async fn get(state: web::Data<AppState>, caller: AuthUser) -> Result<HttpResponse, ApiError> {
-    let lines = state.carts.lines(caller.id).await?;
-    Ok(HttpResponse::Ok().json(cart::view(&state, &lines).await?))
+#[get("")]
+pub(crate) async fn get(
+    carts: web::Data<ShoppingCarts>,
+    caller: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(carts.view(caller.id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AddItemBody {
+pub(crate) struct AddItemBody {
     product_id: Uuid,
-    /// 1 to 1000; added to the line if the product is already in the cart.
-    qty: i64,
-}
-
-fn quantity(qty: i64, allow_zero: bool) -> Result<i64, ApiError> {
-    let min = if allow_zero { 0 } else { 1 };
-    if (min..=1_000).contains(&qty) {
-        Ok(qty)
-    } else {
-        Err(ApiError::invalid_field(
-            "qty",
-            format!("must be {min} to 1000"),
-        ))
-    }
+    /// Added to the line if the product is already in the cart.
+    qty: Quantity,
 }
 
 /// Adds a product; beyond what is available it is 409 `out_of_stock`.
-#[utoipa::path(post, path = "/api/v1/cart/items", tag = "cart", security(("bearer" = [])),
-    request_body = AddItemBody,
+#[utoipa::path(tag = "cart", security(("bearer" = [])), request_body = AddItemBody,
     responses((status = 200, body = CartView), (status = 409, body = Problem),
               (status = 422, body = Problem)))]
-pub async fn add_item(
-    state: web::Data<AppState>,
+#[post("/items")]
+pub(crate) async fn add_item(
+    carts: web::Data<ShoppingCarts>,
     caller: AuthUser,
     Json(body): Json<AddItemBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let qty = quantity(body.qty, false)?;
-    let lines = state.carts.lines(caller.id).await?;
-    let available = cart::availability(&state, &lines, body.product_id).await?;
-    let lines = state
-        .carts
-        .add(caller.id, body.product_id, qty, available)
-        .await?;
-    Ok(HttpResponse::Ok().json(cart::view(&state, &lines).await?))
+    let cart = carts.add(caller.id, body.product_id, body.qty).await?;
+    Ok(HttpResponse::Ok().json(cart))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SetItemBody {
-    /// 0 removes the line.
+pub(crate) struct SetItemBody {
+    /// 0 removes the line; else 1 to 1000.
     qty: i64,
 }
 
 /// Sets a line's quantity (0 removes it).
-#[utoipa::path(patch, path = "/api/v1/cart/items/{product_id}", tag = "cart",
-    security(("bearer" = [])), params(("product_id" = Uuid, Path, description = "product id")),
-    request_body = SetItemBody,
+#[utoipa::path(tag = "cart", security(("bearer" = [])),
+    params(("product_id" = Uuid, Path, description = "product id")), request_body = SetItemBody,
     responses((status = 200, body = CartView), (status = 409, body = Problem),
               (status = 422, body = Problem)))]
-pub async fn set_item(
-    state: web::Data<AppState>,
+#[patch("/items/{product_id}")]
+pub(crate) async fn set_item(
+    carts: web::Data<ShoppingCarts>,
     caller: AuthUser,
     product: web::Path<Uuid>,
     Json(body): Json<SetItemBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let qty = quantity(body.qty, true)?;
-    let lines = state.carts.lines(caller.id).await?;
-    let lines = if qty == 0 {
-        state.carts.set(caller.id, *product, 0, 0).await?
-    } else {
-        let available = cart::availability(&state, &lines, *product).await?;
-        state.carts.set(caller.id, *product, qty, available).await?
+    let qty = match body.qty {
+        0 => None,
+        units => Some(field("qty", Quantity::try_from(units))?),
     };
-    Ok(HttpResponse::Ok().json(cart::view(&state, &lines).await?))
+    Ok(HttpResponse::Ok().json(carts.set(caller.id, *product, qty).await?))
 }
 
 /// Removes a line.
-#[utoipa::path(delete, path = "/api/v1/cart/items/{product_id}", tag = "cart",
-    security(("bearer" = [])), params(("product_id" = Uuid, Path, description = "product id")),
+#[utoipa::path(tag = "cart", security(("bearer" = [])),
+    params(("product_id" = Uuid, Path, description = "product id")),
     responses((status = 200, body = CartView)))]
-pub async fn remove_item(
-    state: web::Data<AppState>,
+#[delete("/items/{product_id}")]
+pub(crate) async fn remove_item(
+    carts: web::Data<ShoppingCarts>,
     caller: AuthUser,
     product: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let lines = state.carts.set(caller.id, *product, 0, 0).await?;
-    Ok(HttpResponse::Ok().json(cart::view(&state, &lines).await?))
+    Ok(HttpResponse::Ok().json(carts.set(caller.id, *product, None).await?))
 }
 
 /// Empties the cart.
-#[utoipa::path(delete, path = "/api/v1/cart", tag = "cart", security(("bearer" = [])),
-    responses((status = 204)))]
-pub async fn clear(state: web::Data<AppState>, caller: AuthUser) -> Result<HttpResponse, ApiError> {
-    state.carts.clear(caller.id).await?;
+#[utoipa::path(tag = "cart", security(("bearer" = [])), responses((status = 204)))]
+#[delete("")]
+pub(crate) async fn clear(
+    carts: web::Data<ShoppingCarts>,
+    caller: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    carts.clear(caller.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,11 +1,14 @@
 //! The inventory actors and the journal on their own, without HTTP.
 
 use crate::helpers::test_settings;
-use bazaar::orders::HoldExpiry;
-use bazaar_actors::inventory::{Inventory, InventoryConfig, InventoryError};
-use bazaar_actors::journal::{
-    Applied, Journal, JournalConfig, JournalError, LedgerReason, StockChange, StockOnly, Work,
+use bazaar::db::Database;
+use bazaar_actors::inventory::{
+    ExpireHold, HoldTicket, Inventory, InventoryConfig, InventoryError,
 };
+use bazaar_actors::journal::{
+    Applied, Journal, JournalConfig, JournalError, LedgerReason, StockChange, StockOnly, Unit, Work,
+};
+use bazaar_actors::store::Connection;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::sync::Arc;
@@ -13,26 +16,35 @@ use std::time::Duration;
 use uuid::Uuid;
 
 /// A fresh database with one product holding `stock` units.
-async fn product_with_stock(stock: i64) -> (PgPool, Uuid) {
-    let pool = bazaar::db::connect_and_migrate(&test_settings().database_url)
+async fn product_with_stock(stock: i64) -> (Database, Uuid) {
+    let db = bazaar::db::connect_and_migrate(&test_settings().database_url)
         .await
         .unwrap();
-    let product = bazaar::catalog::seed::hot_product(&pool, stock)
+    let product = bazaar::catalog::seed::hot_product(&db, stock)
         .await
         .unwrap();
-    (pool, product)
+    (db, product)
+}
+
+/// Holds of these tests never come due.
+struct NeverDue;
+
+impl ExpireHold for NeverDue {
+    fn unit(&self, _: &HoldTicket) -> Unit {
+        Unit::from(StockOnly(Vec::new()))
+    }
 }
 
 fn hub() -> bazaar_actors::hub::Hub {
     bazaar_actors::hub::Hub::start(&actix::Arbiter::current())
 }
 
-fn inventory(pool: &PgPool, journal: &Journal) -> Inventory {
+fn inventory(db: &Database, journal: &Journal) -> Inventory {
     Inventory::new(
         actix::Arbiter::new().handle(),
-        pool.clone(),
+        db.clone(),
         journal.clone(),
-        Arc::new(HoldExpiry { hub: hub() }),
+        Arc::new(NeverDue),
         hub(),
         InventoryConfig {
             idle_timeout: Duration::from_secs(60),
@@ -40,7 +52,8 @@ fn inventory(pool: &PgPool, journal: &Journal) -> Inventory {
     )
 }
 
-async fn stored(pool: &PgPool, product: Uuid) -> (i64, i64, i64) {
+async fn stored(db: &Database, product: Uuid) -> (i64, i64, i64) {
+    let pool = db.postgres().expect("PostgreSQL");
     sqlx::query_as(
         "SELECT on_hand, reserved, (SELECT sum(delta)::bigint FROM inventory_movements WHERE product_id = $1)
          FROM inventory WHERE product_id = $1",
@@ -120,7 +133,7 @@ async fn when_commits_fail_memory_stays_equal_to_the_database() {
         .acquire_timeout(Duration::from_millis(300))
         .connect_lazy("postgres://postgres@127.0.0.1:1/nowhere")
         .unwrap();
-    let journal = Journal::start(gone, JournalConfig::default());
+    let journal = Journal::start(Database::Postgres(gone), JournalConfig::default());
     let inventory = inventory(&pool, &journal);
     let removed = inventory.adjust(product, -4, LedgerReason::Damage).await;
     assert!(
@@ -149,7 +162,7 @@ async fn an_idle_actor_stops_and_a_new_one_reloads_the_stock() {
         actix::Arbiter::new().handle(),
         pool.clone(),
         journal,
-        Arc::new(HoldExpiry { hub: hub() }),
+        Arc::new(NeverDue),
         hub(),
         InventoryConfig {
             idle_timeout: Duration::from_millis(300),
@@ -203,7 +216,7 @@ async fn a_reload_counts_a_hold_once_when_its_unit_committed_meanwhile() {
     .bind(product)
     .bind(ticket.hold)
     .bind(due)
-    .execute(&pool)
+    .execute(pool.postgres().unwrap())
     .await
     .unwrap();
     inventory.reload(product).await;
@@ -227,9 +240,10 @@ struct Doomed {
 impl Work for Doomed {
     fn apply<'c>(
         &'c self,
-        connection: &'c mut sqlx::PgConnection,
+        connection: Connection<'c>,
     ) -> futures_util::future::BoxFuture<'c, sqlx::Result<Applied>> {
         Box::pin(async move {
+            let Connection::Postgres(connection) = connection;
             let n = self
                 .applied
                 .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
@@ -256,7 +270,7 @@ async fn a_batch_whose_commit_goes_unanswered_is_not_run_again() {
     let applied = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let unit = || Doomed {
         applied: applied.clone(),
-        killer: pool.clone(),
+        killer: pool.postgres().unwrap().clone(),
     };
     // Both are queued before the writer runs, so they share one transaction.
     let (first, second) = (journal.write(unit()), journal.write(unit()));

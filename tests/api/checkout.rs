@@ -360,15 +360,16 @@ async fn holds_that_expired_while_the_server_was_down_are_released_at_start() {
         .unwrap();
     first.handle.stop(true).await;
     // The stopped server's pool may hold connections of its stopped workers: use our own.
-    let pool = bazaar::db::connect_and_migrate(&settings.database_url)
+    let db = bazaar::db::connect_and_migrate(&settings.database_url)
         .await
         .unwrap();
+    let pool = db.postgres().unwrap();
     sqlx::query("UPDATE holds SET expires_at = now() - interval '1 minute'")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
     sqlx::query("UPDATE orders SET payment_due_at = now() - interval '1 minute'")
-        .execute(&pool)
+        .execute(pool)
         .await
         .unwrap();
 

@@ -38,13 +38,14 @@ async fn wait_until_up(client: &reqwest::Client, base: &str) {
 #[actix_web::test]
 async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
     let settings = test_settings();
-    let pool = bazaar::db::connect_and_migrate(&settings.database_url)
+    let db = bazaar::db::connect_and_migrate(&settings.database_url)
         .await
         .unwrap();
+    let pool = db.postgres().unwrap().clone();
     let keys =
         bazaar::auth::JwtKeys::load_or_generate(&settings.jwt_key_file, Duration::from_secs(900))
             .unwrap();
-    let product = bazaar::catalog::seed::hot_product(&pool, 60).await.unwrap();
+    let product = bazaar::catalog::seed::hot_product(&db, 60).await.unwrap();
     let buyers: Vec<(Uuid, String)> = (0..150)
         .map(|_| Uuid::now_v7())
         .map(|id| {

@@ -65,8 +65,12 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         .expect("build the application");
     let address = format!("http://127.0.0.1:{}", application.port());
     let handle = application.handle();
-    let pool = application.state().pool.clone();
-    let actors = application.state().actors.clone();
+    let pool = application
+        .database()
+        .postgres()
+        .expect("the tests run on PostgreSQL")
+        .clone();
+    let actors = application.actors();
     actix_web::rt::spawn(application.run_until_stopped());
     TestApp {
         address,

@@ -3,9 +3,11 @@
 use super::handle::ExpireHold;
 use super::messages::*;
 use crate::hub::{Event, Hub};
-use crate::journal::{Journal, JournalError, StockChange, StockOnly};
+use crate::journal::{
+    Journal, JournalError, LedgerReason, StockChange, StockOnly, ThresholdChange, Unit,
+};
+use crate::store::{self, Database};
 use actix::prelude::*;
-use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -68,7 +70,7 @@ enum Loaded {
 /// The single writer of one product's stock.
 pub struct InventoryActor {
     product: Uuid,
-    pool: PgPool,
+    db: Database,
     journal: Journal,
     expire: Arc<dyn ExpireHold>,
     slot: Arc<AtomicI64>,
@@ -85,7 +87,7 @@ pub struct InventoryActor {
 impl InventoryActor {
     pub(crate) fn new(
         product: Uuid,
-        pool: PgPool,
+        db: Database,
         journal: Journal,
         expire: Arc<dyn ExpireHold>,
         slot: Arc<AtomicI64>,
@@ -94,7 +96,7 @@ impl InventoryActor {
     ) -> Self {
         Self {
             product,
-            pool,
+            db,
             journal,
             expire,
             slot,
@@ -154,9 +156,9 @@ impl InventoryActor {
 
     /// Loads the durable state, keeping the provisional holds (they are not in the database yet).
     fn load(&mut self, ctx: &mut Context<Self>) {
-        let (pool, product) = (self.pool.clone(), self.product);
+        let (db, product) = (self.db.clone(), self.product);
         ctx.wait(
-            async move { load_stock(&pool, product).await }
+            async move { load_stock(&db, product).await }
                 .into_actor(self)
                 .map(|loaded, actor, ctx| match loaded {
                     Ok(Some(mut stock)) => {
@@ -227,29 +229,17 @@ impl InventoryActor {
     }
 }
 
-async fn load_stock(pool: &PgPool, product: Uuid) -> sqlx::Result<Option<Stock>> {
-    let row: Option<(Uuid, i64, i64, i32)> = sqlx::query_as(
-        "SELECT p.seller_id, i.on_hand, i.reserved, i.low_stock_threshold
-         FROM inventory i JOIN products p ON p.id = i.product_id WHERE i.product_id = $1",
-    )
-    .bind(product)
-    .fetch_optional(pool)
-    .await?;
-    let Some((seller, on_hand, reserved, threshold)) = row else {
+async fn load_stock(db: &Database, product: Uuid) -> sqlx::Result<Option<Stock>> {
+    let Some(stored) = store::load_stock(db, product).await? else {
         return Ok(None);
     };
-    let holds: Vec<(Uuid, Uuid, i64, OffsetDateTime)> = sqlx::query_as(
-        "SELECT id, order_id, qty, expires_at FROM holds WHERE product_id = $1 AND state = 'held'",
-    )
-    .bind(product)
-    .fetch_all(pool)
-    .await?;
     Ok(Some(Stock {
-        seller,
-        on_hand,
-        reserved,
-        low_stock_threshold: i64::from(threshold),
-        holds: holds
+        seller: stored.seller,
+        on_hand: stored.on_hand,
+        reserved: stored.reserved,
+        low_stock_threshold: stored.low_stock_threshold,
+        holds: stored
+            .holds
             .into_iter()
             .map(|(id, order, qty, expires_at)| {
                 let hold = Hold {
@@ -388,48 +378,100 @@ impl Handler<Adjust> for InventoryActor {
     type Result = ResponseActFuture<Self, Result<Snapshot, InventoryError>>;
 
     fn handle(&mut self, msg: Adjust, _: &mut Context<Self>) -> Self::Result {
+        self.change_on_hand(|_| msg.delta, msg.reason)
+    }
+}
+
+impl Handler<SetStock> for InventoryActor {
+    type Result = ResponseActFuture<Self, Result<Snapshot, InventoryError>>;
+
+    fn handle(&mut self, msg: SetStock, _: &mut Context<Self>) -> Self::Result {
+        self.change_on_hand(|on_hand| msg.on_hand - on_hand, msg.reason)
+    }
+}
+
+impl Handler<SetThreshold> for InventoryActor {
+    type Result = ResponseActFuture<Self, Result<Snapshot, InventoryError>>;
+
+    fn handle(&mut self, msg: SetThreshold, _: &mut Context<Self>) -> Self::Result {
+        if let Err(error) = self.stock() {
+            return Box::pin(fut::ready(Err(error)));
+        }
+        let unit = ThresholdChange {
+            product: self.product,
+            threshold: msg.threshold,
+        };
+        self.write_then(Unit::from(unit), move |actor, written| {
+            if written && let Loaded::Ready(stock) = &mut actor.state {
+                stock.low_stock_threshold = msg.threshold;
+            }
+        })
+    }
+}
+
+impl InventoryActor {
+    /// Changes `on_hand` by what `delta` computes from the current value, durably; never below
+    /// what is reserved. A decrease counts at once, an increase only once it is durable.
+    fn change_on_hand(
+        &mut self,
+        delta: impl FnOnce(i64) -> i64,
+        reason: LedgerReason,
+    ) -> ResponseActFuture<Self, Result<Snapshot, InventoryError>> {
         let product = self.product;
         let stock = match self.stock() {
             Ok(stock) => stock,
             Err(error) => return Box::pin(fut::ready(Err(error))),
         };
-        if stock.on_hand + msg.delta < stock.reserved {
+        let delta = delta(stock.on_hand);
+        if stock.on_hand + delta < stock.reserved {
             let reserved = stock.reserved;
             return Box::pin(fut::ready(Err(InventoryError::BelowReserved { reserved })));
         }
-        // A decrease counts at once; an increase only once it is durable.
-        if msg.delta < 0 {
-            stock.on_hand += msg.delta;
+        if delta == 0 {
+            return Box::pin(fut::ready(Ok(stock.snapshot())));
+        }
+        if delta < 0 {
+            stock.on_hand += delta;
             self.publish();
         }
-        self.in_flight += 1;
         let change = StockChange {
             product,
             reserved: 0,
-            on_hand: msg.delta,
-            reason: msg.reason,
+            on_hand: delta,
+            reason,
             order: None,
         };
-        let write = self.journal.write(StockOnly(vec![change]));
+        self.write_then(
+            Unit::from(StockOnly(vec![change])),
+            move |actor, written| {
+                if let Loaded::Ready(stock) = &mut actor.state {
+                    match (written, delta > 0) {
+                        (true, true) => stock.on_hand += delta,
+                        (false, false) => stock.on_hand -= delta,
+                        _ => {}
+                    }
+                }
+            },
+        )
+    }
+
+    /// Writes `unit` through the journal, then applies `done` (told whether it was written) and
+    /// answers the new stock. A unit the database refused makes the actor reload: the database
+    /// knows something this actor does not.
+    fn write_then(
+        &mut self,
+        unit: Unit,
+        done: impl FnOnce(&mut Self, bool) + 'static,
+    ) -> ResponseActFuture<Self, Result<Snapshot, InventoryError>> {
+        self.in_flight += 1;
+        let write = self.journal.write(unit);
         Box::pin(write.into_actor(self).map(move |outcome, actor, ctx| {
             actor.in_flight -= 1;
+            done(actor, matches!(outcome, Ok(true)));
             let result = match outcome {
-                Ok(_) => {
-                    if msg.delta > 0
-                        && let Loaded::Ready(stock) = &mut actor.state
-                    {
-                        stock.on_hand += msg.delta;
-                    }
-                    actor.stock().map(|stock| stock.snapshot())
-                }
+                Ok(_) => actor.stock().map(|stock| stock.snapshot()),
                 Err(error) => {
-                    if msg.delta < 0
-                        && let Loaded::Ready(stock) = &mut actor.state
-                    {
-                        stock.on_hand -= msg.delta;
-                    }
                     if matches!(error, JournalError::Refused(_)) {
-                        // The database knows something this actor does not: start again from it.
                         actor.load(ctx);
                     }
                     Err(InventoryError::Unavailable(error.to_string()))

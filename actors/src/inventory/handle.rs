@@ -6,8 +6,8 @@ use super::messages::*;
 use crate::hub::Hub;
 use crate::journal::{Journal, LedgerReason, Unit};
 use crate::registry::Registry;
+use crate::store::Database;
 use actix::{Actor, Addr, ArbiterHandle, MailboxError, Message};
-use sqlx::PgPool;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -35,7 +35,7 @@ pub struct Inventory {
 struct Inner {
     actors: Mutex<Registry<Uuid, InventoryActor>>,
     arbiter: ArbiterHandle,
-    pool: PgPool,
+    db: Database,
     journal: Journal,
     expire: Arc<dyn ExpireHold>,
     board: Arc<StockBoard>,
@@ -47,7 +47,7 @@ impl Inventory {
     /// Inventory actors running on `arbiter`, writing through `journal`, publishing to `hub`.
     pub fn new(
         arbiter: ArbiterHandle,
-        pool: PgPool,
+        db: Database,
         journal: Journal,
         expire: Arc<dyn ExpireHold>,
         hub: Hub,
@@ -57,7 +57,7 @@ impl Inventory {
             inner: Arc::new(Inner {
                 actors: Mutex::default(),
                 arbiter,
-                pool,
+                db,
                 journal,
                 expire,
                 board: Arc::default(),
@@ -88,15 +88,15 @@ impl Inventory {
         let mut actors = inner.actors.lock().unwrap_or_else(PoisonError::into_inner);
         actors.get_or_start(product, || {
             metrics::counter!("inventory_actors_started_total").increment(1);
-            let (pool, journal, expire) = (
-                inner.pool.clone(),
+            let (db, journal, expire) = (
+                inner.db.clone(),
                 inner.journal.clone(),
                 inner.expire.clone(),
             );
             let (slot, hub) = (inner.board.slot(product), inner.hub.clone());
             let idle_timeout = inner.config.idle_timeout;
             InventoryActor::start_in_arbiter(&inner.arbiter, move |_| {
-                InventoryActor::new(product, pool, journal, expire, slot, hub, idle_timeout)
+                InventoryActor::new(product, db, journal, expire, slot, hub, idle_timeout)
             })
         })
     }
@@ -179,22 +179,6 @@ impl Inventory {
         self.tell(product, Returned { delta }).await;
     }
 
-    /// Stock changed in the database behind the actors' back (an import): a running actor of
-    /// `product` reloads; one that is not running loads fresh when it starts.
-    pub async fn reload_if_running(&self, product: Uuid) {
-        let running = {
-            let actors = self
-                .inner
-                .actors
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            actors.get(&product).is_some_and(|addr| addr.connected())
-        };
-        if running {
-            self.reload(product).await;
-        }
-    }
-
     /// The database refused a change for `product`: its actor reloads.
     pub async fn reload(&self, product: Uuid) {
         self.tell(product, Reload).await;
@@ -208,6 +192,26 @@ impl Inventory {
         reason: LedgerReason,
     ) -> Result<Snapshot, InventoryError> {
         self.send(product, Adjust { delta, reason }).await?
+    }
+
+    /// Sets `on_hand` durably (an import), recording the difference in the ledger with
+    /// `reason`, and answers the new stock.
+    pub async fn set_stock(
+        &self,
+        product: Uuid,
+        on_hand: i64,
+        reason: LedgerReason,
+    ) -> Result<Snapshot, InventoryError> {
+        self.send(product, SetStock { on_hand, reason }).await?
+    }
+
+    /// Sets the low-stock threshold durably; the next alert uses it.
+    pub async fn set_threshold(
+        &self,
+        product: Uuid,
+        threshold: i64,
+    ) -> Result<Snapshot, InventoryError> {
+        self.send(product, SetThreshold { threshold }).await?
     }
 
     /// The current stock of `product`.

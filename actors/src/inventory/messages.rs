@@ -74,6 +74,22 @@ pub struct Adjust {
     pub reason: crate::journal::LedgerReason,
 }
 
+/// Sets `on_hand` to a new value durably (an import), with the ledger row for the difference,
+/// and answers the new stock.
+#[derive(Clone, Copy, Message)]
+#[rtype(result = "Result<Snapshot, InventoryError>")]
+pub struct SetStock {
+    pub on_hand: i64,
+    pub reason: crate::journal::LedgerReason,
+}
+
+/// Sets the low-stock threshold durably; alerts use it from then on.
+#[derive(Clone, Copy, Message)]
+#[rtype(result = "Result<Snapshot, InventoryError>")]
+pub struct SetThreshold {
+    pub threshold: i64,
+}
+
 /// `delta` units came back durably through another unit (a cancelled paid order).
 #[derive(Clone, Copy, Message)]
 #[rtype(result = "()")]
@@ -86,8 +102,8 @@ pub struct Returned {
 #[rtype(result = "Result<Snapshot, InventoryError>")]
 pub struct GetSnapshot;
 
-/// Reloads the state from PostgreSQL (after the database refused a change: another process sold
-/// the same stock).
+/// Reloads the state from the database (after the database refused a change: another process
+/// sold the same stock).
 #[derive(Clone, Copy, Message)]
 #[rtype(result = "()")]
 pub struct Reload;

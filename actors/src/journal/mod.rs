@@ -13,5 +13,7 @@
 mod unit;
 mod writer;
 
-pub use unit::{Applied, Batchable, LedgerReason, StockChange, StockOnly, Unit, Work};
+pub use unit::{
+    Applied, Batchable, LedgerReason, StockChange, StockOnly, ThresholdChange, Unit, Work,
+};
 pub use writer::{Journal, JournalConfig, JournalError};

@@ -1,16 +1,23 @@
 //! What a unit of work is: its own statements, and the stock changes the journal aggregates.
 
+use crate::store::Connection;
 use futures_util::future::BoxFuture;
-use sqlx::PgConnection;
 use std::any::Any;
 use uuid::Uuid;
 
-/// Why `on_hand` changed, as recorded in the ledger.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Why `on_hand` changed, as the ledger (`inventory_movements.reason`) records it. An
+/// inventory adjustment by a seller is one of [`LedgerReason::ADJUSTMENTS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum LedgerReason {
+    /// The stock a product was created with.
+    Initial,
     Restock,
     Correction,
     Damage,
+    /// A seller's import set the stock.
+    Import,
     /// Units left the shelf with a paid order.
     Sale,
     /// Units of a cancelled or refunded order came back.
@@ -18,13 +25,32 @@ pub enum LedgerReason {
 }
 
 impl LedgerReason {
+    /// The reasons a seller may give for an inventory adjustment.
+    pub const ADJUSTMENTS: [LedgerReason; 3] = [
+        LedgerReason::Restock,
+        LedgerReason::Correction,
+        LedgerReason::Damage,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            LedgerReason::Initial => "initial",
             LedgerReason::Restock => "restock",
             LedgerReason::Correction => "correction",
             LedgerReason::Damage => "damage",
+            LedgerReason::Import => "import",
             LedgerReason::Sale => "sale",
             LedgerReason::Return => "return",
+        }
+    }
+
+    /// Whether a change of `delta` units may have this reason: a restock adds, damage removes,
+    /// the others go either way, and none is zero.
+    pub fn allows(self, delta: i64) -> bool {
+        match self {
+            LedgerReason::Restock => delta > 0,
+            LedgerReason::Damage => delta < 0,
+            _ => delta != 0,
         }
     }
 }
@@ -71,10 +97,7 @@ impl Applied {
 /// The statements of one unit, run inside the batch transaction. `apply` may run twice (in a
 /// batch that failed, then alone), so it must not consume anything.
 pub trait Work: Send + Sync + 'static {
-    fn apply<'c>(
-        &'c self,
-        connection: &'c mut PgConnection,
-    ) -> BoxFuture<'c, sqlx::Result<Applied>>;
+    fn apply<'c>(&'c self, connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>>;
 
     /// Units that can write all of a batch's units of their kind with a few set-based statements
     /// (instead of a round trip each) say so here.
@@ -94,7 +117,7 @@ pub trait Batchable: Any + Send + Sync {
     fn apply_together<'c>(
         &'c self,
         units: &'c [&'c dyn Batchable],
-        connection: &'c mut PgConnection,
+        connection: Connection<'c>,
     ) -> BoxFuture<'c, sqlx::Result<Vec<Applied>>>;
 
     fn as_any(&self) -> &dyn Any;
@@ -113,7 +136,27 @@ impl<W: Work> From<W> for Unit {
 pub struct StockOnly(pub Vec<StockChange>);
 
 impl Work for StockOnly {
-    fn apply<'c>(&'c self, _: &'c mut PgConnection) -> BoxFuture<'c, sqlx::Result<Applied>> {
+    fn apply<'c>(&'c self, _: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
         Box::pin(async move { Ok(Applied::accepted(self.0.clone())) })
+    }
+}
+
+/// A unit that changes a product's low-stock threshold (the inventory actor's to change).
+pub struct ThresholdChange {
+    pub product: Uuid,
+    pub threshold: i64,
+}
+
+impl Work for ThresholdChange {
+    fn apply<'c>(&'c self, connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
+        Box::pin(async move {
+            let changed =
+                crate::store::set_threshold(connection, self.product, self.threshold).await?;
+            Ok(if changed {
+                Applied::accepted(Vec::new())
+            } else {
+                Applied::refused()
+            })
+        })
     }
 }

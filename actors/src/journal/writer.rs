@@ -1,12 +1,10 @@
 //! The group-commit writer task and its handle.
 
-use super::unit::{Applied, Batchable, StockChange, Unit};
-use sqlx::{PgConnection, PgPool};
+use super::unit::{Applied, Batchable, Unit};
+use crate::store::{self, Database, Transaction};
 use std::any::TypeId;
-use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
-use uuid::Uuid;
 
 /// How the journal batches.
 #[derive(Clone, Copy, Debug)]
@@ -75,9 +73,9 @@ pub struct Journal {
 
 impl Journal {
     /// Starts the writer on the current runtime.
-    pub fn start(pool: PgPool, config: JournalConfig) -> Self {
+    pub fn start(db: Database, config: JournalConfig) -> Self {
         let (queue, units) = mpsc::unbounded_channel();
-        tokio::spawn(run(pool, config, units));
+        tokio::spawn(run(db, config, units));
         Self { queue }
     }
 
@@ -99,7 +97,7 @@ impl Journal {
 }
 
 async fn run(
-    pool: PgPool,
+    db: Database,
     config: JournalConfig,
     mut units: mpsc::UnboundedReceiver<(Unit, Reply)>,
 ) {
@@ -111,7 +109,7 @@ async fn run(
         gather(&mut units, &mut batch, config).await;
         let started = std::time::Instant::now();
         batch_size.record(batch.len() as f64);
-        commit(&pool, &mut batch).await;
+        commit(&db, &mut batch).await;
         commit_seconds.record(started.elapsed().as_secs_f64());
     }
 }
@@ -146,9 +144,9 @@ enum BatchError {
 /// Commits the batch, or each unit alone if the batch failed; answers every caller. A batch
 /// whose COMMIT went unanswered is not retried: its units may have landed, and running them again
 /// could apply them twice. Their callers get `Unavailable` and find out from the database.
-async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
+async fn commit(db: &Database, batch: &mut Vec<(Unit, Reply)>) {
     let units: Vec<&Unit> = batch.iter().map(|(unit, _)| unit).collect();
-    match write_batch(pool, &units).await {
+    match write_batch(db, &units).await {
         Ok(outcomes) => {
             for ((unit, reply), outcome) in batch.drain(..).zip(outcomes) {
                 if outcome {
@@ -174,7 +172,7 @@ async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
         Err(BatchError::Failed(error)) => {
             tracing::debug!(%error, units = batch.len(), "batch failed; retrying unit by unit");
             for (unit, reply) in batch.drain(..) {
-                let outcome = write_batch(pool, &[&unit])
+                let outcome = write_batch(db, &[&unit])
                     .await
                     .map(|outcomes| outcomes.first().copied().unwrap_or(false))
                     .map_err(|error| match error {
@@ -192,8 +190,8 @@ async fn commit(pool: &PgPool, batch: &mut Vec<(Unit, Reply)>) {
 
 /// One transaction: every unit's statements (batchable kinds together), then the summed stock
 /// changes and the ledger.
-async fn write_batch(pool: &PgPool, units: &[&Unit]) -> Result<Vec<bool>, BatchError> {
-    let (tx, outcomes) = apply_batch(pool, units).await.map_err(BatchError::Failed)?;
+async fn write_batch(db: &Database, units: &[&Unit]) -> Result<Vec<bool>, BatchError> {
+    let (tx, outcomes) = apply_batch(db, units).await.map_err(BatchError::Failed)?;
     match tx.commit().await {
         Ok(()) => Ok(outcomes),
         // The database refused the commit (a deferred constraint): nothing landed.
@@ -203,11 +201,8 @@ async fn write_batch(pool: &PgPool, units: &[&Unit]) -> Result<Vec<bool>, BatchE
 }
 
 /// Runs every unit's statements in one transaction, left open for the caller to commit.
-async fn apply_batch<'p>(
-    pool: &'p PgPool,
-    units: &[&Unit],
-) -> sqlx::Result<(sqlx::Transaction<'p, sqlx::Postgres>, Vec<bool>)> {
-    let mut tx = pool.begin().await?;
+async fn apply_batch(db: &Database, units: &[&Unit]) -> sqlx::Result<(Transaction, Vec<bool>)> {
+    let mut tx = db.begin().await?;
     let mut outcomes = vec![false; units.len()];
     let mut changes = Vec::new();
     // Units of one batchable kind, by kind, with their positions in the batch.
@@ -222,7 +217,7 @@ async fn apply_batch<'p>(
                 }
             }
             None => {
-                let Applied { accepted, stock } = unit.0.apply(&mut tx).await?;
+                let Applied { accepted, stock } = unit.0.apply(tx.connection()).await?;
                 outcomes[index] = accepted;
                 if accepted {
                     changes.extend(stock);
@@ -235,7 +230,9 @@ async fn apply_batch<'p>(
             .iter()
             .filter_map(|&index| units[index].0.batchable())
             .collect();
-        let applied = together[0].apply_together(&together, &mut tx).await?;
+        let applied = together[0]
+            .apply_together(&together, tx.connection())
+            .await?;
         for (index, Applied { accepted, stock }) in members.into_iter().zip(applied) {
             outcomes[index] = accepted;
             if accepted {
@@ -243,51 +240,6 @@ async fn apply_batch<'p>(
             }
         }
     }
-    write_stock(&mut tx, &changes).await?;
+    store::write_stock(tx.connection(), &changes).await?;
     Ok((tx, outcomes))
-}
-
-/// One row update per product, and one insert for the ledger rows.
-async fn write_stock(connection: &mut PgConnection, changes: &[StockChange]) -> sqlx::Result<()> {
-    if changes.is_empty() {
-        return Ok(());
-    }
-    // Summed per product, in product order: concurrent batches lock rows in one order.
-    let mut per_product: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
-    for change in changes {
-        let sums = per_product.entry(change.product).or_default();
-        sums.0 += change.reserved;
-        sums.1 += change.on_hand;
-    }
-    let products: Vec<Uuid> = per_product.keys().copied().collect();
-    let reserved: Vec<i64> = per_product.values().map(|sums| sums.0).collect();
-    let on_hand: Vec<i64> = per_product.values().map(|sums| sums.1).collect();
-    sqlx::query(
-        "UPDATE inventory i SET reserved = i.reserved + d.reserved, on_hand = i.on_hand + d.on_hand,
-             updated_at = now()
-         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d (product_id, reserved, on_hand)
-         WHERE i.product_id = d.product_id",
-    )
-    .bind(&products)
-    .bind(&reserved)
-    .bind(&on_hand)
-    .execute(&mut *connection)
-    .await?;
-    let moves: Vec<&StockChange> = changes
-        .iter()
-        .filter(|change| change.on_hand != 0)
-        .collect();
-    if !moves.is_empty() {
-        sqlx::query(
-            "INSERT INTO inventory_movements (product_id, delta, reason, order_id)
-             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[])",
-        )
-        .bind(moves.iter().map(|m| m.product).collect::<Vec<_>>())
-        .bind(moves.iter().map(|m| m.on_hand).collect::<Vec<_>>())
-        .bind(moves.iter().map(|m| m.reason.as_str()).collect::<Vec<_>>())
-        .bind(moves.iter().map(|m| m.order).collect::<Vec<_>>())
-        .execute(connection)
-        .await?;
-    }
-    Ok(())
 }

@@ -1,0 +1,132 @@
+//! The one seam to storage: which database the server runs on, a connection inside the
+//! journal's transaction, and the statements of the hot state (a product's stock, the stock
+//! changes of a batch).
+//!
+//! Each store (this one, and every domain's store in the server) has one module of statements
+//! per backend with the same functions; [`by_backend!`](crate::by_backend) calls the module of
+//! the backend in use. Adding a backend means adding a variant here and a module per store, and
+//! touches neither domain logic nor the actors.
+
+mod postgres;
+
+use crate::journal::StockChange;
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The database of a running server.
+#[derive(Clone, Debug)]
+pub enum Database {
+    Postgres(PgPool),
+}
+
+impl Database {
+    /// Opens a transaction (the journal's batch).
+    pub async fn begin(&self) -> sqlx::Result<Transaction> {
+        Ok(match self {
+            Database::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// The PostgreSQL pool, when the server runs on PostgreSQL (for tools that compare designs
+    /// on it).
+    pub fn postgres(&self) -> Option<&PgPool> {
+        match self {
+            Database::Postgres(pool) => Some(pool),
+        }
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        match self {
+            Database::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+        }
+    }
+
+    /// Closes the pool, letting busy connections finish their statement.
+    pub async fn close(&self) {
+        match self {
+            Database::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// An open transaction.
+pub enum Transaction {
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Transaction {
+    /// The connection inside the transaction, for one unit's statements.
+    pub fn connection(&mut self) -> Connection<'_> {
+        match self {
+            Transaction::Postgres(tx) => Connection::Postgres(tx),
+        }
+    }
+
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Transaction::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// A connection inside an open transaction, lent to one unit of work.
+pub enum Connection<'c> {
+    Postgres(&'c mut PgConnection),
+}
+
+/// Calls `function` of the `postgres` (or other backend's) module in scope with the pool or
+/// connection of the backend in use, then its other arguments:
+/// `by_backend!(pool self.db => find_user(id))`, `by_backend!(connection c => write(units))`.
+#[macro_export]
+macro_rules! by_backend {
+    (pool $db:expr => $function:ident($($arg:expr),* $(,)?)) => {
+        match $db {
+            $crate::store::Database::Postgres(pool) => postgres::$function(pool, $($arg),*).await,
+        }
+    };
+    (connection $connection:expr => $function:ident($($arg:expr),* $(,)?)) => {
+        match $connection {
+            $crate::store::Connection::Postgres(connection) => {
+                postgres::$function(connection, $($arg),*).await
+            }
+        }
+    };
+}
+
+/// A product's durable stock, as an inventory actor loads it.
+#[derive(Debug)]
+pub struct StoredStock {
+    pub seller: Uuid,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub low_stock_threshold: i64,
+    /// The holds still held: (hold, order, units, until when).
+    pub holds: Vec<(Uuid, Uuid, i64, OffsetDateTime)>,
+}
+
+/// The durable stock of `product`, if it has an inventory row.
+pub(crate) async fn load_stock(db: &Database, product: Uuid) -> sqlx::Result<Option<StoredStock>> {
+    by_backend!(pool db => load_stock(product))
+}
+
+/// Writes the summed stock changes of a batch and their ledger rows.
+pub(crate) async fn write_stock(
+    connection: Connection<'_>,
+    changes: &[StockChange],
+) -> sqlx::Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    by_backend!(connection connection => write_stock(changes))
+}
+
+/// Sets a product's low-stock threshold.
+pub(crate) async fn set_threshold(
+    connection: Connection<'_>,
+    product: Uuid,
+    threshold: i64,
+) -> sqlx::Result<bool> {
+    by_backend!(connection connection => set_threshold(product, threshold))
+}

@@ -1,0 +1,133 @@
+//! The table of error codes: each code's name, HTTP status and title, written once.
+
+use actix_web::http::StatusCode;
+
+/// Declares [`ErrorCode`], its [`ErrorCode::ALL`] list and its accessors from one table.
+macro_rules! error_codes {
+    ($($code:ident => ($name:literal, $status:ident, $title:literal),)+) => {
+        /// Stable, snake_case error codes of the public contract.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $($code,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, for documentation and tests.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code,)+];
+
+            /// The code as it appears in the `code` field.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$code => $name,)+
+                }
+            }
+
+            /// The HTTP status this code is always answered with.
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $(ErrorCode::$code => StatusCode::$status,)+
+                }
+            }
+
+            /// A short, human summary used as the problem `title`.
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$code => $title,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    MalformedRequest => ("malformed_request", BAD_REQUEST, "Malformed request"),
+    ValidationFailed => ("validation_failed", UNPROCESSABLE_ENTITY, "Validation failed"),
+    Unauthorized => ("unauthorized", UNAUTHORIZED, "Unauthorized"),
+    InvalidCredentials => ("invalid_credentials", UNAUTHORIZED, "Invalid credentials"),
+    AccountNotActivated => ("account_not_activated", FORBIDDEN, "Account not activated"),
+    AccountDisabled => ("account_disabled", FORBIDDEN, "Account disabled"),
+    Forbidden => ("forbidden", FORBIDDEN, "Forbidden"),
+    NotFound => ("not_found", NOT_FOUND, "Not found"),
+    MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed"),
+    Conflict => ("conflict", CONFLICT, "Conflict"),
+    EmailTaken => ("email_taken", CONFLICT, "Email already registered"),
+    OutOfStock => ("out_of_stock", CONFLICT, "Out of stock"),
+    LimitExceeded => ("limit_exceeded", CONFLICT, "Per-customer limit exceeded"),
+    PaymentDeclined => ("payment_declined", PAYMENT_REQUIRED, "Payment declined"),
+    IdempotencyConflict => (
+        "idempotency_conflict",
+        UNPROCESSABLE_ENTITY,
+        "Idempotency key reused with another request"
+    ),
+    PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "Payload too large"),
+    UnsupportedMediaType => (
+        "unsupported_media_type",
+        UNSUPPORTED_MEDIA_TYPE,
+        "Unsupported media type"
+    ),
+    RateLimited => ("rate_limited", TOO_MANY_REQUESTS, "Too many requests"),
+    ServiceUnavailable => ("service_unavailable", SERVICE_UNAVAILABLE, "Service unavailable"),
+    Internal => ("internal", INTERNAL_SERVER_ERROR, "Internal server error"),
+}
+
+impl ErrorCode {
+    /// The code that answers a bare status produced outside our handlers (routing, extractors).
+    pub(crate) fn for_status(status: StatusCode) -> ErrorCode {
+        match status {
+            StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+            StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+            StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+            StatusCode::CONFLICT => ErrorCode::Conflict,
+            StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
+            StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+            StatusCode::SERVICE_UNAVAILABLE => ErrorCode::ServiceUnavailable,
+            status if status.is_client_error() => ErrorCode::MalformedRequest,
+            _ => ErrorCode::Internal,
+        }
+    }
+
+    /// Whether the client's request caused it (4xx) rather than the server (5xx).
+    pub fn is_client_error(self) -> bool {
+        self.status().is_client_error()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_errors() {
+        let names: HashSet<_> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        for code in ErrorCode::ALL {
+            let name = code.as_str();
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name}"
+            );
+            assert!(code.status().is_client_error() || code.status().is_server_error());
+        }
+    }
+
+    #[test]
+    fn bare_statuses_map_back_to_their_codes() {
+        for code in [
+            ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::RateLimited,
+        ] {
+            assert_eq!(ErrorCode::for_status(code.status()), code);
+        }
+        assert_eq!(
+            ErrorCode::for_status(StatusCode::BAD_REQUEST),
+            ErrorCode::MalformedRequest
+        );
+    }
+}

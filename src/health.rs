@@ -1,0 +1,65 @@
+//! [`Health`]: whether the backing services answer, for `/readyz`.
+
+use crate::db::Database;
+use crate::redis_store::RedisStore;
+use serde::Serialize;
+use std::time::Duration;
+use utoipa::ToSchema;
+
+/// How long a readiness probe waits for each backing service.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The services a ready server can reach.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    status: &'static str,
+    postgres: &'static str,
+    redis: &'static str,
+}
+
+/// Some backing services do not answer.
+#[derive(Debug, thiserror::Error)]
+#[error("not answering: {}", .0.join(", "))]
+pub struct NotReady(Vec<&'static str>);
+
+impl crate::error::Coded for NotReady {
+    fn code(&self) -> crate::error::ErrorCode {
+        crate::error::ErrorCode::ServiceUnavailable
+    }
+}
+
+/// Probes the database and Redis.
+#[derive(Clone)]
+pub struct Health {
+    db: Database,
+    redis: RedisStore,
+}
+
+impl Health {
+    pub(crate) fn new(db: Database, redis: RedisStore) -> Self {
+        Self { db, redis }
+    }
+
+    /// Ready when both answer within [`PROBE_TIMEOUT`].
+    pub async fn readiness(&self) -> Result<Readiness, NotReady> {
+        let database = tokio::time::timeout(PROBE_TIMEOUT, self.db.ping());
+        let redis = tokio::time::timeout(PROBE_TIMEOUT, self.redis.ping());
+        let (database, redis) = tokio::join!(database, redis);
+        let down: Vec<&'static str> = [
+            ("postgres", matches!(database, Ok(Ok(())))),
+            ("redis", matches!(redis, Ok(Ok(())))),
+        ]
+        .into_iter()
+        .filter_map(|(name, up)| (!up).then_some(name))
+        .collect();
+        if down.is_empty() {
+            Ok(Readiness {
+                status: "ready",
+                postgres: "up",
+                redis: "up",
+            })
+        } else {
+            Err(NotReady(down))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The same live messages as Server-Sent Events, for clients that cannot use WebSockets: one
+//! stream per client that leaves the hub when dropped.
+
+use super::protocol::ServerMessage;
+use actix_web::web::Bytes;
+use bazaar_actors::hub::{Hub, Push, Subscription};
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// One client's event stream; leaving the hub when dropped (the client went away).
+pub(crate) struct Stream {
+    hub: Hub,
+    subscription: Subscription,
+    ready: VecDeque<Bytes>,
+    keep_alive: tokio::time::Interval,
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        self.hub.disconnect(self.subscription.id);
+    }
+}
+
+impl Stream {
+    pub(crate) fn new(hub: Hub, subscription: Subscription, keep_alive: Duration) -> Self {
+        Self {
+            hub,
+            subscription,
+            ready: VecDeque::new(),
+            keep_alive: tokio::time::interval(keep_alive),
+        }
+    }
+
+    fn queue(&mut self, push: &Push) {
+        let message = ServerMessage::rendered(push);
+        self.ready
+            .push_back(Bytes::from(format!("data: {message}\n\n")));
+    }
+
+    pub(crate) fn into_body(self) -> impl futures_util::Stream<Item = Result<Bytes, Infallible>> {
+        futures_util::stream::unfold(self, |mut stream| async move {
+            loop {
+                if let Some(chunk) = stream.ready.pop_front() {
+                    return Some((Ok(chunk), stream));
+                }
+                tokio::select! {
+                    push = stream.subscription.pushes.recv() => stream.queue(&push?),
+                    _ = stream.keep_alive.tick() => {
+                        stream.ready.push_back(Bytes::from_static(b": keep-alive\n\n"));
+                    }
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,219 @@
+//! One WebSocket session: a task that selects over the client's frames, the pushes the hub
+//! routes to it and a heartbeat, with a frame cap and clean-up on exit.
+
+use super::LiveUpdates;
+use super::protocol::{ClientMessage, ServerMessage, product_topic};
+use crate::auth::AccessClaims;
+use crate::error::ErrorCode;
+use actix_ws::{CloseCode, CloseReason, Message, Session};
+use bazaar_actors::hub::{Event, Push, Subscription};
+use std::collections::HashSet;
+use std::time::Instant;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The largest frame a client may send.
+pub(crate) const MAX_FRAME: usize = 4 * 1024;
+/// The most products one session may watch.
+const MAX_TOPICS: usize = 100;
+
+/// Why a session ends.
+enum End {
+    Closed,
+    Reason(CloseReason),
+}
+
+struct Live {
+    live: LiveUpdates,
+    session: Session,
+    subscription: Subscription,
+    user: Option<Uuid>,
+    products: HashSet<Uuid>,
+}
+
+impl Live {
+    async fn send(&mut self, message: &ServerMessage) -> Result<(), End> {
+        metrics::counter!("live_messages_sent_total").increment(1);
+        self.session
+            .text(message.to_json())
+            .await
+            .map_err(|_| End::Closed)
+    }
+
+    /// Registers again with the hub as `user`, keeping the watched products.
+    fn become_user(&mut self, user: Uuid) {
+        let hub = &self.live.hub;
+        hub.disconnect(self.subscription.id);
+        self.subscription = hub.connect(Some(user));
+        for product in &self.products {
+            hub.watch(self.subscription.id, *product, true);
+        }
+        self.user = Some(user);
+    }
+
+    fn verify(&self, token: &str) -> Option<AccessClaims> {
+        self.live.authenticator.verify(token).ok()
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), End> {
+        let message = match serde_json::from_str::<ClientMessage>(text) {
+            Ok(message) => message,
+            Err(error) => {
+                let detail = format!("unreadable message: {error}");
+                return self
+                    .send(&ServerMessage::error(ErrorCode::MalformedRequest, detail))
+                    .await;
+            }
+        };
+        let now = OffsetDateTime::now_utc();
+        match message {
+            ClientMessage::Auth { token } => {
+                if self.user.is_some() {
+                    let error = ServerMessage::error(ErrorCode::Conflict, "already authenticated");
+                    return self.send(&error).await;
+                }
+                let Some(claims) = self.verify(&token) else {
+                    let error = ServerMessage::error(
+                        ErrorCode::Unauthorized,
+                        "invalid, expired or revoked token",
+                    );
+                    self.send(&error).await?;
+                    return Err(End::Reason(CloseReason::from((
+                        CloseCode::Policy,
+                        "unauthorized",
+                    ))));
+                };
+                self.become_user(claims.sub);
+                self.send(&ServerMessage::Authenticated {
+                    user_id: claims.sub,
+                    at: now,
+                })
+                .await
+            }
+            ClientMessage::Subscribe { topic } => {
+                let Some(product) = product_topic(&topic) else {
+                    let detail =
+                        format!("{topic:?} is not a topic you may subscribe to; use product:<id>");
+                    return self
+                        .send(&ServerMessage::error(ErrorCode::Forbidden, detail))
+                        .await;
+                };
+                if !self.products.contains(&product) && self.products.len() >= MAX_TOPICS {
+                    let detail = format!("at most {MAX_TOPICS} topics per session");
+                    return self
+                        .send(&ServerMessage::error(ErrorCode::Conflict, detail))
+                        .await;
+                }
+                self.products.insert(product);
+                self.live.hub.watch(self.subscription.id, product, true);
+                self.send(&ServerMessage::Subscribed { topic, at: now })
+                    .await
+            }
+            ClientMessage::Unsubscribe { topic } => {
+                if let Some(product) = product_topic(&topic) {
+                    self.products.remove(&product);
+                    self.live.hub.watch(self.subscription.id, product, false);
+                }
+                self.send(&ServerMessage::Unsubscribed { topic, at: now })
+                    .await
+            }
+        }
+    }
+
+    async fn on_push(&mut self, push: Push) -> Result<(), End> {
+        // Stock was coalesced by the hub already (one per product per 100 ms); a product this
+        // session stopped watching meanwhile is skipped.
+        if let Event::Stock { product, .. } = &*push.event
+            && !self.products.contains(product)
+        {
+            return Ok(());
+        }
+        metrics::counter!("live_messages_sent_total").increment(1);
+        let text = ServerMessage::rendered(&push).to_owned();
+        self.session.text(text).await.map_err(|_| End::Closed)
+    }
+}
+
+/// Serves one session until it ends; `access_token` authenticates it from the start.
+pub(crate) async fn run(
+    updates: LiveUpdates,
+    session: Session,
+    mut stream: actix_ws::MessageStream,
+    access_token: Option<String>,
+) {
+    let subscription = updates.hub.connect(None);
+    let hub = updates.hub.clone();
+    let mut live = Live {
+        live: updates,
+        session,
+        subscription,
+        user: None,
+        products: HashSet::new(),
+    };
+    let ended = serve(&mut live, &mut stream, access_token).await;
+    hub.disconnect(live.subscription.id);
+    let reason = match ended {
+        End::Reason(reason) => Some(reason),
+        End::Closed => None,
+    };
+    let _ = live.session.close(reason).await;
+}
+
+async fn serve(
+    live: &mut Live,
+    stream: &mut actix_ws::MessageStream,
+    access_token: Option<String>,
+) -> End {
+    if let Some(token) = access_token {
+        let auth = serde_json::json!({"type": "auth", "token": token}).to_string();
+        if let Err(end) = live.on_text(&auth).await {
+            return end;
+        }
+    }
+    let (ping_every, silence_limit) = (live.live.heartbeat.ping, live.live.heartbeat.timeout);
+    let mut heartbeat = tokio::time::interval(ping_every);
+    let mut last_heard = Instant::now();
+    loop {
+        let step = tokio::select! {
+            frame = futures_util::StreamExt::next(stream) => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    last_heard = Instant::now();
+                    live.on_text(&text).await
+                }
+                Some(Ok(Message::Ping(bytes))) => {
+                    last_heard = Instant::now();
+                    live.session.pong(&bytes).await.map_err(|_| End::Closed)
+                }
+                Some(Ok(Message::Pong(_))) => {
+                    last_heard = Instant::now();
+                    Ok(())
+                }
+                Some(Ok(Message::Binary(_))) => {
+                    last_heard = Instant::now();
+                    live.send(&ServerMessage::error(ErrorCode::UnsupportedMediaType, "send JSON text frames")).await
+                }
+                Some(Ok(Message::Close(_))) | None => Err(End::Closed),
+                Some(Ok(_)) => Ok(()),
+                Some(Err(error)) => Err(End::Reason(CloseReason::from((
+                    CloseCode::Protocol,
+                    format!("bad frame: {error}"),
+                )))),
+            },
+            push = live.subscription.pushes.recv() => match push {
+                Some(push) => live.on_push(push).await,
+                // The hub dropped this session: it could not keep up.
+                None => Err(End::Reason(CloseReason::from((CloseCode::Again, "too slow; reconnect")))),
+            },
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() >= silence_limit {
+                    Err(End::Reason(CloseReason::from((CloseCode::Normal, "no sign of life"))))
+                } else {
+                    live.session.ping(b"").await.map_err(|_| End::Closed)
+                }
+            }
+        };
+        if let Err(end) = step {
+            return end;
+        }
+    }
+}

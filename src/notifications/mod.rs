@@ -1,0 +1,176 @@
+//! Notifications: order status changes and low-stock alerts, stored for `GET /notifications` and
+//! pushed live.
+//!
+//! The process where an event happens writes its notifications (the relay's local feed sees each
+//! event once), in batches: a flash sale's thousands of order events a second cost a few inserts,
+//! not one each. Each stored notification is then published to its user's live sessions.
+
+mod store;
+
+use crate::db::Database;
+use crate::domain::{OrderStatus, Page, Paged};
+use bazaar_actors::hub::{Event, Hub, Push};
+use serde::Serialize;
+use store::NotificationStore;
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The most notifications written in one insert.
+const BATCH: usize = 500;
+
+/// A notification as its user reads it.
+#[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Notification {
+    pub id: Uuid,
+    /// `order_status` or `low_stock`.
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub order_id: Option<Uuid>,
+    pub product_id: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub read_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A notification to write.
+pub(crate) struct New {
+    pub id: Uuid,
+    pub user: Uuid,
+    pub kind: &'static str,
+    pub title: String,
+    pub body: String,
+    pub order: Option<Uuid>,
+    pub product: Option<Uuid>,
+}
+
+/// The notifications an event calls for.
+fn notifications_of(event: &Event) -> Vec<New> {
+    let new = |user, kind, title: String, body: String, order, product| New {
+        id: Uuid::now_v7(),
+        user,
+        kind,
+        title,
+        body,
+        order,
+        product,
+    };
+    match event {
+        // An order waiting for its payment is the customer's own doing and nothing a seller acts
+        // on: people hear about an order once it is paid, and of every change after.
+        Event::Order { status, .. } if status == OrderStatus::PendingPayment.as_str() => Vec::new(),
+        Event::Order {
+            order,
+            status,
+            customer,
+            sellers,
+        } => {
+            let short = &order.simple().to_string()[..8];
+            let mut all = vec![new(
+                *customer,
+                "order_status",
+                format!("Order {short}: {}", status.replace('_', " ")),
+                format!("Your order {order} is now {}.", status.replace('_', " ")),
+                Some(*order),
+                None,
+            )];
+            for seller in sellers {
+                all.push(new(
+                    *seller,
+                    "order_status",
+                    format!(
+                        "Order {short} of your products: {}",
+                        status.replace('_', " ")
+                    ),
+                    format!(
+                        "Order {order}, which contains your products, is now {}.",
+                        status.replace('_', " ")
+                    ),
+                    Some(*order),
+                    None,
+                ));
+            }
+            all
+        }
+        Event::LowStock {
+            product,
+            seller,
+            available,
+            threshold,
+        } => vec![new(
+            *seller,
+            "low_stock",
+            "Low stock".to_owned(),
+            format!("Product {product} has {available} left (threshold {threshold})."),
+            None,
+            Some(*product),
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// Starts the writer: it stores the notifications the events of `feed` call for and pushes them.
+pub(crate) fn start(db: Database, hub: Hub, mut feed: mpsc::UnboundedReceiver<Push>) {
+    let store = NotificationStore::new(db);
+    actix_web::rt::spawn(async move {
+        let mut batch = Vec::new();
+        while let Some(push) = feed.recv().await {
+            batch.extend(notifications_of(&push.event));
+            while batch.len() < BATCH {
+                match feed.try_recv() {
+                    Ok(push) => batch.extend(notifications_of(&push.event)),
+                    Err(_) => break,
+                }
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            match store.insert(&batch).await {
+                Ok(()) => {
+                    for n in batch.drain(..) {
+                        hub.publish(Event::Notification {
+                            id: n.id,
+                            user: n.user,
+                            kind: n.kind.to_owned(),
+                            title: n.title,
+                            body: n.body,
+                            order: n.order,
+                            product: n.product,
+                        });
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, count = batch.len(), "notifications not stored");
+                    batch.clear();
+                }
+            }
+        }
+    });
+}
+
+/// Reading one's notifications.
+#[derive(Clone)]
+pub struct Notifications {
+    store: NotificationStore,
+}
+
+impl Notifications {
+    pub(crate) fn new(db: Database) -> Self {
+        Self {
+            store: NotificationStore::new(db),
+        }
+    }
+
+    /// `user`'s notifications, newest first.
+    pub async fn list(&self, user: Uuid, page: Page) -> sqlx::Result<Paged<Notification>> {
+        self.store.list(user, page).await
+    }
+
+    /// Marks one of `user`'s notifications read; whether it exists (for them).
+    pub async fn mark_read(&self, user: Uuid, id: Uuid) -> sqlx::Result<bool> {
+        self.store.mark_read(user, id).await
+    }
+}

@@ -1,0 +1,33 @@
+//! The notifications table.
+
+mod postgres;
+
+use super::{New, Notification};
+use crate::db::Database;
+use crate::domain::{Page, Paged};
+use bazaar_actors::by_backend;
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub(crate) struct NotificationStore {
+    db: Database,
+}
+
+impl NotificationStore {
+    pub(crate) fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// Stores a batch of notifications at once.
+    pub(crate) async fn insert(&self, batch: &[New]) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => insert(batch))
+    }
+
+    pub(crate) async fn list(&self, user: Uuid, page: Page) -> sqlx::Result<Paged<Notification>> {
+        by_backend!(pool &self.db => list(user, page))
+    }
+
+    pub(crate) async fn mark_read(&self, user: Uuid, id: Uuid) -> sqlx::Result<bool> {
+        by_backend!(pool &self.db => mark_read(user, id))
+    }
+}

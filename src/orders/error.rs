@@ -1,0 +1,104 @@
+//! [`OrderError`]: what can go wrong with an order, and the code each answers with.
+
+use crate::domain::{FieldError, Invalid};
+use crate::error::{Coded, ErrorCode, Members, members};
+use crate::payments::DeclineCode;
+use bazaar_actors::inventory::InventoryError;
+use bazaar_actors::journal::JournalError;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// What can go wrong with an order.
+#[derive(Debug, thiserror::Error)]
+pub enum OrderError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("only {available} of product {product} available")]
+    OutOfStock { product: Uuid, available: i64 },
+    #[error("at most {limit} of product {product} per customer")]
+    LimitExceeded { product: Uuid, limit: i64 },
+    #[error("the payment was declined ({})", code.as_str())]
+    PaymentDeclined { order: Uuid, code: DeclineCode },
+    #[error("this Idempotency-Key was used for another request")]
+    IdempotencyConflict,
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// A request with the same Idempotency-Key is still being processed: retry shortly.
+    #[error("a request with this Idempotency-Key is being processed; retry")]
+    InFlight,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl OrderError {
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        OrderError::Invalid(Invalid::field(field, message))
+    }
+}
+
+impl Coded for OrderError {
+    fn code(&self) -> ErrorCode {
+        match self {
+            OrderError::NotFound(_) => ErrorCode::NotFound,
+            OrderError::OutOfStock { .. } => ErrorCode::OutOfStock,
+            OrderError::LimitExceeded { .. } => ErrorCode::LimitExceeded,
+            OrderError::PaymentDeclined { .. } => ErrorCode::PaymentDeclined,
+            OrderError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
+            OrderError::Conflict(_) | OrderError::InFlight => ErrorCode::Conflict,
+            OrderError::Forbidden(_) => ErrorCode::Forbidden,
+            OrderError::Invalid(invalid) => invalid.code(),
+            OrderError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            OrderError::Database(error) => error.code(),
+            OrderError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn members(&self) -> Members {
+        match self {
+            OrderError::OutOfStock { product, available } => members([
+                ("product_id", Value::from(product.to_string())),
+                ("available", Value::from(*available)),
+            ]),
+            OrderError::LimitExceeded { product, limit } => members([
+                ("product_id", Value::from(product.to_string())),
+                ("limit", Value::from(*limit)),
+            ]),
+            OrderError::PaymentDeclined { order, code } => members([
+                ("order_id", Value::from(order.to_string())),
+                ("decline_code", Value::from(code.as_str())),
+            ]),
+            _ => Members::new(),
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            OrderError::Invalid(invalid) => invalid.fields(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        matches!(self, OrderError::InFlight).then_some(1)
+    }
+}
+
+impl From<JournalError> for OrderError {
+    fn from(error: JournalError) -> Self {
+        OrderError::Unavailable(error.to_string())
+    }
+}
+
+impl From<InventoryError> for OrderError {
+    fn from(error: InventoryError) -> Self {
+        OrderError::Unavailable(error.to_string())
+    }
+}

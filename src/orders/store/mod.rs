@@ -1,0 +1,180 @@
+//! The orders' storage: orders with their lines, holds, timeline, payments, refunds and
+//! idempotency records.
+//!
+//! Reads and the changes made outside the journal are [`OrderStore`] methods; the statements of
+//! the journal units take the unit's connection. Each backend's statements live in its module
+//! ([`postgres`]), reached through [`by_backend!`].
+
+mod postgres;
+
+use super::idempotency::IdempotencyKey;
+use super::model::{Order, OrderFilter};
+use super::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork};
+use crate::db::Database;
+use crate::domain::{Page, Paged, Role};
+use crate::orders::model::PaymentStatus;
+use crate::payments::{Card, DeclineCode};
+use bazaar_actors::by_backend;
+use bazaar_actors::inventory::HoldTicket;
+use bazaar_actors::store::Connection;
+use uuid::Uuid;
+
+/// Who is reading orders: their customer, a seller of their lines, or an admin.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Reader {
+    pub id: Uuid,
+    pub role: Role,
+}
+
+/// A payment attempt that did not pay its order.
+pub(crate) struct UnpaidAttempt<'a> {
+    pub order: &'a Order,
+    pub card: &'a Card,
+    pub status: PaymentStatus,
+    pub reference: Option<&'a str>,
+    pub decline: Option<DeclineCode>,
+}
+
+/// What releasing an expired hold changed.
+pub(crate) struct ReleasedHold {
+    pub qty: i64,
+    /// The order it expired (still pending), with its customer and sellers.
+    pub expired_order: Option<(Uuid, Vec<Uuid>)>,
+}
+
+/// The orders' tables.
+#[derive(Clone)]
+pub(crate) struct OrderStore {
+    db: Database,
+}
+
+impl OrderStore {
+    pub(crate) fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// Order `id` with all its details.
+    pub(crate) async fn order(&self, id: Uuid) -> sqlx::Result<Option<Order>> {
+        by_backend!(pool &self.db => order(id))
+    }
+
+    /// Order `id` with all its details, if `reader` may see it.
+    pub(crate) async fn visible_order(
+        &self,
+        reader: Reader,
+        id: Uuid,
+    ) -> sqlx::Result<Option<Order>> {
+        by_backend!(pool &self.db => visible_order(reader, id))
+    }
+
+    /// The orders `reader` may see, newest first, without their details.
+    pub(crate) async fn list_orders(
+        &self,
+        reader: Reader,
+        filter: &OrderFilter,
+        page: Page,
+    ) -> sqlx::Result<Paged<Order>> {
+        by_backend!(pool &self.db => list_orders(reader, filter, page))
+    }
+
+    /// Units of `product` in `customer`'s orders that count toward its per-customer limit.
+    pub(crate) async fn units_toward_limit(
+        &self,
+        customer: Uuid,
+        product: Uuid,
+    ) -> sqlx::Result<i64> {
+        by_backend!(pool &self.db => units_toward_limit(customer, product))
+    }
+
+    pub(crate) async fn record_unpaid_attempt(
+        &self,
+        attempt: UnpaidAttempt<'_>,
+    ) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => record_unpaid_attempt(attempt))
+    }
+
+    pub(crate) async fn order_exists(&self, id: Uuid) -> sqlx::Result<bool> {
+        by_backend!(pool &self.db => order_exists(id))
+    }
+
+    pub(crate) async fn payment_exists(&self, id: Uuid) -> sqlx::Result<bool> {
+        by_backend!(pool &self.db => payment_exists(id))
+    }
+
+    /// The request hash and outcome recorded for `key`.
+    pub(crate) async fn idempotency_record(
+        &self,
+        key: &IdempotencyKey,
+    ) -> sqlx::Result<Option<(Vec<u8>, serde_json::Value)>> {
+        by_backend!(pool &self.db => idempotency_record(key))
+    }
+
+    /// Records `outcome` for `key` unless it has one.
+    pub(crate) async fn record_outcome(
+        &self,
+        key: &IdempotencyKey,
+        outcome: &str,
+    ) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => record_outcome(key, outcome))
+    }
+
+    /// Replaces the outcome recorded for `key` (a checkout whose payment was declined).
+    pub(crate) async fn replace_outcome(
+        &self,
+        key: &IdempotencyKey,
+        outcome: &str,
+    ) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => replace_outcome(key, outcome))
+    }
+
+    /// Releases every hold that expired while no server was running and expires its order, in
+    /// one transaction; the units released.
+    pub(crate) async fn release_expired_holds(&self) -> sqlx::Result<ReleasedAtStart> {
+        by_backend!(pool &self.db => release_expired_holds())
+    }
+
+    /// The products with holds still held.
+    pub(crate) async fn products_with_open_holds(&self) -> sqlx::Result<Vec<Uuid>> {
+        by_backend!(pool &self.db => products_with_open_holds())
+    }
+}
+
+/// What the start-up sweep of expired holds released.
+pub(crate) struct ReleasedAtStart {
+    pub units: i64,
+    pub products: usize,
+}
+
+/// Writes checkouts (with their idempotency records); which of them were accepted.
+pub(crate) async fn write_checkouts(
+    connection: Connection<'_>,
+    checkouts: &[&CheckoutWork],
+) -> sqlx::Result<Vec<bool>> {
+    by_backend!(connection connection => write_checkouts(checkouts))
+}
+
+/// Marks the order paid, records the payment and commits its holds, if it is still pending and
+/// due; the holds committed (none: refused).
+pub(crate) async fn write_payment(
+    connection: Connection<'_>,
+    payment: &PaymentWork,
+) -> sqlx::Result<Vec<ChangedHold>> {
+    by_backend!(connection connection => write_payment(payment))
+}
+
+/// Cancels the order if it may still be cancelled.
+pub(crate) async fn write_cancellation(
+    connection: Connection<'_>,
+    order: Uuid,
+    by: Uuid,
+) -> sqlx::Result<Option<Cancelled>> {
+    by_backend!(connection connection => write_cancellation(order, by))
+}
+
+/// Releases the hold if still held, expiring its order if still pending.
+pub(crate) async fn write_expiry(
+    connection: Connection<'_>,
+    hold: &HoldTicket,
+) -> sqlx::Result<Option<ReleasedHold>> {
+    by_backend!(connection connection => write_expiry(hold))
+}

@@ -1,0 +1,256 @@
+//! Reading orders, and the changes made outside the journal, on PostgreSQL.
+
+use crate::domain::{OrderStatus, Page, Paged, PaymentMethod, Role};
+use crate::orders::idempotency::IdempotencyKey;
+use crate::orders::model::{Order, OrderFilter};
+use crate::orders::store::{Reader, ReleasedAtStart, UnpaidAttempt};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+const ORDER_COLUMNS: &str = "o.id, o.user_id, o.status, o.currency, o.subtotal_cents, \
+     o.discount_cents, o.shipping_cents, o.total_cents, o.shipping_address, o.shipping_method, \
+     o.payment_due_at, o.created_at, o.updated_at";
+
+/// The condition under which reader `$1` of role `$2` may see order `o`: its customer, a seller
+/// of one of its lines, or an admin.
+const VISIBLE_TO: &str = "($2::text = 'admin' OR o.user_id = $1 OR ($2::text = 'seller' AND \
+     EXISTS (SELECT 1 FROM order_items oi WHERE oi.order_id = o.id AND oi.seller_id = $1)))";
+
+pub(in crate::orders::store) async fn order(
+    pool: &PgPool,
+    id: Uuid,
+) -> sqlx::Result<Option<Order>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ORDER_COLUMNS} FROM orders o WHERE o.id = $1"
+    ));
+    let order: Option<Order> = sqlx::query_as(sql).bind(id).fetch_optional(pool).await?;
+    match order {
+        Some(order) => Ok(Some(with_details(pool, order).await?)),
+        None => Ok(None),
+    }
+}
+
+pub(in crate::orders::store) async fn visible_order(
+    pool: &PgPool,
+    reader: Reader,
+    id: Uuid,
+) -> sqlx::Result<Option<Order>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ORDER_COLUMNS} FROM orders o WHERE o.id = $3 AND {VISIBLE_TO}"
+    ));
+    let order: Option<Order> = sqlx::query_as(sql)
+        .bind(reader.id)
+        .bind(reader.role)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    match order {
+        Some(order) => Ok(Some(with_details(pool, order).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn with_details(pool: &PgPool, mut order: Order) -> sqlx::Result<Order> {
+    let id = order.id;
+    let items = sqlx::query_as(
+        "SELECT product_id, seller_id, sku, name, unit_price_cents, qty, line_total_cents
+         FROM order_items WHERE order_id = $1 ORDER BY product_id",
+    )
+    .bind(id)
+    .fetch_all(pool);
+    let events = sqlx::query_as(
+        "SELECT status, actor_id AS by, note, created_at AS at FROM order_events
+         WHERE order_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(pool);
+    let payments = sqlx::query_as(
+        "SELECT id, amount_cents, currency, method, status, card_brand, card_last4, decline_code,
+             created_at FROM payments WHERE order_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(pool);
+    let refunds = sqlx::query_as(
+        "SELECT id, amount_cents, reason, restocked, created_at FROM refunds
+         WHERE order_id = $1 ORDER BY created_at, id",
+    )
+    .bind(id)
+    .fetch_all(pool);
+    let (items, events, payments, refunds) = tokio::try_join!(items, events, payments, refunds)?;
+    order.items = items;
+    order.events = events;
+    order.payments = payments;
+    order.refunds = refunds;
+    Ok(order)
+}
+
+pub(in crate::orders::store) async fn list_orders(
+    pool: &PgPool,
+    reader: Reader,
+    filter: &OrderFilter,
+    page: Page,
+) -> sqlx::Result<Paged<Order>> {
+    let scope = if reader.role == Role::Admin {
+        "TRUE"
+    } else {
+        VISIBLE_TO
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ORDER_COLUMNS} FROM orders o WHERE {scope} AND ($3::text IS NULL OR o.status = $3)
+         ORDER BY o.created_at DESC, o.id DESC LIMIT $4 OFFSET $5"
+    ));
+    let items = sqlx::query_as(sql)
+        .bind(reader.id)
+        .bind(reader.role)
+        .bind(filter.status)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(pool)
+        .await?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM orders o WHERE {scope} AND ($3::text IS NULL OR o.status = $3)"
+    ));
+    let total = sqlx::query_scalar(sql)
+        .bind(reader.id)
+        .bind(reader.role)
+        .bind(filter.status)
+        .fetch_one(pool)
+        .await?;
+    Ok(Paged::new(items, page, total))
+}
+
+pub(in crate::orders::store) async fn units_toward_limit(
+    pool: &PgPool,
+    customer: Uuid,
+    product: Uuid,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT coalesce(sum(oi.qty), 0)::bigint FROM order_items oi
+         JOIN orders o ON o.id = oi.order_id
+         WHERE o.user_id = $1 AND oi.product_id = $2 AND o.status = ANY($3)",
+    )
+    .bind(customer)
+    .bind(product)
+    .bind(OrderStatus::names_where(OrderStatus::counts_toward_limits))
+    .fetch_one(pool)
+    .await
+}
+
+pub(in crate::orders::store) async fn record_unpaid_attempt(
+    pool: &PgPool,
+    attempt: UnpaidAttempt<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO payments (id, order_id, amount_cents, currency, method, status, gateway_ref,
+             card_brand, card_last4, decline_code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(attempt.order.id)
+    .bind(attempt.order.total_cents)
+    .bind(&attempt.order.currency)
+    .bind(PaymentMethod::Card)
+    .bind(attempt.status)
+    .bind(attempt.reference)
+    .bind(attempt.card.brand)
+    .bind(&attempt.card.last4)
+    .bind(attempt.decline)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(in crate::orders::store) async fn order_exists(pool: &PgPool, id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM orders WHERE id = $1)")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+}
+
+pub(in crate::orders::store) async fn payment_exists(
+    pool: &PgPool,
+    id: Uuid,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM payments WHERE id = $1)")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+}
+
+pub(in crate::orders::store) async fn idempotency_record(
+    pool: &PgPool,
+    key: &IdempotencyKey,
+) -> sqlx::Result<Option<(Vec<u8>, serde_json::Value)>> {
+    sqlx::query_as(
+        "SELECT request_hash, outcome FROM idempotency_keys
+         WHERE user_id = $1 AND scope = $2 AND key = $3",
+    )
+    .bind(key.user)
+    .bind(&key.scope)
+    .bind(&key.key)
+    .fetch_optional(pool)
+    .await
+}
+
+pub(in crate::orders::store) async fn record_outcome(
+    pool: &PgPool,
+    key: &IdempotencyKey,
+    outcome: &str,
+) -> sqlx::Result<()> {
+    let mut connection = pool.acquire().await?;
+    super::units::insert_outcome(&mut connection, key, outcome).await
+}
+
+pub(in crate::orders::store) async fn replace_outcome(
+    pool: &PgPool,
+    key: &IdempotencyKey,
+    outcome: &str,
+) -> sqlx::Result<()> {
+    let mut connection = pool.acquire().await?;
+    super::units::update_outcome(&mut connection, key, outcome).await
+}
+
+pub(in crate::orders::store) async fn release_expired_holds(
+    pool: &PgPool,
+) -> sqlx::Result<ReleasedAtStart> {
+    let mut tx = pool.begin().await?;
+    let released: Vec<(Uuid, i64)> = sqlx::query_as(
+        "WITH released AS (
+             UPDATE holds SET state = 'released', updated_at = now()
+             WHERE state = 'held' AND expires_at <= now()
+             RETURNING order_id, product_id, qty),
+         expired AS (
+             UPDATE orders SET status = 'expired', updated_at = now()
+             WHERE status = 'pending_payment' AND id IN (SELECT order_id FROM released)
+             RETURNING id),
+         events AS (
+             INSERT INTO order_events (order_id, status, note)
+             SELECT id, 'expired', 'not paid in time' FROM expired)
+         SELECT product_id, sum(qty)::bigint FROM released GROUP BY product_id ORDER BY product_id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let (products, quantities): (Vec<Uuid>, Vec<i64>) = released.into_iter().unzip();
+    sqlx::query(
+        "UPDATE inventory i SET reserved = i.reserved - r.qty, updated_at = now()
+         FROM unnest($1::uuid[], $2::bigint[]) AS r (product_id, qty)
+         WHERE i.product_id = r.product_id",
+    )
+    .bind(&products)
+    .bind(&quantities)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(ReleasedAtStart {
+        units: quantities.iter().sum(),
+        products: products.len(),
+    })
+}
+
+pub(in crate::orders::store) async fn products_with_open_holds(
+    pool: &PgPool,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar("SELECT DISTINCT product_id FROM holds WHERE state = 'held'")
+        .fetch_all(pool)
+        .await
+}

@@ -1,0 +1,362 @@
+//! The statements of the orders' journal units on PostgreSQL.
+
+use crate::domain::PaymentMethod;
+use crate::orders::idempotency::IdempotencyKey;
+use crate::orders::model::{Order, OrderItem};
+use crate::orders::store::ReleasedHold;
+use crate::orders::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork, RecordFor};
+use bazaar_actors::inventory::HoldTicket;
+use sqlx::PgConnection;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Writes many checkouts with one statement for their idempotency records and one for their
+/// orders, lines, holds and first events; which checkouts were accepted.
+pub(in crate::orders::store) async fn write_checkouts(
+    connection: &mut PgConnection,
+    checkouts: &[&CheckoutWork],
+) -> sqlx::Result<Vec<bool>> {
+    let accepted = record_keys(connection, checkouts).await?;
+    let orders: Vec<&CheckoutWork> = checkouts
+        .iter()
+        .zip(&accepted)
+        .filter(|(_, accepted)| **accepted)
+        .map(|(checkout, _)| *checkout)
+        .collect();
+    if !orders.is_empty() {
+        insert_orders(connection, &orders).await?;
+    }
+    Ok(accepted)
+}
+
+/// Stores the idempotency records of the checkouts that carry a key; which checkouts may go on.
+async fn record_keys(
+    connection: &mut PgConnection,
+    checkouts: &[&CheckoutWork],
+) -> sqlx::Result<Vec<bool>> {
+    let mut accepted = vec![true; checkouts.len()];
+    let mut seen = HashSet::new();
+    let mut keyed = Vec::new();
+    for (index, checkout) in checkouts.iter().enumerate() {
+        if let Some((key, outcome)) = &checkout.idempotency {
+            if seen.insert((key.user, key.scope.as_str(), key.key.as_str())) {
+                keyed.push((index, key, outcome));
+            } else {
+                // The same key twice in one batch: only the first may proceed.
+                accepted[index] = false;
+            }
+        }
+    }
+    if keyed.is_empty() {
+        return Ok(accepted);
+    }
+    let stored: Vec<(Uuid, String, String)> = sqlx::query_as(
+        "INSERT INTO idempotency_keys (user_id, scope, key, request_hash, outcome)
+         SELECT user_id, scope, key, request_hash, outcome::jsonb
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::text[])
+             AS t (user_id, scope, key, request_hash, outcome)
+         ON CONFLICT DO NOTHING
+         RETURNING user_id, scope, key",
+    )
+    .bind(keyed.iter().map(|(_, key, _)| key.user).collect::<Vec<_>>())
+    .bind(
+        keyed
+            .iter()
+            .map(|(_, key, _)| key.scope.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        keyed
+            .iter()
+            .map(|(_, key, _)| key.key.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        keyed
+            .iter()
+            .map(|(_, key, _)| key.request_hash.as_slice())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        keyed
+            .iter()
+            .map(|(_, _, outcome)| outcome.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .fetch_all(&mut *connection)
+    .await?;
+    for (index, key, _) in &keyed {
+        accepted[*index] = stored
+            .iter()
+            .any(|(user, scope, k)| *user == key.user && *scope == key.scope && *k == key.key);
+    }
+    Ok(accepted)
+}
+
+/// One statement for the orders, their lines, holds and first events.
+async fn insert_orders(
+    connection: &mut PgConnection,
+    orders: &[&CheckoutWork],
+) -> sqlx::Result<()> {
+    let order = |f: fn(&Order) -> String| orders.iter().map(|c| f(&c.order)).collect::<Vec<_>>();
+    let cents = |f: fn(&Order) -> i64| orders.iter().map(|c| f(&c.order)).collect::<Vec<_>>();
+    let lines: Vec<(Uuid, &OrderItem)> = orders
+        .iter()
+        .flat_map(|c| c.order.items.iter().map(move |item| (c.order.id, item)))
+        .collect();
+    let holds: Vec<(Uuid, &HoldTicket, time::OffsetDateTime)> = orders
+        .iter()
+        .flat_map(|c| {
+            c.holds
+                .iter()
+                .map(move |hold| (c.order.id, hold, c.order.payment_due_at))
+        })
+        .collect();
+    sqlx::query(
+        "WITH new_orders AS (
+             INSERT INTO orders (id, user_id, status, currency, subtotal_cents, discount_cents,
+                 shipping_cents, total_cents, shipping_address, shipping_method, payment_due_at,
+                 created_at, updated_at)
+             SELECT id, user_id, 'pending_payment', currency, subtotal, discount, shipping, total,
+                 address::jsonb, method, due, created, created
+             FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[],
+                         $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::timestamptz[],
+                         $11::timestamptz[])
+                 AS t (id, user_id, currency, subtotal, discount, shipping, total, address,
+                       method, due, created)),
+         lines AS (
+             INSERT INTO order_items (order_id, product_id, seller_id, sku, name,
+                 unit_price_cents, qty, line_total_cents)
+             SELECT * FROM unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[],
+                                  $17::bigint[], $18::bigint[], $19::bigint[])),
+         held AS (
+             INSERT INTO holds (id, order_id, product_id, qty, expires_at, state)
+             SELECT id, order_id, product_id, qty, expires_at, 'held'
+             FROM unnest($20::uuid[], $21::uuid[], $22::uuid[], $23::bigint[], $24::timestamptz[])
+                 AS t (id, order_id, product_id, qty, expires_at))
+         INSERT INTO order_events (order_id, status, actor_id, created_at)
+         SELECT order_id, 'pending_payment', actor_id, created_at
+         FROM unnest($1::uuid[], $2::uuid[], $11::timestamptz[]) AS t (order_id, actor_id, created_at)",
+    )
+    .bind(orders.iter().map(|c| c.order.id).collect::<Vec<_>>())
+    .bind(orders.iter().map(|c| c.order.user_id).collect::<Vec<_>>())
+    .bind(order(|o| o.currency.clone()))
+    .bind(cents(|o| o.subtotal_cents))
+    .bind(cents(|o| o.discount_cents))
+    .bind(cents(|o| o.shipping_cents))
+    .bind(cents(|o| o.total_cents))
+    .bind(order(|o| o.shipping_address.to_string()))
+    .bind(orders.iter().map(|c| c.order.shipping_method).collect::<Vec<_>>())
+    .bind(orders.iter().map(|c| c.order.payment_due_at).collect::<Vec<_>>())
+    .bind(orders.iter().map(|c| c.order.created_at).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(order, _)| *order).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.product_id).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.seller_id).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.sku.as_str()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.name.as_str()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.unit_price_cents).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.qty).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.line_total_cents).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(_, h, _)| h.hold).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(order, _, _)| *order).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(_, h, _)| h.product).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(_, h, _)| h.qty).collect::<Vec<_>>())
+    .bind(holds.iter().map(|(_, _, due)| *due).collect::<Vec<_>>())
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+pub(in crate::orders::store) async fn write_payment(
+    connection: &mut PgConnection,
+    payment: &PaymentWork,
+) -> sqlx::Result<Vec<ChangedHold>> {
+    // Every data-modifying part runs; each is conditioned on the order still being pending, due,
+    // and having holds to commit.
+    let holds: Vec<ChangedHold> = sqlx::query_as(
+        "WITH target AS (
+             SELECT id FROM orders
+             WHERE id = $1 AND status = 'pending_payment' AND payment_due_at > now()
+             FOR UPDATE),
+         committed AS (
+             UPDATE holds h SET state = 'committed', updated_at = now() FROM target
+             WHERE h.order_id = target.id AND h.state = 'held'
+             RETURNING h.id, h.product_id, h.qty),
+         paid AS (
+             UPDATE orders o SET status = 'paid', updated_at = $9 FROM target
+             WHERE o.id = target.id AND EXISTS (SELECT 1 FROM committed)
+             RETURNING o.id),
+         payment AS (
+             INSERT INTO payments (id, order_id, amount_cents, currency, method, status,
+                 gateway_ref, card_brand, card_last4, created_at)
+             SELECT $2, id, $3, $4, $10, 'succeeded', $5, $6, $7, $9 FROM paid),
+         event AS (
+             INSERT INTO order_events (order_id, status, actor_id, created_at)
+             SELECT id, 'paid', $8, $9 FROM paid)
+         SELECT id, product_id, qty FROM committed",
+    )
+    .bind(payment.order)
+    .bind(payment.payment)
+    .bind(payment.amount_cents)
+    .bind(&payment.currency)
+    .bind(&payment.gateway_ref)
+    .bind(payment.card_brand)
+    .bind(&payment.card_last4)
+    .bind(payment.payer)
+    .bind(payment.at)
+    .bind(PaymentMethod::Card)
+    .fetch_all(&mut *connection)
+    .await?;
+    if holds.is_empty() {
+        return Ok(holds);
+    }
+    match &payment.idempotency {
+        Some((RecordFor::Payment(key), outcome)) => {
+            insert_outcome(connection, key, outcome).await?;
+        }
+        Some((RecordFor::Checkout(key), outcome)) => {
+            update_outcome(connection, key, outcome).await?;
+        }
+        None => {}
+    }
+    Ok(holds)
+}
+
+/// Records `outcome` for `key` unless the key has one.
+pub(super) async fn insert_outcome(
+    connection: &mut PgConnection,
+    key: &IdempotencyKey,
+    outcome: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (user_id, scope, key, request_hash, outcome)
+         VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING",
+    )
+    .bind(key.user)
+    .bind(&key.scope)
+    .bind(&key.key)
+    .bind(&key.request_hash)
+    .bind(outcome)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn update_outcome(
+    connection: &mut PgConnection,
+    key: &IdempotencyKey,
+    outcome: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET outcome = $4::jsonb
+         WHERE user_id = $1 AND scope = $2 AND key = $3",
+    )
+    .bind(key.user)
+    .bind(&key.scope)
+    .bind(&key.key)
+    .bind(outcome)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+pub(in crate::orders::store) async fn write_cancellation(
+    connection: &mut PgConnection,
+    order: Uuid,
+    by: Uuid,
+) -> sqlx::Result<Option<Cancelled>> {
+    use crate::domain::OrderStatus;
+    let status: Option<OrderStatus> =
+        sqlx::query_scalar("SELECT status FROM orders WHERE id = $1 FOR UPDATE")
+            .bind(order)
+            .fetch_optional(&mut *connection)
+            .await?;
+    let was_paid = match status {
+        Some(OrderStatus::PendingPayment) => false,
+        Some(status) if status.is_cancellable() => true,
+        _ => return Ok(None),
+    };
+    let (from, to) = if was_paid {
+        ("committed", "committed")
+    } else {
+        ("held", "released")
+    };
+    let holds: Vec<ChangedHold> = sqlx::query_as(
+        "UPDATE holds SET state = $3, updated_at = now()
+         WHERE order_id = $1 AND state = $2 RETURNING id, product_id, qty",
+    )
+    .bind(order)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *connection)
+    .await?;
+    let paid: Option<(Uuid, i64, Option<String>)> = if was_paid {
+        sqlx::query_as(
+            "SELECT id, amount_cents, gateway_ref FROM payments
+             WHERE order_id = $1 AND status = 'succeeded' ORDER BY created_at DESC LIMIT 1",
+        )
+        .bind(order)
+        .fetch_optional(&mut *connection)
+        .await?
+    } else {
+        None
+    };
+    if let Some((payment, amount, _)) = &paid {
+        sqlx::query(
+            "INSERT INTO refunds (id, order_id, payment_id, amount_cents, reason, restocked)
+             VALUES ($1, $2, $3, $4, 'order cancelled', true)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(order)
+        .bind(payment)
+        .bind(amount)
+        .execute(&mut *connection)
+        .await?;
+    }
+    sqlx::query(
+        "WITH cancelled AS (
+             UPDATE orders SET status = 'cancelled', updated_at = now() WHERE id = $1
+             RETURNING id)
+         INSERT INTO order_events (order_id, status, actor_id) SELECT id, 'cancelled', $2
+         FROM cancelled",
+    )
+    .bind(order)
+    .bind(by)
+    .execute(&mut *connection)
+    .await?;
+    Ok(Some(Cancelled {
+        was_paid,
+        holds,
+        refund: paid.map(|(_, amount, reference)| (amount, reference)),
+    }))
+}
+
+pub(in crate::orders::store) async fn write_expiry(
+    connection: &mut PgConnection,
+    hold: &HoldTicket,
+) -> sqlx::Result<Option<ReleasedHold>> {
+    let released: Option<i64> = sqlx::query_scalar(
+        "UPDATE holds SET state = 'released', updated_at = now()
+         WHERE id = $1 AND state = 'held' RETURNING qty",
+    )
+    .bind(hold.hold)
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(qty) = released else {
+        return Ok(None);
+    };
+    let expired_order: Option<(Uuid, Vec<Uuid>)> = sqlx::query_as(
+        "WITH expired AS (
+             UPDATE orders SET status = 'expired', updated_at = now()
+             WHERE id = $1 AND status = 'pending_payment' RETURNING id, user_id),
+         event AS (
+             INSERT INTO order_events (order_id, status, note)
+             SELECT id, 'expired', 'not paid in time' FROM expired)
+         SELECT e.user_id, array(SELECT DISTINCT seller_id FROM order_items WHERE order_id = e.id)
+         FROM expired e",
+    )
+    .bind(hold.order)
+    .fetch_optional(connection)
+    .await?;
+    Ok(Some(ReleasedHold { qty, expired_order }))
+}

@@ -1,0 +1,94 @@
+//! `/api/v1/products` (→ `catalog::products`, `catalog::search`): search, product pages, and
+//! sellers' product management.
+
+use crate::auth::{MaybeAuthUser, SellerUser};
+use crate::catalog::{Catalog, Product, SearchParams, SearchQuery, SearchResults, Viewer};
+use crate::domain::{PageParams, ProductFields, ProductInput, ProductPatch, ProductPatchFields};
+use crate::error::{ApiError, Problem};
+use crate::extract::Json;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use uuid::Uuid;
+
+/// Searches the published products: full text, filters, sorts, pages and facets.
+#[utoipa::path(tag = "catalog", params(SearchParams, PageParams),
+    responses((status = 200, body = SearchResults),
+              (status = 422, description = "a parameter is invalid", body = Problem)))]
+#[get("")]
+pub(crate) async fn search(
+    catalog: web::Data<Catalog>,
+    params: web::Query<SearchParams>,
+    paging: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = SearchQuery::parse(&params, &paging)?;
+    Ok(HttpResponse::Ok().json(catalog.search(&query).await?))
+}
+
+/// One product with its live `available` stock. Drafts and archived products are visible only to
+/// their seller and admins.
+#[utoipa::path(tag = "catalog", params(("id" = Uuid, Path, description = "product id")),
+    responses((status = 200, body = Product), (status = 404, body = Problem)))]
+#[get("/{id}")]
+pub(crate) async fn get(
+    catalog: web::Data<Catalog>,
+    caller: MaybeAuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let viewer = caller.0.as_ref().map(Viewer::from);
+    let page = catalog.product_page(viewer, *id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(page))
+}
+
+/// Creates a product owned by the caller, with its initial stock.
+#[utoipa::path(tag = "catalog", security(("bearer" = [])), request_body = ProductFields,
+    responses((status = 201, body = Product), (status = 403, body = Problem),
+              (status = 409, description = "sku already used by this seller", body = Problem),
+              (status = 422, body = Problem)))]
+#[post("")]
+pub(crate) async fn create(
+    catalog: web::Data<Catalog>,
+    seller: SellerUser,
+    Json(body): Json<ProductFields>,
+) -> Result<HttpResponse, ApiError> {
+    let input = ProductInput::parse(body)?;
+    let product = catalog.create_product(seller.0.id, &input).await?;
+    Ok(HttpResponse::Created().json(product))
+}
+
+/// Changes a product (its seller or an admin).
+#[utoipa::path(tag = "catalog", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "product id")), request_body = ProductPatchFields,
+    responses((status = 200, body = Product), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+#[patch("/{id}")]
+pub(crate) async fn update(
+    catalog: web::Data<Catalog>,
+    seller: SellerUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<ProductPatchFields>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = ProductPatch::parse(body)?;
+    let product = catalog
+        .update_product(Viewer::from(&seller.0), *id, &patch)
+        .await?;
+    Ok(HttpResponse::Ok().json(product))
+}
+
+/// Archives a product: it leaves search and the shop, and stays for existing orders.
+#[utoipa::path(tag = "catalog", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "product id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[delete("/{id}")]
+pub(crate) async fn archive(
+    catalog: web::Data<Catalog>,
+    seller: SellerUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    catalog
+        .archive_product(Viewer::from(&seller.0), *id)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
