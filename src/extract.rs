@@ -14,11 +14,11 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 /// The largest JSON body any route accepts.
-pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const JSON_BODY_LIMIT: usize = 64 * 1024;
 
 /// A JSON request body deserialized into `T`.
 #[derive(Debug)]
-pub struct Json<T>(pub T);
+pub(crate) struct Json<T>(pub T);
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = ApiError;
@@ -62,7 +62,7 @@ fn has_json_content_type(req: &HttpRequest) -> bool {
 /// Turns a request body (which actix keeps on its worker thread) into a `Send` stream, for
 /// consumers that need one (CSV parsing). Run the returned pump concurrently with the consumer
 /// (`tokio::join!`); the bounded channel between them keeps at most a few chunks in memory.
-pub fn sendable_body(
+pub(crate) fn sendable_body(
     mut payload: web::Payload,
 ) -> (
     impl std::future::Future<Output = ()>,
@@ -86,7 +86,7 @@ pub fn sendable_body(
 }
 
 /// Parses `bytes` as `T`, telling syntax errors (400) from shape errors (422 naming the field).
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -132,10 +132,10 @@ mod tests {
         city: String,
     }
 
-    fn error_of(body: &str) -> (ErrorCode, Option<String>) {
+    fn error_of(body: &str) -> (&'static str, Option<String>) {
         let error = parse_json::<Login>(body.as_bytes()).unwrap_err();
         let field = error_field(&error);
-        (error.code(), field)
+        (error.problem().code, field)
     }
 
     fn error_field(error: &ApiError) -> Option<String> {
@@ -167,7 +167,7 @@ mod tests {
         for (body, field, case) in cases {
             assert_eq!(
                 error_of(body),
-                (ErrorCode::ValidationFailed, Some(field.to_owned())),
+                ("validation_failed", Some(field.to_owned())),
                 "{case}"
             );
         }
@@ -181,7 +181,7 @@ mod tests {
             "{\"email\": \"a\",}",
             "{\"email\":\"a\",\"attempts\":1} trailing",
         ] {
-            assert_eq!(error_of(body).0, ErrorCode::MalformedRequest, "{body:?}");
+            assert_eq!(error_of(body).0, "malformed_request", "{body:?}");
         }
     }
 }

@@ -11,7 +11,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// The services a ready server can reach.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Readiness {
+pub(crate) struct Readiness {
     status: &'static str,
     postgres: &'static str,
     redis: &'static str,
@@ -20,7 +20,7 @@ pub struct Readiness {
 /// Some backing services do not answer.
 #[derive(Debug, thiserror::Error)]
 #[error("not answering: {}", .0.join(", "))]
-pub struct NotReady(Vec<&'static str>);
+pub(crate) struct NotReady(Vec<&'static str>);
 
 impl crate::error::Coded for NotReady {
     fn code(&self) -> crate::error::ErrorCode {
@@ -30,7 +30,7 @@ impl crate::error::Coded for NotReady {
 
 /// Probes the database and Redis.
 #[derive(Clone)]
-pub struct Health {
+pub(crate) struct Health {
     db: Database,
     redis: RedisStore,
 }
@@ -41,7 +41,7 @@ impl Health {
     }
 
     /// Ready when both answer within [`PROBE_TIMEOUT`].
-    pub async fn readiness(&self) -> Result<Readiness, NotReady> {
+    pub(crate) async fn readiness(&self) -> Result<Readiness, NotReady> {
         let database = tokio::time::timeout(PROBE_TIMEOUT, self.db.ping());
         let redis = tokio::time::timeout(PROBE_TIMEOUT, self.redis.ping());
         let (database, redis) = tokio::join!(database, redis);

@@ -4,28 +4,37 @@
 //! telemetry and [`startup::Application`]; everything else lives here so the integration tests
 //! start the very same application on a random port. `docs/ARCHITECTURE.md` maps every route to
 //! its domain module, store and actors.
+//!
+//! Items are crate-private unless a caller outside needs them: the binary, the integration tests
+//! and the load-test harness use what is re-exported below.
 
-pub mod accounts;
-pub mod auth;
-pub mod cart;
-pub mod catalog;
+#![warn(unreachable_pub)]
+
+mod accounts;
+mod auth;
+mod cart;
+mod catalog;
 mod clock;
 pub mod config;
 pub mod db;
-pub mod domain;
-pub mod error;
+mod domain;
+mod error;
 mod extract;
 mod health;
-pub mod live;
+mod live;
 mod locks;
-pub mod metrics;
-pub mod notifications;
-pub mod orders;
-pub mod outbox;
-pub mod payments;
+mod metrics;
+mod notifications;
+mod orders;
+mod outbox;
+mod payments;
 mod redis_store;
 mod routes;
 mod services;
 pub mod startup;
 mod stock;
 pub mod telemetry;
+
+pub use auth::JwtKeys;
+pub use catalog::seed;
+pub use domain::Role;

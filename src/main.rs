@@ -2,8 +2,8 @@
 //! configured database with a realistic catalog. The server itself is configured by the
 //! `BAZAAR_*` environment variables (README, "Configuration").
 
-use bazaar::catalog::seed;
 use bazaar::config::Settings;
+use bazaar::seed;
 use bazaar::startup::Application;
 use clap::{Parser, Subcommand};
 

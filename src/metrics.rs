@@ -19,7 +19,7 @@ const DURATION_BUCKETS: [f64; 14] = [
 
 /// The process-wide Prometheus handle. Metrics are global in a process, so several apps in one
 /// process (tests) share it.
-pub fn handle() -> &'static PrometheusHandle {
+pub(crate) fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         PrometheusBuilder::new()

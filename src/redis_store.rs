@@ -9,7 +9,7 @@ use std::time::Duration;
 
 /// The deployment's Redis connection and key namespace.
 #[derive(Clone)]
-pub struct RedisStore {
+pub(crate) struct RedisStore {
     client: redis::Client,
     connection: ConnectionManager,
     prefix: String,
@@ -17,7 +17,7 @@ pub struct RedisStore {
 
 impl RedisStore {
     /// Prepares the connection without connecting: Redis may be down at start-up.
-    pub fn new(url: &str, prefix: &str) -> redis::RedisResult<Self> {
+    pub(crate) fn new(url: &str, prefix: &str) -> redis::RedisResult<Self> {
         let client = redis::Client::open(url)?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_millis(500)))
@@ -33,22 +33,22 @@ impl RedisStore {
     }
 
     /// A clone of the shared connection (cheap: it is a handle).
-    pub fn connection(&self) -> ConnectionManager {
+    pub(crate) fn connection(&self) -> ConnectionManager {
         self.connection.clone()
     }
 
     /// The client, for dedicated connections such as pub/sub subscribers.
-    pub fn client(&self) -> &redis::Client {
+    pub(crate) fn client(&self) -> &redis::Client {
         &self.client
     }
 
     /// `{prefix}:{suffix}`: every key and channel name of this deployment.
-    pub fn key(&self, suffix: &str) -> String {
+    pub(crate) fn key(&self, suffix: &str) -> String {
         format!("{}:{suffix}", self.prefix)
     }
 
     /// Whether Redis answers a PING.
-    pub async fn ping(&self) -> redis::RedisResult<()> {
+    pub(crate) async fn ping(&self) -> redis::RedisResult<()> {
         let mut connection = self.connection();
         redis::cmd("PING").query_async::<()>(&mut connection).await
     }
@@ -56,7 +56,7 @@ impl RedisStore {
 
 /// Follows one Redis pub/sub channel: hears every message, and resynchronizes whenever its
 /// subscription (re)starts, because what was published while it was disconnected is lost.
-pub trait ChannelFollower: 'static {
+pub(crate) trait ChannelFollower: 'static {
     /// The full channel name (already prefixed).
     fn channel(&self) -> String;
     /// Brings local state up to date after (re)subscribing.
@@ -67,7 +67,7 @@ pub trait ChannelFollower: 'static {
 
 /// Starts a task that keeps `follower` subscribed on a dedicated connection, reconnecting every
 /// second while Redis is away.
-pub fn follow(redis: &RedisStore, follower: std::sync::Arc<impl ChannelFollower>) {
+pub(crate) fn follow(redis: &RedisStore, follower: std::sync::Arc<impl ChannelFollower>) {
     let client = redis.client().clone();
     actix_web::rt::spawn(async move {
         loop {

@@ -8,11 +8,11 @@ use bazaar_actors::journal::LedgerReason;
 use uuid::Uuid;
 
 /// The largest change one adjustment makes, either way.
-pub const MAX_ADJUSTMENT: i64 = 1_000_000_000;
+pub(crate) const MAX_ADJUSTMENT: i64 = 1_000_000_000;
 
 /// A valid change of stock.
 #[derive(Clone, Copy, Debug)]
-pub struct Adjustment {
+pub(crate) struct Adjustment {
     delta: i64,
     reason: LedgerReason,
 }
@@ -20,7 +20,7 @@ pub struct Adjustment {
 impl Adjustment {
     /// `delta` units for `reason` (`restock` adds, `damage` removes, `correction` either way),
     /// non-zero and at most [`MAX_ADJUSTMENT`] either way.
-    pub fn parse(delta: i64, reason: &str) -> Result<Self, Invalid> {
+    pub(crate) fn parse(delta: i64, reason: &str) -> Result<Self, Invalid> {
         let reason = LedgerReason::ADJUSTMENTS
             .into_iter()
             .find(|allowed| allowed.as_str() == reason)
@@ -40,7 +40,7 @@ impl Adjustment {
 
 /// Reading and adjusting stock.
 #[derive(Clone)]
-pub struct StockRoom {
+pub(crate) struct StockRoom {
     catalog: Catalog,
     inventory: Inventory,
 }
@@ -51,13 +51,17 @@ impl StockRoom {
     }
 
     /// The stock of a product `viewer` manages.
-    pub async fn snapshot(&self, viewer: Viewer, product: Uuid) -> Result<Snapshot, CatalogError> {
+    pub(crate) async fn snapshot(
+        &self,
+        viewer: Viewer,
+        product: Uuid,
+    ) -> Result<Snapshot, CatalogError> {
         self.catalog.ensure_manages(viewer, product).await?;
         Ok(self.inventory.snapshot(product).await?)
     }
 
     /// Changes the stock of a product `viewer` manages, durably; never below what is reserved.
-    pub async fn adjust(
+    pub(crate) async fn adjust(
         &self,
         viewer: Viewer,
         product: Uuid,

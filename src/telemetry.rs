@@ -64,9 +64,9 @@ impl RootSpanBuilder for RequestSpan {
         if let Some(error) = error {
             let _entered = span.enter();
             if status.is_server_error() {
-                tracing::error!(error = ?error.as_response_error(), "request failed");
+                tracing::error!(error = %error.as_response_error(), "request failed");
             } else {
-                tracing::debug!(error = ?error.as_response_error(), "request refused");
+                tracing::debug!(error = %error.as_response_error(), "request refused");
             }
         }
     }

@@ -21,7 +21,7 @@ impl ExpireHold for NeverDue {
 /// checkout writes adds to `reserved`), and confirm it, until `run` is over.
 pub async fn run(db: &Database, concurrency: usize, run: Duration) -> anyhow::Result<Measured> {
     // More stock than any run can sell.
-    let product = bazaar::catalog::seed::hot_product(db, 1_000_000_000).await?;
+    let product = bazaar::seed::hot_product(db, 1_000_000_000).await?;
     let journal = Journal::start(db.clone(), JournalConfig::default());
     let inventory = Inventory::new(
         actix::Arbiter::new().handle(),

@@ -16,7 +16,7 @@ const MAX_ADDRESSES: i64 = 50;
 
 /// A saved address.
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Address {
+pub(crate) struct Address {
     pub id: Uuid,
     pub label: Option<String>,
     pub name: String,
@@ -32,7 +32,7 @@ pub struct Address {
 
 impl Address {
     /// The address as an order keeps it (without its id and default flag).
-    pub fn snapshot(&self) -> serde_json::Value {
+    pub(crate) fn snapshot(&self) -> serde_json::Value {
         serde_json::json!({
             "label": self.label, "name": self.name, "line1": self.line1,
             "line2": self.line2, "city": self.city, "region": self.region,
@@ -43,7 +43,7 @@ impl Address {
 
 /// Users' address books.
 #[derive(Clone)]
-pub struct AddressBook {
+pub(crate) struct AddressBook {
     store: AccountStore,
 }
 
@@ -52,18 +52,22 @@ impl AddressBook {
         Self { store }
     }
 
-    pub async fn list(&self, user: Uuid, page: Page) -> Result<Paged<Address>, AccountError> {
+    pub(crate) async fn list(
+        &self,
+        user: Uuid,
+        page: Page,
+    ) -> Result<Paged<Address>, AccountError> {
         Ok(self.store.list_addresses(user, page).await?)
     }
 
     /// Address `id` of `user`, if they have it.
-    pub async fn find(&self, user: Uuid, id: Uuid) -> Result<Option<Address>, AccountError> {
+    pub(crate) async fn find(&self, user: Uuid, id: Uuid) -> Result<Option<Address>, AccountError> {
         Ok(self.store.find_address(user, id).await?)
     }
 
     /// Adds an address; the first one, or one asked to be, becomes the default.
     #[tracing::instrument(skip_all, fields(user = %user))]
-    pub async fn create(
+    pub(crate) async fn create(
         &self,
         user: Uuid,
         address: &AddressInput,
@@ -84,7 +88,7 @@ impl AddressBook {
 
     /// Changes an address of `user`; `make_default` moves the default to it.
     #[tracing::instrument(skip_all, fields(user = %user, address = %id))]
-    pub async fn update(
+    pub(crate) async fn update(
         &self,
         user: Uuid,
         id: Uuid,
@@ -98,7 +102,7 @@ impl AddressBook {
 
     /// Removes an address of `user`; if it was the default, the oldest remaining one takes over.
     #[tracing::instrument(skip_all, fields(user = %user, address = %id))]
-    pub async fn delete(&self, user: Uuid, id: Uuid) -> Result<(), AccountError> {
+    pub(crate) async fn delete(&self, user: Uuid, id: Uuid) -> Result<(), AccountError> {
         if self.store.delete_address(user, id).await? {
             Ok(())
         } else {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 /// A user an admin creates: any role, active at once.
 #[derive(Debug)]
-pub struct AdminNewUser {
+pub(crate) struct AdminNewUser {
     pub email: Email,
     pub password: Password,
     pub name: PersonName,
@@ -19,7 +19,7 @@ pub struct AdminNewUser {
 
 /// Filters of the admin user list.
 #[derive(Debug, Default)]
-pub struct UserFilter {
+pub(crate) struct UserFilter {
     pub role: Option<Role>,
     /// Matches a part of the email or the name, case-insensitively.
     pub query: Option<String>,
@@ -27,7 +27,7 @@ pub struct UserFilter {
 
 /// What an admin may change on a user.
 #[derive(Debug, Default)]
-pub struct AdminUserPatch {
+pub(crate) struct AdminUserPatch {
     pub name: Option<PersonName>,
     pub role: Option<Role>,
     pub status: Option<UserStatus>,
@@ -63,7 +63,7 @@ fn session_effect(before: &User, after: &User) -> SessionEffect {
 
 impl Accounts {
     /// Creates the configured admin unless an account with that email exists.
-    pub async fn bootstrap_admin(&self, admin: &AdminBootstrap) -> anyhow::Result<()> {
+    pub(crate) async fn bootstrap_admin(&self, admin: &AdminBootstrap) -> anyhow::Result<()> {
         let email = Email::parse(&admin.email)
             .map_err(|message| anyhow::anyhow!("BAZAAR_ADMIN_EMAIL {message}"))?;
         let password = Password::parse(&admin.password)
@@ -97,7 +97,7 @@ impl Accounts {
     }
 
     #[tracing::instrument(skip_all, fields(email = %new.email))]
-    pub async fn create_user(&self, new: AdminNewUser) -> Result<User, AccountError> {
+    pub(crate) async fn create_user(&self, new: AdminNewUser) -> Result<User, AccountError> {
         let password_hash = self.passwords.hash(new.password.expose()).await?;
         let user = NewUser {
             id: Uuid::now_v7(),
@@ -111,7 +111,7 @@ impl Accounts {
         self.insert_user(&user, None).await
     }
 
-    pub async fn list_users(
+    pub(crate) async fn list_users(
         &self,
         filter: &UserFilter,
         page: Page,
@@ -121,7 +121,7 @@ impl Accounts {
 
     /// Applies `patch`; a change of role or status takes effect on the user's tokens at once.
     #[tracing::instrument(skip_all, fields(admin = %admin, user = %id))]
-    pub async fn update_user(
+    pub(crate) async fn update_user(
         &self,
         admin: Uuid,
         id: Uuid,
@@ -150,7 +150,7 @@ impl Accounts {
     /// Deletes a user: their sessions end and tokens stop working at once; the row stays for
     /// the records that refer to it, and the email becomes free again.
     #[tracing::instrument(skip_all, fields(admin = %admin, user = %id))]
-    pub async fn delete_user(&self, admin: Uuid, id: Uuid) -> Result<(), AccountError> {
+    pub(crate) async fn delete_user(&self, admin: Uuid, id: Uuid) -> Result<(), AccountError> {
         if admin == id {
             return Err(AccountError::Conflict(
                 "admins cannot delete themselves; ask another admin",

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 /// A parsed registration request.
 #[derive(Debug)]
-pub struct Registration {
+pub(crate) struct Registration {
     pub email: Email,
     pub password: Password,
     pub name: PersonName,
@@ -23,7 +23,7 @@ pub struct Registration {
 
 /// The answer to a successful sign-in or refresh.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SignedIn {
+pub(crate) struct SignedIn {
     pub access_token: String,
     pub refresh_token: String,
     /// Always `Bearer`.
@@ -37,7 +37,7 @@ impl Accounts {
     /// Creates a self-registered account; with activation required it starts `pending` and an
     /// activation message goes to the outbox in the same transaction.
     #[tracing::instrument(skip_all, fields(email = %registration.email))]
-    pub async fn register(&self, registration: Registration) -> Result<User, AccountError> {
+    pub(crate) async fn register(&self, registration: Registration) -> Result<User, AccountError> {
         let password_hash = self.passwords.hash(registration.password.expose()).await?;
         let status = if self.rules.require_activation {
             UserStatus::Pending
@@ -78,7 +78,7 @@ impl Accounts {
 
     /// Activates the account an activation token was issued for.
     #[tracing::instrument(skip_all)]
-    pub async fn activate(&self, token: &str) -> Result<User, AccountError> {
+    pub(crate) async fn activate(&self, token: &str) -> Result<User, AccountError> {
         let user = self
             .store
             .activate(&one_time_tokens::presented(token))
@@ -89,7 +89,11 @@ impl Accounts {
 
     /// Checks the credentials and starts a session.
     #[tracing::instrument(skip_all, fields(email = %email))]
-    pub async fn login(&self, email: &Email, password: &str) -> Result<SignedIn, AccountError> {
+    pub(crate) async fn login(
+        &self,
+        email: &Email,
+        password: &str,
+    ) -> Result<SignedIn, AccountError> {
         let found = self.store.find_by_email(email).await?;
         let hash = found.as_ref().map(|found| found.password_hash.as_str());
         // Verified even when the account does not exist, so timing reveals nothing.
@@ -104,7 +108,7 @@ impl Accounts {
 
     /// Rotates a refresh token into a new pair.
     #[tracing::instrument(skip_all)]
-    pub async fn refresh(&self, refresh_token: &str) -> Result<SignedIn, AccountError> {
+    pub(crate) async fn refresh(&self, refresh_token: &str) -> Result<SignedIn, AccountError> {
         let (user_id, refresh_token) = self.rotate_session(refresh_token).await?;
         let user = match self.find_user(user_id).await {
             Err(AccountError::NotFound(_)) => return Err(AccountError::InvalidRefreshToken),
@@ -116,7 +120,11 @@ impl Accounts {
 
     /// Ends the session of `refresh_token` and revokes the caller's access token everywhere.
     #[tracing::instrument(skip_all, fields(user = %caller.id))]
-    pub async fn logout(&self, caller: &AuthUser, refresh_token: &str) -> Result<(), AccountError> {
+    pub(crate) async fn logout(
+        &self,
+        caller: &AuthUser,
+        refresh_token: &str,
+    ) -> Result<(), AccountError> {
         self.store
             .end_session(caller.id, &crate::auth::hash_secret(refresh_token))
             .await?;
@@ -128,7 +136,7 @@ impl Accounts {
 
     /// Sends a reset link if an account has this email. The caller answers the same either way.
     #[tracing::instrument(skip_all)]
-    pub async fn forgot_password(&self, email: &Email) -> Result<(), AccountError> {
+    pub(crate) async fn forgot_password(&self, email: &Email) -> Result<(), AccountError> {
         let Some(found) = self.store.find_by_email(email).await? else {
             return Ok(());
         };
@@ -154,7 +162,7 @@ impl Accounts {
 
     /// Sets a new password with a reset token and ends every session of the user.
     #[tracing::instrument(skip_all)]
-    pub async fn reset_password(
+    pub(crate) async fn reset_password(
         &self,
         token: &str,
         new_password: &Password,

@@ -12,11 +12,11 @@ mod sessions;
 mod store;
 mod users;
 
-pub use addresses::{Address, AddressBook};
-pub use admin::{AdminNewUser, AdminUserPatch, UserFilter};
-pub use flows::{Registration, SignedIn};
+pub(crate) use addresses::{Address, AddressBook};
+pub(crate) use admin::{AdminNewUser, AdminUserPatch, UserFilter};
+pub(crate) use flows::{Registration, SignedIn};
 pub(crate) use store::AccountStore;
-pub use users::{ProfilePatch, User};
+pub(crate) use users::{ProfilePatch, User};
 
 use crate::auth::{JwtKeys, PasswordHasher, Revocations};
 use crate::error::{Coded, ErrorCode};
@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 /// Rules of sign-up that come from configuration.
 #[derive(Clone, Debug)]
-pub struct AccountRules {
+pub(crate) struct AccountRules {
     /// Whether self-registered accounts must be activated before they can sign in.
     pub require_activation: bool,
     /// Where users reach the server, for the links in messages.
@@ -33,7 +33,7 @@ pub struct AccountRules {
 
 /// Users, their sessions and their tokens.
 #[derive(Clone)]
-pub struct Accounts {
+pub(crate) struct Accounts {
     store: AccountStore,
     passwords: PasswordHasher,
     tokens: Arc<JwtKeys>,
@@ -61,7 +61,7 @@ impl Accounts {
 
 /// What can go wrong in an account operation.
 #[derive(Debug, thiserror::Error)]
-pub enum AccountError {
+pub(crate) enum AccountError {
     #[error("an account with this email already exists")]
     EmailTaken,
     #[error("wrong email or password")]

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 /// A user as clients see it (never the password hash).
 #[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct User {
+pub(crate) struct User {
     pub id: Uuid,
     pub email: String,
     pub name: String,
@@ -41,14 +41,14 @@ pub(crate) struct NewUser<'a> {
 
 /// The fields a user may change on their own profile; `phone: Some(None)` clears it.
 #[derive(Debug, Default)]
-pub struct ProfilePatch {
+pub(crate) struct ProfilePatch {
     pub name: Option<PersonName>,
     pub phone: Option<Option<Phone>>,
 }
 
 impl Accounts {
     /// The live (not deleted) user `id`.
-    pub async fn find_user(&self, id: Uuid) -> Result<User, AccountError> {
+    pub(crate) async fn find_user(&self, id: Uuid) -> Result<User, AccountError> {
         self.store
             .find_user(id)
             .await?
@@ -56,7 +56,7 @@ impl Accounts {
     }
 
     /// Changes the caller's own name or phone.
-    pub async fn update_profile(
+    pub(crate) async fn update_profile(
         &self,
         id: Uuid,
         patch: &ProfilePatch,

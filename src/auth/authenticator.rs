@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 /// Why a presented access token does not count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenRefused {
+pub(crate) enum TokenRefused {
     /// Not signed by us, of another algorithm, malformed or expired.
     Invalid,
     /// Logged out, or its user was disabled, deleted, reset or given another role since.
@@ -14,7 +14,7 @@ pub enum TokenRefused {
 
 /// Checks access tokens against the signing key and the revocations.
 #[derive(Clone)]
-pub struct Authenticator {
+pub(crate) struct Authenticator {
     keys: Arc<JwtKeys>,
     revocations: Arc<Revocations>,
 }
@@ -25,7 +25,7 @@ impl Authenticator {
     }
 
     /// The claims of `token` if it still counts.
-    pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenRefused> {
+    pub(crate) fn verify(&self, token: &str) -> Result<AccessClaims, TokenRefused> {
         let claims = self.keys.verify(token).ok_or(TokenRefused::Invalid)?;
         if self.revocations.is_revoked(&claims) {
             Err(TokenRefused::Revoked)

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// A caller who presented a valid, unrevoked access token.
 #[derive(Clone, Debug)]
-pub struct AuthUser {
+pub(crate) struct AuthUser {
     pub id: Uuid,
     pub role: Role,
     /// The token's id and expiry, for logout.
@@ -76,7 +76,7 @@ impl FromRequest for AuthUser {
 /// header means anonymous; a header with a bad token is 401, so a client with an expired token
 /// learns it instead of silently seeing the public view.
 #[derive(Clone, Debug)]
-pub struct MaybeAuthUser(pub Option<AuthUser>);
+pub(crate) struct MaybeAuthUser(pub Option<AuthUser>);
 
 impl FromRequest for MaybeAuthUser {
     type Error = ApiError;
@@ -92,7 +92,7 @@ impl FromRequest for MaybeAuthUser {
 }
 
 /// A set of roles a route is open to.
-pub trait Roles {
+pub(crate) trait Roles {
     /// The roles allowed.
     const ALLOWED: &'static [Role];
     /// Why others are refused.
@@ -101,7 +101,7 @@ pub trait Roles {
 
 /// A caller whose role is in `R`: 401 without a valid token, 403 with another role.
 #[derive(Clone, Debug)]
-pub struct Require<R>(pub AuthUser, PhantomData<R>);
+pub(crate) struct Require<R>(pub AuthUser, PhantomData<R>);
 
 impl<R: Roles> FromRequest for Require<R> {
     type Error = ApiError;
@@ -120,7 +120,7 @@ impl<R: Roles> FromRequest for Require<R> {
 
 /// Admins only.
 #[derive(Clone, Copy, Debug)]
-pub struct Admins;
+pub(crate) struct Admins;
 
 impl Roles for Admins {
     const ALLOWED: &'static [Role] = &[Role::Admin];
@@ -129,7 +129,7 @@ impl Roles for Admins {
 
 /// Sellers and admins.
 #[derive(Clone, Copy, Debug)]
-pub struct Sellers;
+pub(crate) struct Sellers;
 
 impl Roles for Sellers {
     const ALLOWED: &'static [Role] = &[Role::Seller, Role::Admin];
@@ -138,7 +138,7 @@ impl Roles for Sellers {
 
 /// Customers only.
 #[derive(Clone, Copy, Debug)]
-pub struct Customers;
+pub(crate) struct Customers;
 
 impl Roles for Customers {
     const ALLOWED: &'static [Role] = &[Role::Customer];
@@ -146,8 +146,8 @@ impl Roles for Customers {
 }
 
 /// A caller with the admin role.
-pub type AdminUser = Require<Admins>;
+pub(crate) type AdminUser = Require<Admins>;
 /// A seller or an admin.
-pub type SellerUser = Require<Sellers>;
+pub(crate) type SellerUser = Require<Sellers>;
 /// A customer.
-pub type CustomerUser = Require<Customers>;
+pub(crate) type CustomerUser = Require<Customers>;

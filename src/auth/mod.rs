@@ -13,13 +13,11 @@ mod rate_limit;
 mod revocation;
 mod secrets;
 
-pub use authenticator::{Authenticator, TokenRefused};
-pub use extractor::{
-    AdminUser, Admins, AuthUser, CustomerUser, Customers, MaybeAuthUser, Require, Roles,
-    SellerUser, Sellers,
-};
-pub use jwt::{AccessClaims, IssuedToken, Jwks, JwtKeys};
-pub use passwords::PasswordHasher;
-pub use rate_limit::{RateLimits, client_ip};
-pub use revocation::Revocations;
-pub use secrets::{OpaqueToken, hash_secret};
+pub(crate) use authenticator::{Authenticator, TokenRefused};
+pub(crate) use extractor::{AdminUser, AuthUser, CustomerUser, MaybeAuthUser, SellerUser};
+pub use jwt::JwtKeys;
+pub(crate) use jwt::{AccessClaims, Jwks};
+pub(crate) use passwords::PasswordHasher;
+pub(crate) use rate_limit::{RateLimits, client_ip};
+pub(crate) use revocation::Revocations;
+pub(crate) use secrets::{OpaqueToken, hash_secret};

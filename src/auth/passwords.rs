@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 
 /// Hashes and verifies passwords with argon2id and the OWASP parameters (19 MiB, t=2, p=1).
 #[derive(Clone)]
-pub struct PasswordHasher {
+pub(crate) struct PasswordHasher {
     permits: Arc<Semaphore>,
 }
 
@@ -25,7 +25,7 @@ impl Default for PasswordHasher {
 
 impl PasswordHasher {
     /// The PHC string of a fresh salted hash of `password`.
-    pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
+    pub(crate) async fn hash(&self, password: &str) -> anyhow::Result<String> {
         let password = password.to_owned();
         self.run(move || {
             Argon2::default()
@@ -38,7 +38,7 @@ impl PasswordHasher {
 
     /// Whether `password` matches `hash`. With no hash (unknown account) it still spends the
     /// same work, so response times do not reveal which accounts exist.
-    pub async fn verify(&self, password: &str, hash: Option<&str>) -> anyhow::Result<bool> {
+    pub(crate) async fn verify(&self, password: &str, hash: Option<&str>) -> anyhow::Result<bool> {
         let password = password.to_owned();
         let known = hash.is_some();
         let hash = hash.map_or_else(|| dummy_hash().to_owned(), str::to_owned);

@@ -21,14 +21,14 @@ const PER_ACCOUNT_PERIOD: Duration = Duration::from_secs(6);
 
 /// The limiters of one application.
 #[derive(Clone)]
-pub struct RateLimits {
+pub(crate) struct RateLimits {
     enabled: bool,
     per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     per_account: Arc<DefaultKeyedRateLimiter<String>>,
 }
 
 impl RateLimits {
-    pub fn new(enabled: bool) -> Self {
+    pub(crate) fn new(enabled: bool) -> Self {
         Self {
             enabled,
             per_address: Arc::new(RateLimiter::keyed(quota(
@@ -43,7 +43,7 @@ impl RateLimits {
     }
 
     /// Counts one request to an auth route from `address`.
-    pub fn check_address(&self, address: IpAddr) -> Result<(), ApiError> {
+    pub(crate) fn check_address(&self, address: IpAddr) -> Result<(), ApiError> {
         if !self.enabled {
             return Ok(());
         }
@@ -53,7 +53,7 @@ impl RateLimits {
     }
 
     /// Counts one login attempt for the account `email` (normalized).
-    pub fn check_account(&self, email: &str) -> Result<(), ApiError> {
+    pub(crate) fn check_account(&self, email: &str) -> Result<(), ApiError> {
         if !self.enabled {
             return Ok(());
         }
@@ -63,7 +63,7 @@ impl RateLimits {
     }
 
     /// Starts the periodic pruning of keys whose limits have fully replenished.
-    pub fn spawn_pruning(&self) {
+    pub(crate) fn spawn_pruning(&self) {
         if !self.enabled {
             return;
         }
@@ -100,7 +100,7 @@ fn limited(wait: Duration) -> ApiError {
 
 /// The address of the connected peer. Forwarded headers are deliberately ignored: any client can
 /// forge them, which would let it escape its own limit.
-pub fn client_ip(req: &HttpRequest) -> IpAddr {
+pub(crate) fn client_ip(req: &HttpRequest) -> IpAddr {
     req.peer_addr()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip())
 }
@@ -116,7 +116,7 @@ mod tests {
             limits.check_account("ada@example.com").unwrap();
         }
         let error = limits.check_account("ada@example.com").unwrap_err();
-        assert_eq!(error.code(), ErrorCode::RateLimited);
+        assert_eq!(error.problem().code, "rate_limited");
         // Other accounts are unaffected.
         limits.check_account("grace@example.com").unwrap();
     }

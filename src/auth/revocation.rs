@@ -27,7 +27,7 @@ enum Revoked {
 }
 
 /// The in-memory revocation lists of this process.
-pub struct Revocations {
+pub(crate) struct Revocations {
     tokens: RwLock<HashMap<Uuid, i64>>,
     user_cutoffs: RwLock<HashMap<Uuid, i64>>,
     redis: RedisStore,
@@ -47,7 +47,7 @@ impl Revocations {
     }
 
     /// Whether a verified token has been revoked since it was issued.
-    pub fn is_revoked(&self, claims: &AccessClaims) -> bool {
+    pub(crate) fn is_revoked(&self, claims: &AccessClaims) -> bool {
         if read(&self.tokens).contains_key(&claims.jti) {
             return true;
         }
@@ -58,7 +58,7 @@ impl Revocations {
     }
 
     /// Revokes one token until it expires, in every process.
-    pub async fn revoke_token(&self, jti: Uuid, exp: i64) -> redis::RedisResult<()> {
+    pub(crate) async fn revoke_token(&self, jti: Uuid, exp: i64) -> redis::RedisResult<()> {
         write(&self.tokens).insert(jti, exp);
         let message = Revoked::Token { jti, exp };
         let mut connection = self.redis.connection();
@@ -74,7 +74,7 @@ impl Revocations {
 
     /// Refuses every token of `user` issued before `at` (which the caller has stored as the
     /// user's token cut-off), in every process.
-    pub async fn revoke_user(&self, user: Uuid, at: OffsetDateTime) {
+    pub(crate) async fn revoke_user(&self, user: Uuid, at: OffsetDateTime) {
         let cutoff_ms = unix_ms(at);
         write(&self.user_cutoffs)
             .entry(user)
@@ -98,7 +98,7 @@ impl Revocations {
     }
 
     /// Starts following other processes' revocations, and the periodic pruning.
-    pub fn spawn_bridge(self: &Arc<Self>) {
+    pub(crate) fn spawn_bridge(self: &Arc<Self>) {
         follow(&self.redis, Arc::clone(self));
         let revocations = Arc::clone(self);
         actix_web::rt::spawn(async move {

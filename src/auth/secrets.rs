@@ -8,13 +8,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 /// A freshly generated secret and the hash under which it is stored.
-pub struct OpaqueToken {
+pub(crate) struct OpaqueToken {
     pub token: String,
     pub hash: Vec<u8>,
 }
 
 impl OpaqueToken {
-    pub fn generate() -> anyhow::Result<Self> {
+    pub(crate) fn generate() -> anyhow::Result<Self> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("getrandom: {error}"))?;
         let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -24,7 +24,7 @@ impl OpaqueToken {
 }
 
 /// The stored form of a secret.
-pub fn hash_secret(token: &str) -> Vec<u8> {
+pub(crate) fn hash_secret(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 

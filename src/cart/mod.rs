@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// A cart with its prices and totals.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CartView {
+pub(crate) struct CartView {
     pub items: Vec<CartItem>,
     pub subtotal_cents: i64,
     pub discount_cents: i64,
@@ -28,7 +28,7 @@ pub struct CartView {
 
 /// One line of a cart.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CartItem {
+pub(crate) struct CartItem {
     pub product_id: Uuid,
     pub name: String,
     pub unit_price_cents: i64,
@@ -51,7 +51,7 @@ pub(crate) struct PricedProduct {
 
 /// What can go wrong with a cart.
 #[derive(Debug, thiserror::Error)]
-pub enum ShoppingCartError {
+pub(crate) enum ShoppingCartError {
     #[error(transparent)]
     Cart(#[from] CartError),
     #[error(transparent)]
@@ -90,7 +90,7 @@ impl Coded for ShoppingCartError {
 
 /// Customers' carts, priced.
 #[derive(Clone)]
-pub struct ShoppingCarts {
+pub(crate) struct ShoppingCarts {
     carts: Carts,
     store: CartStore,
     inventory: Inventory,
@@ -108,13 +108,13 @@ impl ShoppingCarts {
     }
 
     /// `user`'s cart, priced from the catalog.
-    pub async fn view(&self, user: Uuid) -> Result<CartView> {
+    pub(crate) async fn view(&self, user: Uuid) -> Result<CartView> {
         let lines = self.carts.lines(user).await?;
         self.priced(&lines).await
     }
 
     /// Adds `qty` of `product`; beyond what is available it is out of stock.
-    pub async fn add(&self, user: Uuid, product: Uuid, qty: Quantity) -> Result<CartView> {
+    pub(crate) async fn add(&self, user: Uuid, product: Uuid, qty: Quantity) -> Result<CartView> {
         let lines = self.carts.lines(user).await?;
         let available = self.availability(&lines, product).await?;
         let lines = self.carts.add(user, product, qty.get(), available).await?;
@@ -122,7 +122,12 @@ impl ShoppingCarts {
     }
 
     /// Sets the line of `product` to `qty` units; none removes it.
-    pub async fn set(&self, user: Uuid, product: Uuid, qty: Option<Quantity>) -> Result<CartView> {
+    pub(crate) async fn set(
+        &self,
+        user: Uuid,
+        product: Uuid,
+        qty: Option<Quantity>,
+    ) -> Result<CartView> {
         let lines = match qty {
             None => self.carts.set(user, product, 0, 0).await?,
             Some(qty) => {
@@ -135,7 +140,7 @@ impl ShoppingCarts {
     }
 
     /// Empties `user`'s cart.
-    pub async fn clear(&self, user: Uuid) -> Result<()> {
+    pub(crate) async fn clear(&self, user: Uuid) -> Result<()> {
         self.carts.clear(user).await?;
         Ok(())
     }

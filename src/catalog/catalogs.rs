@@ -10,7 +10,7 @@ use uuid::Uuid;
 /// A seller's named collection of their products.
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 #[schema(as = Catalog)]
-pub struct SellerCatalog {
+pub(crate) struct SellerCatalog {
     pub id: Uuid,
     pub seller_id: Uuid,
     pub name: String,
@@ -25,7 +25,7 @@ pub struct SellerCatalog {
 
 /// A catalog with one page of its products.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CatalogWithProducts {
+pub(crate) struct CatalogWithProducts {
     #[serde(flatten)]
     pub catalog: SellerCatalog,
     pub products: Paged<Product>,
@@ -33,14 +33,14 @@ pub struct CatalogWithProducts {
 
 /// A valid new catalog.
 #[derive(Debug)]
-pub struct CatalogInput {
+pub(crate) struct CatalogInput {
     pub name: String,
     pub description: String,
 }
 
 /// A valid partial update.
 #[derive(Debug, Default)]
-pub struct CatalogPatch {
+pub(crate) struct CatalogPatch {
     pub name: Option<String>,
     pub description: Option<String>,
 }
@@ -52,7 +52,7 @@ pub(crate) fn name_taken() -> CatalogError {
 
 impl Catalog {
     /// Catalogs newest first, optionally of one seller.
-    pub async fn list_catalogs(
+    pub(crate) async fn list_catalogs(
         &self,
         seller: Option<Uuid>,
         page: Page,
@@ -62,7 +62,7 @@ impl Catalog {
 
     /// A catalog and a page of its products: the published ones, and for its owner (or an
     /// admin) also their drafts and archived ones.
-    pub async fn catalog(
+    pub(crate) async fn catalog(
         &self,
         viewer: Option<Viewer>,
         id: Uuid,
@@ -79,7 +79,7 @@ impl Catalog {
     }
 
     #[tracing::instrument(skip(self, input))]
-    pub async fn create_catalog(
+    pub(crate) async fn create_catalog(
         &self,
         seller: Uuid,
         input: &CatalogInput,
@@ -88,7 +88,7 @@ impl Catalog {
     }
 
     #[tracing::instrument(skip(self, patch))]
-    pub async fn update_catalog(
+    pub(crate) async fn update_catalog(
         &self,
         viewer: Viewer,
         id: Uuid,
@@ -99,14 +99,18 @@ impl Catalog {
     }
 
     #[tracing::instrument(skip(self))]
-    pub async fn delete_catalog(&self, viewer: Viewer, id: Uuid) -> Result<(), CatalogError> {
+    pub(crate) async fn delete_catalog(
+        &self,
+        viewer: Viewer,
+        id: Uuid,
+    ) -> Result<(), CatalogError> {
         self.ensure_owner(viewer, id).await?;
         self.store.delete_catalog(id).await
     }
 
     /// Adds one of the owner's products to the catalog (idempotent).
     #[tracing::instrument(skip(self))]
-    pub async fn add_to_catalog(
+    pub(crate) async fn add_to_catalog(
         &self,
         viewer: Viewer,
         id: Uuid,
@@ -122,7 +126,7 @@ impl Catalog {
     }
 
     #[tracing::instrument(skip(self))]
-    pub async fn remove_from_catalog(
+    pub(crate) async fn remove_from_catalog(
         &self,
         viewer: Viewer,
         id: Uuid,

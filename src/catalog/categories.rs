@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 /// One category.
 #[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Category {
+pub(crate) struct Category {
     pub id: Uuid,
     pub name: String,
     pub slug: String,
@@ -17,7 +17,7 @@ pub struct Category {
 
 /// A category with its subtree.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CategoryNode {
+pub(crate) struct CategoryNode {
     #[serde(flatten)]
     pub category: Category,
     #[schema(no_recursion)]
@@ -26,14 +26,14 @@ pub struct CategoryNode {
 
 /// A rename and/or a move (`parent: Some(None)` moves to the root).
 #[derive(Debug, Default)]
-pub struct CategoryPatch {
+pub(crate) struct CategoryPatch {
     pub name: Option<String>,
     pub parent: Option<Option<Uuid>>,
 }
 
 impl Catalog {
     /// The whole tree, each level ordered by name.
-    pub async fn category_tree(&self) -> Result<Vec<CategoryNode>, CatalogError> {
+    pub(crate) async fn category_tree(&self) -> Result<Vec<CategoryNode>, CatalogError> {
         let categories = self.store.categories().await?;
         let mut children: HashMap<Option<Uuid>, Vec<Category>> = HashMap::new();
         for category in categories {
@@ -47,7 +47,7 @@ impl Catalog {
 
     /// Creates a category under `parent` (or at the root); its slug follows the name.
     #[tracing::instrument(skip(self))]
-    pub async fn create_category(
+    pub(crate) async fn create_category(
         &self,
         name: &str,
         parent: Option<Uuid>,
@@ -58,7 +58,7 @@ impl Catalog {
     /// Renames (the slug follows the name) and/or moves a category. A move under the category
     /// itself or one of its descendants would make a cycle and is refused.
     #[tracing::instrument(skip(self))]
-    pub async fn update_category(
+    pub(crate) async fn update_category(
         &self,
         id: Uuid,
         patch: &CategoryPatch,
@@ -68,7 +68,7 @@ impl Catalog {
 
     /// Deletes a category that has no children and no products.
     #[tracing::instrument(skip(self))]
-    pub async fn delete_category(&self, id: Uuid) -> Result<(), CatalogError> {
+    pub(crate) async fn delete_category(&self, id: Uuid) -> Result<(), CatalogError> {
         self.store.delete_category(id).await
     }
 }

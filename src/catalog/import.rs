@@ -25,13 +25,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The largest file an import accepts.
-pub const IMPORT_LIMIT_BYTES: u64 = 50 * 1024 * 1024;
+pub(crate) const IMPORT_LIMIT_BYTES: u64 = 50 * 1024 * 1024;
 /// Rows written per transaction.
 const BATCH_ROWS: usize = 500;
 
 /// The file formats an import reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImportFormat {
+pub(crate) enum ImportFormat {
     /// Comma-separated values with a header row naming the columns.
     Csv,
     /// One JSON object per line.
@@ -40,7 +40,7 @@ pub enum ImportFormat {
 
 /// What an import did.
 #[derive(Debug, Default, Serialize, ToSchema)]
-pub struct ImportReport {
+pub(crate) struct ImportReport {
     pub created: u64,
     pub updated: u64,
     /// Every row that was not imported, with why.
@@ -49,7 +49,7 @@ pub struct ImportReport {
 
 /// A row that was not imported.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct LineError {
+pub(crate) struct LineError {
     /// 1-based line of the file (for CSV, the line where the record starts; the header is line 1).
     pub line: u64,
     pub errors: Vec<FieldError>,
@@ -67,7 +67,7 @@ pub(crate) struct Row {
 impl Catalog {
     /// Imports `body` into catalog `catalog`, owned by `viewer` (or an admin).
     #[tracing::instrument(skip(self, body))]
-    pub async fn import_products<S>(
+    pub(crate) async fn import_products<S>(
         &self,
         viewer: Viewer,
         catalog: Uuid,

@@ -15,13 +15,13 @@ mod search;
 pub mod seed;
 pub(crate) mod store;
 
-pub use catalogs::{CatalogInput, CatalogPatch, CatalogWithProducts, SellerCatalog};
-pub use categories::{Category, CategoryNode, CategoryPatch};
-pub use import::{IMPORT_LIMIT_BYTES, ImportFormat, ImportReport, LineError};
-pub use product_cache::{CachedProduct, ProductCache};
-pub use products::{Product, Viewer};
-pub use reviews::{Review, ReviewInput};
-pub use search::{Facets, SearchParams, SearchQuery, SearchResults};
+pub(crate) use catalogs::{CatalogInput, CatalogPatch, CatalogWithProducts, SellerCatalog};
+pub(crate) use categories::{Category, CategoryNode, CategoryPatch};
+pub(crate) use import::{IMPORT_LIMIT_BYTES, ImportFormat, ImportReport};
+pub(crate) use product_cache::ProductCache;
+pub(crate) use products::{Product, Viewer};
+pub(crate) use reviews::{Review, ReviewInput};
+pub(crate) use search::{Facets, SearchParams, SearchQuery, SearchResults};
 
 use crate::domain::{FieldError, Invalid};
 use crate::error::{Coded, ErrorCode};
@@ -31,7 +31,7 @@ use store::CatalogStore;
 
 /// Categories, products, catalogs, search, import and reviews.
 #[derive(Clone)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     store: CatalogStore,
     cache: Arc<ProductCache>,
     inventory: Inventory,
@@ -49,7 +49,7 @@ impl Catalog {
 
 /// What can go wrong in a catalog operation.
 #[derive(Debug, thiserror::Error)]
-pub enum CatalogError {
+pub(crate) enum CatalogError {
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{0}")]

@@ -22,7 +22,7 @@ const CAPACITY: usize = 100_000;
 /// A product with its JSON already rendered around the one field that changes with every sale,
 /// so serving it costs a copy, not a serialization.
 #[derive(Debug)]
-pub struct CachedProduct {
+pub(crate) struct CachedProduct {
     pub product: Product,
     /// The JSON up to and including `"available":`.
     head: Bytes,
@@ -35,7 +35,7 @@ pub struct CachedProduct {
 const AVAILABLE_MARK: &[u8] = b"\"available\":-9223372036854775808";
 
 impl CachedProduct {
-    pub fn new(product: Product) -> Result<Self, serde_json::Error> {
+    pub(crate) fn new(product: Product) -> Result<Self, serde_json::Error> {
         let marked = Product {
             available: i64::MIN,
             ..product.clone()
@@ -55,7 +55,7 @@ impl CachedProduct {
     }
 
     /// The product's JSON with `available` units.
-    pub fn to_json(&self, available: i64) -> Bytes {
+    pub(crate) fn to_json(&self, available: i64) -> Bytes {
         let mut number = itoa::Buffer::new();
         let number = number.format(available);
         let mut json = Vec::with_capacity(self.head.len() + number.len() + self.tail.len());
@@ -67,7 +67,7 @@ impl CachedProduct {
 }
 
 /// The in-memory product cache of one process.
-pub struct ProductCache {
+pub(crate) struct ProductCache {
     entries: RwLock<HashMap<Uuid, Arc<CachedProduct>>>,
     epoch: AtomicU64,
     redis: RedisStore,
@@ -77,7 +77,7 @@ pub struct ProductCache {
 
 impl ProductCache {
     /// A cache that follows the invalidations of every process sharing `redis`'s prefix.
-    pub fn start(redis: RedisStore) -> Arc<Self> {
+    pub(crate) fn start(redis: RedisStore) -> Arc<Self> {
         let cache = Arc::new(Self {
             entries: RwLock::default(),
             epoch: AtomicU64::new(0),
@@ -90,7 +90,7 @@ impl ProductCache {
     }
 
     /// The cached product, if any.
-    pub fn get(&self, id: Uuid) -> Option<Arc<CachedProduct>> {
+    pub(crate) fn get(&self, id: Uuid) -> Option<Arc<CachedProduct>> {
         let product = read(&self.entries).get(&id).cloned();
         match product {
             Some(_) => self.hits.increment(1),
@@ -100,12 +100,12 @@ impl ProductCache {
     }
 
     /// The current epoch: take it before reading a product from the database.
-    pub fn epoch(&self) -> u64 {
+    pub(crate) fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::Acquire)
     }
 
     /// Caches `product` read at `epoch`, unless an invalidation happened since.
-    pub fn insert(&self, product: Arc<CachedProduct>, epoch: u64) {
+    pub(crate) fn insert(&self, product: Arc<CachedProduct>, epoch: u64) {
         let mut entries = write(&self.entries);
         // Checked under the write lock: invalidations bump the epoch under it too.
         if self.epoch.load(Ordering::Acquire) != epoch {
@@ -121,7 +121,7 @@ impl ProductCache {
     }
 
     /// Forgets `ids` here and in every other process.
-    pub async fn invalidate(&self, ids: &[Uuid]) {
+    pub(crate) async fn invalidate(&self, ids: &[Uuid]) {
         if ids.is_empty() {
             return;
         }

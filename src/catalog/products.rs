@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// A product as clients see it.
 #[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Product {
+pub(crate) struct Product {
     pub id: Uuid,
     pub seller_id: Uuid,
     pub sku: String,
@@ -45,7 +45,7 @@ pub struct Product {
 
 /// Who is looking at or changing a product.
 #[derive(Clone, Copy, Debug)]
-pub struct Viewer {
+pub(crate) struct Viewer {
     pub id: Uuid,
     pub role: Role,
 }
@@ -61,7 +61,7 @@ impl From<&AuthUser> for Viewer {
 
 impl Viewer {
     /// Admins manage every product; sellers their own.
-    pub fn manages(self, seller: Uuid) -> bool {
+    pub(crate) fn manages(self, seller: Uuid) -> bool {
         self.role == Role::Admin || self.id == seller
     }
 }
@@ -90,7 +90,7 @@ pub(crate) fn refusal(viewer: Viewer, seller: Uuid, status: ProductStatus) -> Op
 impl Catalog {
     /// Reads a product from the cache, or from the database into the cache.
     #[tracing::instrument(level = "debug", skip(self, viewer))]
-    pub async fn product(
+    pub(crate) async fn product(
         &self,
         viewer: Option<Viewer>,
         id: Uuid,
@@ -118,7 +118,7 @@ impl Catalog {
 
     /// The JSON of a product page, with the live stock of its inventory actor when one runs
     /// here (else the stock as last read).
-    pub async fn product_page(
+    pub(crate) async fn product_page(
         &self,
         viewer: Option<Viewer>,
         id: Uuid,
@@ -135,7 +135,7 @@ impl Catalog {
     /// Creates a product of `seller` with its inventory row and, if it has stock, the first
     /// entry of its stock ledger, all in one transaction.
     #[tracing::instrument(skip(self, input), fields(sku = %input.sku.as_str()))]
-    pub async fn create_product(
+    pub(crate) async fn create_product(
         &self,
         seller: Uuid,
         input: &ProductInput,
@@ -149,7 +149,11 @@ impl Catalog {
 
     /// Checks that `viewer` manages product `id`: 404 if they cannot see it, 403 if they can but
     /// it is not theirs.
-    pub async fn ensure_manages(&self, viewer: Viewer, id: Uuid) -> Result<(), CatalogError> {
+    pub(crate) async fn ensure_manages(
+        &self,
+        viewer: Viewer,
+        id: Uuid,
+    ) -> Result<(), CatalogError> {
         let (seller, status) = self
             .store
             .product_owner(id)
@@ -167,7 +171,7 @@ impl Catalog {
     /// Applies `patch` to product `id`; a new low-stock threshold goes through the product's
     /// inventory actor, so its alerts use it at once.
     #[tracing::instrument(skip(self, patch))]
-    pub async fn update_product(
+    pub(crate) async fn update_product(
         &self,
         viewer: Viewer,
         id: Uuid,
@@ -188,7 +192,11 @@ impl Catalog {
 
     /// Withdraws a product from sale; it stays for the orders and reviews that refer to it.
     #[tracing::instrument(skip(self))]
-    pub async fn archive_product(&self, viewer: Viewer, id: Uuid) -> Result<(), CatalogError> {
+    pub(crate) async fn archive_product(
+        &self,
+        viewer: Viewer,
+        id: Uuid,
+    ) -> Result<(), CatalogError> {
         self.store.archive_product(viewer, id).await?;
         self.cache.invalidate(&[id]).await;
         Ok(())

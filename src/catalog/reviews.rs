@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// A review. Its text is plain data: clients must display it as text, never as markup.
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Review {
+pub(crate) struct Review {
     pub id: Uuid,
     pub product_id: Uuid,
     pub user_id: Uuid,
@@ -29,7 +29,7 @@ pub struct Review {
 
 /// A valid new review.
 #[derive(Debug)]
-pub struct ReviewInput {
+pub(crate) struct ReviewInput {
     pub rating: i16,
     pub title: String,
     pub body: String,
@@ -38,7 +38,7 @@ pub struct ReviewInput {
 impl ReviewInput {
     /// A rating of 1 to 5, a title of 1 to 200 characters and a text of 1 to 5,000 (line
     /// breaks allowed, other control characters not).
-    pub fn parse(rating: i64, title: &str, body: &str) -> Parsed<Self> {
+    pub(crate) fn parse(rating: i64, title: &str, body: &str) -> Parsed<Self> {
         let rating = match i16::try_from(rating) {
             Ok(rating) if (1..=5).contains(&rating) => Ok(rating),
             _ => Err("must be a whole number from 1 to 5".to_owned()),
@@ -74,14 +74,18 @@ fn review_text(raw: &str) -> Result<String, String> {
 
 impl Catalog {
     /// Reviews of a published product, newest first.
-    pub async fn reviews(&self, product: Uuid, page: Page) -> Result<Paged<Review>, CatalogError> {
+    pub(crate) async fn reviews(
+        &self,
+        product: Uuid,
+        page: Page,
+    ) -> Result<Paged<Review>, CatalogError> {
         self.ensure_published(product).await?;
         self.store.reviews(product, page).await
     }
 
     /// Writes `author`'s review of `product`; a second review by the same author is a conflict.
     #[tracing::instrument(skip(self, input))]
-    pub async fn create_review(
+    pub(crate) async fn create_review(
         &self,
         author: Uuid,
         product: Uuid,
@@ -96,7 +100,7 @@ impl Catalog {
     /// Deletes a review: its author or an admin may; for anyone else it is 403 (reviews are
     /// public).
     #[tracing::instrument(skip(self))]
-    pub async fn delete_review(&self, viewer: Viewer, id: Uuid) -> Result<(), CatalogError> {
+    pub(crate) async fn delete_review(&self, viewer: Viewer, id: Uuid) -> Result<(), CatalogError> {
         let may_delete = |author: Uuid| author == viewer.id || viewer.role == Role::Admin;
         let product = self.store.delete_review(id, may_delete).await?;
         self.cache.invalidate(&[product]).await;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 /// The raw search parameters of `GET /products`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct SearchParams {
+pub(crate) struct SearchParams {
     /// Full-text query: words, "quoted phrases", -excluded words, `or`.
     pub q: Option<String>,
     /// Category id or slug; includes every subcategory.
@@ -37,7 +37,7 @@ pub struct SearchParams {
 
 /// The order of results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sort {
+pub(crate) enum Sort {
     Relevance,
     PriceAsc,
     PriceDesc,
@@ -47,7 +47,7 @@ pub enum Sort {
 
 /// A valid search.
 #[derive(Debug)]
-pub struct SearchQuery {
+pub(crate) struct SearchQuery {
     pub text: Option<String>,
     pub category: Option<String>,
     pub seller: Option<Uuid>,
@@ -63,7 +63,7 @@ pub struct SearchQuery {
 
 impl SearchQuery {
     /// Parses every parameter, naming each bad one.
-    pub fn parse(params: &SearchParams, paging: &PageParams) -> Parsed<Self> {
+    pub(crate) fn parse(params: &SearchParams, paging: &PageParams) -> Parsed<Self> {
         let text = params.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
         let uuid = |raw: &str| Uuid::parse_str(raw.trim()).map_err(|_| "must be a UUID".to_owned());
         let price = |raw: &str| match raw.trim().parse::<i64>() {
@@ -162,7 +162,7 @@ fn limited(text: &str, max: usize) -> Result<String, String> {
 
 /// One page of results with the facets of the whole result set.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct SearchResults {
+pub(crate) struct SearchResults {
     pub items: Vec<Product>,
     pub page: u32,
     pub per_page: u32,
@@ -172,20 +172,20 @@ pub struct SearchResults {
 
 /// Counts of the matching products by brand, category and price range.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
-pub struct Facets {
+pub(crate) struct Facets {
     pub brands: Vec<BrandCount>,
     pub categories: Vec<CategoryCount>,
     pub price: Vec<PriceRangeCount>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct BrandCount {
+pub(crate) struct BrandCount {
     pub value: String,
     pub count: i64,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CategoryCount {
+pub(crate) struct CategoryCount {
     pub id: Uuid,
     pub name: String,
     pub slug: String,
@@ -194,7 +194,7 @@ pub struct CategoryCount {
 
 /// Products priced from `min_cents` (inclusive) to `max_cents` (exclusive; none for the top).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PriceRangeCount {
+pub(crate) struct PriceRangeCount {
     pub min_cents: i64,
     pub max_cents: Option<i64>,
     pub count: i64,
@@ -209,7 +209,7 @@ pub(crate) const PRICE_BOUNDS: [i64; 7] = [1_000, 2_500, 5_000, 10_000, 25_000, 
 impl Catalog {
     /// Runs `query`: one page of products, the total and the facets.
     #[tracing::instrument(skip(self))]
-    pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults, CatalogError> {
+    pub(crate) async fn search(&self, query: &SearchQuery) -> Result<SearchResults, CatalogError> {
         let categories = match &query.category {
             Some(reference) => {
                 let ids = self.store.category_subtree(reference).await?;

@@ -6,10 +6,10 @@ use utoipa::ToSchema;
 
 /// An ISO 3166-1 alpha-2 country code, upper-case.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CountryCode(String);
+pub(crate) struct CountryCode(String);
 
 impl CountryCode {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         let code = raw.trim().to_ascii_uppercase();
         if code.len() == 2 && code.chars().all(|c| c.is_ascii_uppercase()) {
             Ok(Self(code))
@@ -18,7 +18,7 @@ impl CountryCode {
         }
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -26,7 +26,7 @@ impl CountryCode {
 /// An address as a client sends it (the address book's create body).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AddressFields {
+pub(crate) struct AddressFields {
     pub label: Option<String>,
     pub name: String,
     pub line1: String,
@@ -44,7 +44,7 @@ pub struct AddressFields {
 
 /// A complete, valid address.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AddressInput {
+pub(crate) struct AddressInput {
     pub label: Option<String>,
     pub name: String,
     pub line1: String,
@@ -61,7 +61,7 @@ const SHORT_MAX: usize = 100;
 
 impl AddressInput {
     /// Parses every field, collecting all problems.
-    pub fn parse(fields: &AddressFields) -> Parsed<Self> {
+    pub(crate) fn parse(fields: &AddressFields) -> Parsed<Self> {
         let (label, name, line1, line2, city, region, postal_code, country, phone) = (
             field("label", optional_text(fields.label.as_deref(), SHORT_MAX)),
             field("name", bounded_text(&fields.name, 1, SHORT_MAX)),
@@ -98,7 +98,7 @@ fn optional_phone(raw: Option<&str>) -> Result<Option<Phone>, String> {
 /// A partial update of an address: absent fields stay, `null` clears an optional field.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AddressPatchFields {
+pub(crate) struct AddressPatchFields {
     #[serde(default, deserialize_with = "super::nullable")]
     #[schema(value_type = Option<String>)]
     pub label: Option<Option<String>>,
@@ -122,7 +122,7 @@ pub struct AddressPatchFields {
 
 /// A parsed partial update.
 #[derive(Debug, Default)]
-pub struct AddressPatch {
+pub(crate) struct AddressPatch {
     pub label: Option<Option<String>>,
     pub name: Option<String>,
     pub line1: Option<String>,
@@ -136,7 +136,7 @@ pub struct AddressPatch {
 }
 
 impl AddressPatch {
-    pub fn parse(fields: &AddressPatchFields) -> Parsed<Self> {
+    pub(crate) fn parse(fields: &AddressPatchFields) -> Parsed<Self> {
         let required = |name: &str, raw: &Option<String>, max: usize| {
             optional(name, raw.as_deref(), |raw| bounded_text(raw, 1, max))
         };

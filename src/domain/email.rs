@@ -6,10 +6,10 @@ use serde::Serialize;
 /// account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
-pub struct Email(String);
+pub(crate) struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         let email = raw.trim().to_lowercase();
         if email.is_empty() {
             return Err("must not be empty".into());
@@ -36,7 +36,7 @@ impl Email {
         Ok(Self(email))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

@@ -5,7 +5,9 @@ use super::FieldError;
 use serde::de::DeserializeOwned;
 
 /// Converts an already parsed JSON value into `T`, naming the offending field on failure.
-pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, FieldError> {
+pub(crate) fn from_json_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, FieldError> {
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         field_error(&path, &without_position(&error.into_inner().to_string()))
@@ -14,7 +16,7 @@ pub fn from_json_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<
 
 /// The field a serde error at `path` with `message` is about: serde names a missing or unknown
 /// field only in its message (the path stops at its parent).
-pub fn field_error(path: &str, message: &str) -> FieldError {
+pub(crate) fn field_error(path: &str, message: &str) -> FieldError {
     let parent = if path == "." { "" } else { path };
     let named = ["missing field `", "unknown field `"]
         .iter()
@@ -31,7 +33,7 @@ pub fn field_error(path: &str, message: &str) -> FieldError {
 }
 
 /// A serde message without its "at line 1 column 5" tail.
-pub fn without_position(message: &str) -> String {
+pub(crate) fn without_position(message: &str) -> String {
     match message.rsplit_once(" at line ") {
         Some((head, _)) => head.to_owned(),
         None => message.to_owned(),

@@ -22,20 +22,21 @@ mod role;
 mod text;
 mod validation;
 
-pub use address::{AddressFields, AddressInput, AddressPatch, AddressPatchFields, CountryCode};
-pub use email::Email;
-pub use json::{field_error, from_json_value, without_position};
-pub use money::{Currency, Price};
-pub use order_status::OrderStatus;
-pub use page::{Page, PageParams, Paged};
-pub use password::Password;
-pub use payment_method::PaymentMethod;
-pub use person_name::PersonName;
-pub use phone::Phone;
-pub use product::{
-    ProductFields, ProductInput, ProductPatch, ProductPatchFields, ProductStatus, Sku,
+pub(crate) use address::{AddressFields, AddressInput, AddressPatch, AddressPatchFields};
+pub(crate) use email::Email;
+pub(crate) use json::{field_error, from_json_value, without_position};
+pub(crate) use money::{Currency, Price};
+pub(crate) use order_status::OrderStatus;
+pub(crate) use page::{Page, PageParams, Paged};
+pub(crate) use password::Password;
+pub(crate) use payment_method::PaymentMethod;
+pub(crate) use person_name::PersonName;
+pub(crate) use phone::Phone;
+pub(crate) use product::{
+    ProductFields, ProductInput, ProductPatch, ProductPatchFields, ProductStatus,
 };
-pub use quantity::Quantity;
-pub use role::{Role, UserStatus};
-pub use text::{bounded_text, nullable, optional_text};
-pub use validation::{AllValid, FieldError, Invalid, Parsed, field, optional};
+pub(crate) use quantity::Quantity;
+pub use role::Role;
+pub(crate) use role::UserStatus;
+pub(crate) use text::{bounded_text, nullable, optional_text};
+pub(crate) use validation::{AllValid, FieldError, Invalid, Parsed, field, optional};

@@ -6,10 +6,10 @@ use utoipa::ToSchema;
 
 /// An ISO 4217 currency code, upper-case.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Currency(String);
+pub(crate) struct Currency(String);
 
 impl Currency {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         let code = raw.trim().to_ascii_uppercase();
         if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
             Ok(Self(code))
@@ -18,7 +18,7 @@ impl Currency {
         }
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

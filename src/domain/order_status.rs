@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum OrderStatus {
+pub(crate) enum OrderStatus {
     PendingPayment,
     Paid,
     Processing,
@@ -26,7 +26,7 @@ pub enum OrderStatus {
 
 impl OrderStatus {
     /// Every status, in the order of an order's life.
-    pub const ALL: [OrderStatus; 10] = [
+    pub(crate) const ALL: [OrderStatus; 10] = [
         OrderStatus::PendingPayment,
         OrderStatus::Paid,
         OrderStatus::Processing,
@@ -39,7 +39,7 @@ impl OrderStatus {
         OrderStatus::PartiallyRefunded,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             OrderStatus::PendingPayment => "pending_payment",
             OrderStatus::Paid => "paid",
@@ -54,7 +54,7 @@ impl OrderStatus {
         }
     }
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()
             .find(|status| status.as_str() == raw)
@@ -66,12 +66,12 @@ impl OrderStatus {
 
     /// The units of an order in this status count toward a product's per-customer limit: it is
     /// held for the customer or on its way to them.
-    pub fn counts_toward_limits(self) -> bool {
+    pub(crate) fn counts_toward_limits(self) -> bool {
         self.is_bought() || self == OrderStatus::PendingPayment
     }
 
     /// The customer has paid for it (a review of its products is a verified purchase).
-    pub fn is_bought(self) -> bool {
+    pub(crate) fn is_bought(self) -> bool {
         matches!(
             self,
             OrderStatus::Paid
@@ -83,7 +83,7 @@ impl OrderStatus {
     }
 
     /// The customer may still cancel it: it has not shipped.
-    pub fn is_cancellable(self) -> bool {
+    pub(crate) fn is_cancellable(self) -> bool {
         matches!(
             self,
             OrderStatus::PendingPayment | OrderStatus::Paid | OrderStatus::Processing
@@ -91,7 +91,7 @@ impl OrderStatus {
     }
 
     /// The statuses for which `keep` holds, as the column stores them.
-    pub fn names_where(keep: fn(OrderStatus) -> bool) -> Vec<&'static str> {
+    pub(crate) fn names_where(keep: fn(OrderStatus) -> bool) -> Vec<&'static str> {
         Self::ALL
             .into_iter()
             .filter(|status| keep(*status))

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// The raw paging parameters of a list request.
 #[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct PageParams {
+pub(crate) struct PageParams {
     /// 1-based page number (default 1).
     pub page: Option<String>,
     /// Items per page, 1 to 100 (default 20).
@@ -15,16 +15,16 @@ pub struct PageParams {
 
 /// A valid page request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Page {
+pub(crate) struct Page {
     pub page: u32,
     pub per_page: u32,
 }
 
 impl Page {
-    pub const MAX_PER_PAGE: u32 = 100;
+    pub(crate) const MAX_PER_PAGE: u32 = 100;
 
     /// Parses the parameters, naming each bad one.
-    pub fn parse(params: &PageParams) -> Parsed<Self> {
+    pub(crate) fn parse(params: &PageParams) -> Parsed<Self> {
         let (page, per_page) = (
             field("page", number(params.page.as_deref(), 1, 1, 1_000_000)),
             field(
@@ -36,11 +36,11 @@ impl Page {
         Ok(Self { page, per_page })
     }
 
-    pub fn limit(self) -> i64 {
+    pub(crate) fn limit(self) -> i64 {
         i64::from(self.per_page)
     }
 
-    pub fn offset(self) -> i64 {
+    pub(crate) fn offset(self) -> i64 {
         i64::from(self.page - 1) * i64::from(self.per_page)
     }
 }
@@ -57,7 +57,7 @@ fn number(raw: Option<&str>, default: u32, min: u32, max: u32) -> Result<u32, St
 
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Paged<T> {
+pub(crate) struct Paged<T> {
     pub items: Vec<T>,
     pub page: u32,
     pub per_page: u32,
@@ -65,7 +65,7 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
-    pub fn new(items: Vec<T>, page: Page, total: i64) -> Self {
+    pub(crate) fn new(items: Vec<T>, page: Page, total: i64) -> Self {
         Self {
             items,
             page: page.page,

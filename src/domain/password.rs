@@ -2,13 +2,13 @@
 
 /// A password of 10 to 128 characters. Its `Debug` output is redacted so it cannot leak into logs.
 #[derive(Clone)]
-pub struct Password(String);
+pub(crate) struct Password(String);
 
 impl Password {
-    pub const MIN_CHARS: usize = 10;
-    pub const MAX_CHARS: usize = 128;
+    pub(crate) const MIN_CHARS: usize = 10;
+    pub(crate) const MAX_CHARS: usize = 128;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         let length = raw.chars().count();
         if length < Self::MIN_CHARS {
             return Err(format!("must be at least {} characters", Self::MIN_CHARS));
@@ -19,7 +19,7 @@ impl Password {
         Ok(Self(raw.to_owned()))
     }
 
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }

@@ -4,14 +4,14 @@ use super::bounded_text;
 
 /// A trimmed name of 1 to 100 characters without control characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PersonName(String);
+pub(crate) struct PersonName(String);
 
 impl PersonName {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         bounded_text(raw, 1, 100).map(Self)
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

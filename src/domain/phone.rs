@@ -3,10 +3,10 @@
 /// A phone number normalized to `+` followed by 7 to 15 digits (E.164). Spaces, dashes, dots
 /// and parentheses that people type are accepted and removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Phone(String);
+pub(crate) struct Phone(String);
 
 impl Phone {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
         let Some(rest) = trimmed.strip_prefix('+') else {
             return Err("must start with + and the country code, like +44 20 7946 0958".into());
@@ -25,7 +25,7 @@ impl Phone {
         Ok(Self(format!("+{digits}")))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

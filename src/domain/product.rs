@@ -9,10 +9,10 @@ use uuid::Uuid;
 
 /// A seller's stock-keeping unit: 1 to 64 characters of letters, digits, `-`, `_`, `.`, `/`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Sku(String);
+pub(crate) struct Sku(String);
 
 impl Sku {
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         let sku = raw.trim();
         let allowed = |c: char| c.is_ascii_alphanumeric() || "-_./".contains(c);
         if sku.is_empty() || sku.len() > 64 || !sku.chars().all(allowed) {
@@ -21,7 +21,7 @@ impl Sku {
         Ok(Self(sku.to_owned()))
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }
@@ -30,7 +30,7 @@ impl Sku {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum ProductStatus {
+pub(crate) enum ProductStatus {
     /// Visible only to its seller and admins.
     Draft,
     Published,
@@ -39,7 +39,7 @@ pub enum ProductStatus {
 }
 
 impl ProductStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ProductStatus::Draft => "draft",
             ProductStatus::Published => "published",
@@ -47,7 +47,7 @@ impl ProductStatus {
         }
     }
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         match raw.trim() {
             "draft" => Ok(ProductStatus::Draft),
             "published" => Ok(ProductStatus::Published),
@@ -82,7 +82,7 @@ fn image_url(raw: &str) -> Result<String, String> {
 /// A product as a client sends it: the create body, or one row of an import.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ProductFields {
+pub(crate) struct ProductFields {
     pub sku: String,
     pub name: String,
     #[serde(default)]
@@ -111,7 +111,7 @@ pub struct ProductFields {
 
 /// A valid new product.
 #[derive(Clone, Debug)]
-pub struct ProductInput {
+pub(crate) struct ProductInput {
     pub sku: Sku,
     pub name: String,
     pub description: String,
@@ -129,7 +129,7 @@ pub struct ProductInput {
 
 impl ProductInput {
     /// Parses every field, collecting all problems.
-    pub fn parse(fields: ProductFields) -> Parsed<Self> {
+    pub(crate) fn parse(fields: ProductFields) -> Parsed<Self> {
         let status = match fields.status.as_deref() {
             None => Ok(ProductStatus::Published),
             Some(status) => field("status", ProductStatus::parse(status)),
@@ -239,7 +239,7 @@ fn attributes(attributes: Map<String, Value>) -> Result<Map<String, Value>, Stri
 /// `max_per_customer: null` clear. Stock changes through inventory adjustments, not here.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ProductPatchFields {
+pub(crate) struct ProductPatchFields {
     pub sku: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
@@ -261,7 +261,7 @@ pub struct ProductPatchFields {
 
 /// A parsed partial update.
 #[derive(Debug, Default)]
-pub struct ProductPatch {
+pub(crate) struct ProductPatch {
     pub sku: Option<Sku>,
     pub name: Option<String>,
     pub description: Option<String>,
@@ -277,7 +277,7 @@ pub struct ProductPatch {
 }
 
 impl ProductPatch {
-    pub fn parse(fields: ProductPatchFields) -> Parsed<Self> {
+    pub(crate) fn parse(fields: ProductPatchFields) -> Parsed<Self> {
         let (
             sku,
             name,

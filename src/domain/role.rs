@@ -48,7 +48,7 @@ impl Role {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum UserStatus {
+pub(crate) enum UserStatus {
     /// Registered, waiting for activation.
     Pending,
     Active,
@@ -56,15 +56,7 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Pending => "pending",
-            UserStatus::Active => "active",
-            UserStatus::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         match raw {
             "pending" => Ok(UserStatus::Pending),
             "active" => Ok(UserStatus::Active),
@@ -74,7 +66,7 @@ impl UserStatus {
     }
 
     /// The statuses an admin may set.
-    pub fn parse_admin_settable(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse_admin_settable(raw: &str) -> Result<Self, String> {
         match Self::parse(raw) {
             Ok(status @ (UserStatus::Active | UserStatus::Disabled)) => Ok(status),
             _ => Err("must be active or disabled".into()),
@@ -104,7 +96,8 @@ mod tests {
             UserStatus::Active,
             UserStatus::Disabled,
         ] {
-            assert_eq!(UserStatus::parse(status.as_str()), Ok(status));
+            let name = serde_json::to_value(status).unwrap();
+            assert_eq!(UserStatus::parse(name.as_str().unwrap()), Ok(status));
         }
         assert!(UserStatus::parse_admin_settable("pending").is_err());
     }

@@ -2,7 +2,7 @@
 //! distinction of partial updates.
 
 /// Trims `raw` and checks it is between `min` and `max` characters with no control characters.
-pub fn bounded_text(raw: &str, min: usize, max: usize) -> Result<String, String> {
+pub(crate) fn bounded_text(raw: &str, min: usize, max: usize) -> Result<String, String> {
     let text = raw.trim();
     let length = text.chars().count();
     if length < min {
@@ -22,7 +22,7 @@ pub fn bounded_text(raw: &str, min: usize, max: usize) -> Result<String, String>
 }
 
 /// Parses an optional text field: absent or blank is `None`.
-pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, String> {
+pub(crate) fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, String> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => bounded_text(text, 1, max).map(Some),
@@ -31,7 +31,7 @@ pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, St
 
 /// Deserializes a field that may be absent (outer `None`, through `#[serde(default)]`) or `null`
 /// (`Some(None)`), for partial updates where `null` clears a value.
-pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: serde::Deserialize<'de>,

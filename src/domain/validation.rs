@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 /// One offending input field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
+pub(crate) struct FieldError {
     /// The field's path in the request (`email`, `shipping_address.country`, `page`).
     pub field: String,
     /// What is wrong with it, for a human.
@@ -19,7 +19,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
@@ -30,31 +30,31 @@ impl FieldError {
 /// Input that did not parse: one or more fields, each with what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid fields: {}", self.names())]
-pub struct Invalid(Vec<FieldError>);
+pub(crate) struct Invalid(Vec<FieldError>);
 
 impl Invalid {
     /// `field` is wrong because of `message`.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self(vec![FieldError::new(field, message)])
     }
 
     /// Several fields are wrong (an empty list is not a problem: use [`Invalid::field`]).
-    pub fn fields(errors: Vec<FieldError>) -> Self {
+    pub(crate) fn fields(errors: Vec<FieldError>) -> Self {
         Self(errors)
     }
 
     /// The fields and their problems.
-    pub fn errors(&self) -> &[FieldError] {
+    pub(crate) fn errors(&self) -> &[FieldError] {
         &self.0
     }
 
-    pub fn into_errors(self) -> Vec<FieldError> {
+    pub(crate) fn into_errors(self) -> Vec<FieldError> {
         self.0
     }
 
     /// The same problems, for a value found under `parent` (`within("items[2]")` turns `qty`
     /// into `items[2].qty`).
-    pub fn within(self, parent: &str) -> Self {
+    pub(crate) fn within(self, parent: &str) -> Self {
         Self(
             self.0
                 .into_iter()
@@ -70,15 +70,15 @@ impl Invalid {
 }
 
 /// A value parsed from input, or why it could not be.
-pub type Parsed<T> = Result<T, Invalid>;
+pub(crate) type Parsed<T> = Result<T, Invalid>;
 
 /// Names the problem of a parser under `name`.
-pub fn field<T>(name: &str, parsed: Result<T, String>) -> Parsed<T> {
+pub(crate) fn field<T>(name: &str, parsed: Result<T, String>) -> Parsed<T> {
     parsed.map_err(|message| Invalid::field(name, message))
 }
 
 /// An optional field: absent stays absent, present must parse.
-pub fn optional<R, T>(
+pub(crate) fn optional<R, T>(
     name: &str,
     raw: Option<R>,
     parse: impl FnOnce(R) -> Result<T, String>,
@@ -87,7 +87,7 @@ pub fn optional<R, T>(
 }
 
 /// A tuple of parsed values: all of them, or the problems of every one that failed.
-pub trait AllValid {
+pub(crate) trait AllValid {
     type Values;
 
     fn all_valid(self) -> Parsed<Self::Values>;

@@ -12,10 +12,10 @@ use bazaar_actors::journal::JournalError;
 use serde_json::{Map, Value};
 
 /// Members of a problem body particular to its code (`product_id` of `out_of_stock`...).
-pub type Members = Map<String, Value>;
+pub(crate) type Members = Map<String, Value>;
 
 /// Builds [`Members`] from name and value pairs.
-pub fn members<const N: usize>(pairs: [(&str, Value); N]) -> Members {
+pub(crate) fn members<const N: usize>(pairs: [(&str, Value); N]) -> Members {
     pairs
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
@@ -24,7 +24,7 @@ pub fn members<const N: usize>(pairs: [(&str, Value); N]) -> Members {
 
 /// An error that knows its stable code. Its `Display` is the problem's `detail`, except for
 /// `internal` and `service_unavailable`, whose `Display` is the cause that goes to the log.
-pub trait Coded: std::error::Error {
+pub(crate) trait Coded: std::error::Error {
     fn code(&self) -> ErrorCode;
 
     /// Members of the problem body particular to this error.

@@ -7,30 +7,31 @@ macro_rules! error_codes {
     ($($code:ident => ($name:literal, $status:ident, $title:literal),)+) => {
         /// Stable, snake_case error codes of the public contract.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum ErrorCode {
+        pub(crate) enum ErrorCode {
             $($code,)+
         }
 
         impl ErrorCode {
-            /// Every code, for documentation and tests.
-            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code,)+];
+            /// Every code.
+            #[cfg(test)]
+            pub(crate) const ALL: &'static [ErrorCode] = &[$(ErrorCode::$code,)+];
 
             /// The code as it appears in the `code` field.
-            pub fn as_str(self) -> &'static str {
+            pub(crate) fn as_str(self) -> &'static str {
                 match self {
                     $(ErrorCode::$code => $name,)+
                 }
             }
 
             /// The HTTP status this code is always answered with.
-            pub fn status(self) -> StatusCode {
+            pub(crate) fn status(self) -> StatusCode {
                 match self {
                     $(ErrorCode::$code => StatusCode::$status,)+
                 }
             }
 
             /// A short, human summary used as the problem `title`.
-            pub fn title(self) -> &'static str {
+            pub(crate) fn title(self) -> &'static str {
                 match self {
                     $(ErrorCode::$code => $title,)+
                 }
@@ -87,11 +88,6 @@ impl ErrorCode {
             status if status.is_client_error() => ErrorCode::MalformedRequest,
             _ => ErrorCode::Internal,
         }
-    }
-
-    /// Whether the client's request caused it (4xx) rather than the server (5xx).
-    pub fn is_client_error(self) -> bool {
-        self.status().is_client_error()
     }
 }
 

@@ -11,6 +11,6 @@ mod fallback;
 mod problem;
 
 pub(crate) use coded::{Coded, Members, members};
-pub use codes::ErrorCode;
+pub(crate) use codes::ErrorCode;
 pub(crate) use fallback::{path_error, problem_fallback};
-pub use problem::{ApiError, Problem};
+pub(crate) use problem::{ApiError, Problem};

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 /// The problem+json body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// A URI naming the problem type (`about:blank` style: our stable code).
     #[serde(rename = "type")]
     pub kind: String,
@@ -30,7 +30,7 @@ pub struct Problem {
 
 /// An error on its way to the client.
 #[derive(Debug)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     code: ErrorCode,
     detail: String,
     errors: Vec<FieldError>,
@@ -43,7 +43,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error of `code` with a human `detail` that is safe to show to the client.
-    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             code,
             detail: detail.into(),
@@ -55,7 +55,7 @@ impl ApiError {
     }
 
     /// A `validation_failed` error listing the offending fields.
-    pub fn validation(errors: Vec<FieldError>) -> Self {
+    pub(crate) fn validation(errors: Vec<FieldError>) -> Self {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         let detail = format!("invalid fields: {}", fields.join(", "));
         Self {
@@ -65,13 +65,13 @@ impl ApiError {
     }
 
     /// A `validation_failed` error about one field.
-    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::validation(vec![FieldError::new(field, message)])
     }
 
     /// An unexpected failure: the client sees a generic message, the request's log line the
     /// cause.
-    pub fn internal(cause: impl fmt::Display) -> Self {
+    pub(crate) fn internal(cause: impl fmt::Display) -> Self {
         Self {
             cause: Some(cause.to_string()),
             ..Self::new(
@@ -82,7 +82,7 @@ impl ApiError {
     }
 
     /// A backing service that does not answer: 503 with `Retry-After`.
-    pub fn unavailable(cause: impl fmt::Display) -> Self {
+    pub(crate) fn unavailable(cause: impl fmt::Display) -> Self {
         Self {
             cause: Some(cause.to_string()),
             ..Self::new(
@@ -94,17 +94,13 @@ impl ApiError {
     }
 
     /// Adds a `Retry-After` header (429, 503).
-    pub fn retry_after(mut self, secs: u64) -> Self {
+    pub(crate) fn retry_after(mut self, secs: u64) -> Self {
         self.retry_after_secs = Some(secs.max(1));
         self
     }
 
-    pub fn code(&self) -> ErrorCode {
-        self.code
-    }
-
     /// The body of this error.
-    pub fn problem(&self) -> Problem {
+    pub(crate) fn problem(&self) -> Problem {
         Problem {
             kind: format!("https://bazaar.dev/problems/{}", self.code.as_str()),
             title: self.code.title(),

@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 /// How live sessions are kept alive.
 #[derive(Clone, Copy, Debug)]
-pub struct Heartbeat {
+pub(crate) struct Heartbeat {
     /// How often a session is pinged.
     pub ping: Duration,
     /// How long a session may stay silent before it is closed.
@@ -29,7 +29,7 @@ pub struct Heartbeat {
 
 /// Why a live stream cannot start.
 #[derive(Debug, thiserror::Error)]
-pub enum LiveError {
+pub(crate) enum LiveError {
     #[error("invalid, expired or revoked token")]
     Unauthorized,
     #[error("{0:?} is not a topic you may subscribe to")]
@@ -63,7 +63,7 @@ const MAX_STREAM_TOPICS: usize = 100;
 
 /// Live sessions: WebSocket and Server-Sent Events.
 #[derive(Clone)]
-pub struct LiveUpdates {
+pub(crate) struct LiveUpdates {
     hub: Hub,
     authenticator: Authenticator,
     heartbeat: Heartbeat,
@@ -79,7 +79,7 @@ impl LiveUpdates {
     }
 
     /// Serves a WebSocket session until it ends.
-    pub async fn serve_socket(
+    pub(crate) async fn serve_socket(
         self,
         session: actix_ws::Session,
         stream: actix_ws::MessageStream,
@@ -90,7 +90,7 @@ impl LiveUpdates {
 
     /// The event stream of `user` (none: anonymous; or authenticated by `access_token`)
     /// following the comma-separated `topics`.
-    pub fn event_stream(
+    pub(crate) fn event_stream(
         &self,
         user: Option<Uuid>,
         access_token: Option<&str>,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 /// What a client may send.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ClientMessage {
+pub(super) enum ClientMessage {
     /// Authenticates an anonymous session.
     Auth {
         token: String,
@@ -25,7 +25,7 @@ pub enum ClientMessage {
 /// What the server sends.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerMessage {
+pub(super) enum ServerMessage {
     Stock {
         product_id: Uuid,
         available: i64,
@@ -90,7 +90,7 @@ pub enum ServerMessage {
 }
 
 impl ServerMessage {
-    pub fn error(code: crate::error::ErrorCode, detail: impl Into<String>) -> Self {
+    pub(super) fn error(code: crate::error::ErrorCode, detail: impl Into<String>) -> Self {
         ServerMessage::Error {
             code: code.as_str(),
             detail: detail.into(),
@@ -99,7 +99,7 @@ impl ServerMessage {
     }
 
     /// The message of a pushed event.
-    pub fn from_push(push: &Push) -> Self {
+    pub(super) fn from_push(push: &Push) -> Self {
         let at = push.at;
         match &*push.event {
             Event::Stock { product, available } => ServerMessage::Stock {
@@ -157,18 +157,18 @@ impl ServerMessage {
     }
 
     /// The JSON of a pushed event, rendered once for all the sessions it goes to.
-    pub fn rendered(push: &Push) -> &str {
+    pub(super) fn rendered(push: &Push) -> &str {
         push.rendered
             .get_or_init(|| Self::from_push(push).to_json())
     }
 
-    pub fn to_json(&self) -> String {
+    pub(super) fn to_json(&self) -> String {
         // Serializing a tagged enum of plain fields cannot fail.
         serde_json::to_string(self).unwrap_or_default()
     }
 }
 
 /// The product of a public topic, `product:<id>`.
-pub fn product_topic(topic: &str) -> Option<Uuid> {
+pub(super) fn product_topic(topic: &str) -> Option<Uuid> {
     topic.strip_prefix("product:")?.parse().ok()
 }

@@ -26,7 +26,7 @@ struct Relayed {
 /// Starts relaying: what `outgoing` receives (every event of this process) goes to Redis and to
 /// `local` (the notification writer); what other processes publish goes to `hub`, and their stock
 /// to `inventory`'s board (product pages here show it live).
-pub fn start(
+pub(crate) fn start(
     redis: &RedisStore,
     hub: Hub,
     inventory: Inventory,

@@ -22,7 +22,7 @@ const BATCH: usize = 500;
 
 /// A notification as its user reads it.
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct Notification {
+pub(crate) struct Notification {
     pub id: Uuid,
     /// `order_status` or `low_stock`.
     pub kind: String,
@@ -153,7 +153,7 @@ pub(crate) fn start(db: Database, hub: Hub, mut feed: mpsc::UnboundedReceiver<Pu
 
 /// Reading one's notifications.
 #[derive(Clone)]
-pub struct Notifications {
+pub(crate) struct Notifications {
     store: NotificationStore,
 }
 
@@ -165,12 +165,12 @@ impl Notifications {
     }
 
     /// `user`'s notifications, newest first.
-    pub async fn list(&self, user: Uuid, page: Page) -> sqlx::Result<Paged<Notification>> {
+    pub(crate) async fn list(&self, user: Uuid, page: Page) -> sqlx::Result<Paged<Notification>> {
         self.store.list(user, page).await
     }
 
     /// Marks one of `user`'s notifications read; whether it exists (for them).
-    pub async fn mark_read(&self, user: Uuid, id: Uuid) -> sqlx::Result<bool> {
+    pub(crate) async fn mark_read(&self, user: Uuid, id: Uuid) -> sqlx::Result<bool> {
         self.store.mark_read(user, id).await
     }
 }

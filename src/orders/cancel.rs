@@ -11,7 +11,7 @@ use uuid::Uuid;
 impl Orders {
     /// Cancels order `id` for its customer (before it ships) or an admin.
     #[tracing::instrument(skip(self, caller), fields(caller = %caller.id))]
-    pub async fn cancel(&self, caller: &AuthUser, id: Uuid) -> Result<Order, OrderError> {
+    pub(crate) async fn cancel(&self, caller: &AuthUser, id: Uuid) -> Result<Order, OrderError> {
         let (orders, caller) = (self.clone(), caller.clone());
         tokio::task::spawn_local(async move { orders.cancel_to_the_end(&caller, id).await })
             .await

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 /// Which lines to check out.
 #[derive(Debug)]
-pub enum LineSource {
+pub(crate) enum LineSource {
     /// The lines of the request.
     Items(Vec<CheckoutLine>),
     /// The customer's cart, which is emptied once the order exists.
@@ -32,7 +32,7 @@ pub enum LineSource {
 
 /// A parsed checkout.
 #[derive(Debug)]
-pub struct CheckoutRequest {
+pub(crate) struct CheckoutRequest {
     pub customer: Uuid,
     pub lines: LineSource,
     pub shipping: Shipping,
@@ -46,7 +46,10 @@ impl Orders {
     /// if the caller stops waiting: once stock is reserved, a client that hangs up must not leave
     /// the checkout half done.
     #[tracing::instrument(skip_all, fields(customer = %request.customer))]
-    pub async fn checkout(&self, request: CheckoutRequest) -> Result<CheckoutOutcome, OrderError> {
+    pub(crate) async fn checkout(
+        &self,
+        request: CheckoutRequest,
+    ) -> Result<CheckoutOutcome, OrderError> {
         let orders = self.clone();
         let outcome = tokio::task::spawn_local(async move { orders.place(request).await })
             .await

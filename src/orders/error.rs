@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 /// What can go wrong with an order.
 #[derive(Debug, thiserror::Error)]
-pub enum OrderError {
+pub(crate) enum OrderError {
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("only {available} of product {product} available")]

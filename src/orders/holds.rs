@@ -66,9 +66,6 @@ pub(crate) async fn refused_checkout(
                 None => OrderError::Unavailable(error.to_string()),
             }
         }
-        _ => {
-            tracing::error!(%error, "checkout unit failed");
-            OrderError::Unavailable(error.to_string())
-        }
+        _ => OrderError::Unavailable(format!("the checkout's unit failed: {error}")),
     }
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// A client's idempotency key for one request.
 #[derive(Clone, Debug)]
-pub struct IdempotencyKey {
+pub(crate) struct IdempotencyKey {
     pub user: Uuid,
     /// The route it applies to (`checkout`, `pay:<order id>`).
     pub scope: String,
@@ -23,7 +23,7 @@ pub struct IdempotencyKey {
 
 impl IdempotencyKey {
     /// Validates the header value and fingerprints `body`.
-    pub fn new(
+    pub(crate) fn new(
         user: Uuid,
         scope: String,
         key: &str,

@@ -12,7 +12,7 @@ const MAX_LINES: usize = 100;
 
 /// One line asked for: from the request body, or from the cart.
 #[derive(Clone, Copy, Debug)]
-pub struct CheckoutLine {
+pub(crate) struct CheckoutLine {
     pub product: Uuid,
     pub qty: i64,
 }

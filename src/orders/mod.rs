@@ -23,14 +23,14 @@ mod store;
 mod unanswered;
 mod units;
 
-pub use checkout::{CheckoutRequest, LineSource};
-pub use error::OrderError;
-pub use idempotency::IdempotencyKey;
-pub use lines::CheckoutLine;
-pub use model::{Order, OrderEvent, OrderFilter, OrderItem, PaymentRecord, RefundRecord};
-pub use outcome::{CheckoutOutcome, Declined, PaymentOutcome};
-pub use pay::PaymentRequest;
-pub use shipping::{Shipping, ShippingMethod};
+pub(crate) use checkout::{CheckoutRequest, LineSource};
+pub(crate) use error::OrderError;
+pub(crate) use idempotency::IdempotencyKey;
+pub(crate) use lines::CheckoutLine;
+pub(crate) use model::{Order, OrderFilter};
+pub(crate) use outcome::{CheckoutOutcome, Declined, PaymentOutcome};
+pub(crate) use pay::PaymentRequest;
+pub(crate) use shipping::{Shipping, ShippingMethod};
 
 pub(crate) use announce::announce;
 pub(crate) use expiry::{HoldExpiry, resume_holds};
@@ -48,7 +48,7 @@ use std::sync::Arc;
 
 /// Placing, paying, cancelling and reading orders.
 #[derive(Clone)]
-pub struct Orders {
+pub(crate) struct Orders {
     store: OrderStore,
     journal: Journal,
     inventory: Inventory,

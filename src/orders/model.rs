@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 /// An order with its lines, timeline, payments and refunds.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
-pub struct Order {
+pub(crate) struct Order {
     pub id: Uuid,
     pub user_id: Uuid,
     pub status: OrderStatus,
@@ -46,7 +46,7 @@ pub struct Order {
 
 impl Order {
     /// The sellers of the order's lines, each once.
-    pub fn sellers(&self) -> Vec<Uuid> {
+    pub(crate) fn sellers(&self) -> Vec<Uuid> {
         let mut sellers: Vec<Uuid> = self.items.iter().map(|item| item.seller_id).collect();
         sellers.sort_unstable();
         sellers.dedup();
@@ -56,7 +56,7 @@ impl Order {
 
 /// One line: a snapshot of the product's name and price when the order was placed.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
-pub struct OrderItem {
+pub(crate) struct OrderItem {
     pub product_id: Uuid,
     pub seller_id: Uuid,
     pub sku: String,
@@ -68,7 +68,7 @@ pub struct OrderItem {
 
 /// A step of the order's timeline.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
-pub struct OrderEvent {
+pub(crate) struct OrderEvent {
     pub status: OrderStatus,
     /// Who made the change (none when the server did, e.g. an expiry).
     pub by: Option<Uuid>,
@@ -81,7 +81,7 @@ pub struct OrderEvent {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum PaymentStatus {
+pub(crate) enum PaymentStatus {
     Succeeded,
     Declined,
     /// Charged, then given back at once (the order could no longer be paid).
@@ -90,7 +90,7 @@ pub enum PaymentStatus {
 
 /// A payment attempt: only the card's brand and last four digits are kept.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
-pub struct PaymentRecord {
+pub(crate) struct PaymentRecord {
     pub id: Uuid,
     pub amount_cents: i64,
     pub currency: String,
@@ -105,7 +105,7 @@ pub struct PaymentRecord {
 
 /// Money given back.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
-pub struct RefundRecord {
+pub(crate) struct RefundRecord {
     pub id: Uuid,
     pub amount_cents: i64,
     pub reason: String,
@@ -116,6 +116,6 @@ pub struct RefundRecord {
 
 /// Filters of the order list.
 #[derive(Debug, Default)]
-pub struct OrderFilter {
+pub(crate) struct OrderFilter {
     pub status: Option<OrderStatus>,
 }

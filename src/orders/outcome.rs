@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 /// The card was refused; the order stays pending payment until its holds expire.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Declined {
+pub(crate) struct Declined {
     pub order: Uuid,
     pub code: DeclineCode,
 }
@@ -16,7 +16,7 @@ pub struct Declined {
 /// What a checkout did.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum CheckoutOutcome {
+pub(crate) enum CheckoutOutcome {
     /// The order exists: pending payment, or paid when the checkout carried a payment.
     Placed(Box<Order>),
     /// The order exists, but the payment that came with it was declined.
@@ -26,7 +26,7 @@ pub enum CheckoutOutcome {
 /// What paying an order did.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum PaymentOutcome {
+pub(crate) enum PaymentOutcome {
     Paid(Box<Order>),
     Declined(Declined),
 }

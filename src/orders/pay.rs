@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 /// A parsed payment of an order.
 #[derive(Debug)]
-pub struct PaymentRequest {
+pub(crate) struct PaymentRequest {
     pub order: Uuid,
     pub card: Card,
     pub idempotency: Option<IdempotencyKey>,
@@ -35,7 +35,7 @@ impl Orders {
     /// Pays `request.order`, which must be the caller's; a retry with the same key gets the same
     /// outcome. Like a checkout, it runs to its end even if the caller stops waiting.
     #[tracing::instrument(skip_all, fields(order = %request.order))]
-    pub async fn pay(
+    pub(crate) async fn pay(
         &self,
         caller: &AuthUser,
         request: PaymentRequest,
@@ -169,11 +169,11 @@ impl Orders {
                 // Unknown: neither keep the money for an unpaid order nor refund a paid one
                 // blindly.
                 None => {
-                    tracing::error!(order = %order.id, %payment, reference = %reference,
-                        "charged, but the database did not say whether the payment was stored: reconcile");
-                    return Err(OrderError::Unavailable(
-                        "the database did not say whether the payment was stored".into(),
-                    ));
+                    return Err(OrderError::Unavailable(format!(
+                        "charged {reference} for order {}, but the database did not say whether \
+                         payment {payment} was stored: reconcile",
+                        order.id
+                    )));
                 }
             }
         }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 impl Orders {
     /// Order `id` with all its details, if `caller` may see it (404 otherwise).
-    pub async fn order(&self, caller: &AuthUser, id: Uuid) -> Result<Order, OrderError> {
+    pub(crate) async fn order(&self, caller: &AuthUser, id: Uuid) -> Result<Order, OrderError> {
         self.store
             .visible_order(reader(caller), id)
             .await?
@@ -19,7 +19,7 @@ impl Orders {
 
     /// The orders `caller` may see, newest first: their own; a seller's also include orders of
     /// their products; an admin's all. Lines, events, payments and refunds are left out.
-    pub async fn list(
+    pub(crate) async fn list(
         &self,
         caller: &AuthUser,
         filter: &OrderFilter,

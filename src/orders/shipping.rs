@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 /// Where the order goes.
 #[derive(Clone, Debug)]
-pub enum Shipping {
+pub(crate) enum Shipping {
     /// An address from the customer's address book.
     Saved(Uuid),
     /// An address given with the checkout.
@@ -18,16 +18,16 @@ pub enum Shipping {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum ShippingMethod {
+pub(crate) enum ShippingMethod {
     Standard,
     Express,
 }
 
 impl ShippingMethod {
     /// The express fee in minor units of the order's currency.
-    pub const EXPRESS_FEE_CENTS: i64 = 1_500;
+    pub(crate) const EXPRESS_FEE_CENTS: i64 = 1_500;
 
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub(crate) fn parse(raw: &str) -> Result<Self, String> {
         match raw {
             "standard" => Ok(ShippingMethod::Standard),
             "express" => Ok(ShippingMethod::Express),
@@ -36,7 +36,7 @@ impl ShippingMethod {
     }
 
     /// What shipping costs, in minor units of the order's currency.
-    pub fn fee(self) -> i64 {
+    pub(crate) fn fee(self) -> i64 {
         match self {
             ShippingMethod::Standard => 0,
             ShippingMethod::Express => Self::EXPRESS_FEE_CENTS,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// One outgoing message.
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
-pub struct OutboxMessage {
+pub(crate) struct OutboxMessage {
     pub id: Uuid,
     pub to: String,
     pub kind: String,
@@ -27,7 +27,7 @@ pub struct OutboxMessage {
 
 /// A message to queue with the change it reports.
 #[derive(Clone, Debug)]
-pub struct NewMessage {
+pub(crate) struct NewMessage {
     pub to: String,
     pub kind: String,
     pub subject: String,
@@ -36,7 +36,7 @@ pub struct NewMessage {
 
 /// Reading the outbox.
 #[derive(Clone)]
-pub struct Outbox {
+pub(crate) struct Outbox {
     store: OutboxStore,
 }
 
@@ -46,7 +46,7 @@ impl Outbox {
     }
 
     /// Messages newest first, optionally only those to one address.
-    pub async fn list(
+    pub(crate) async fn list(
         &self,
         to: Option<&str>,
         page: Page,

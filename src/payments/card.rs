@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 /// A card as a client sends it.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CardFields {
+pub(crate) struct CardFields {
     pub number: String,
     pub exp_month: i64,
     pub exp_year: i64,
@@ -24,7 +24,7 @@ impl std::fmt::Debug for CardFields {
 
 /// A valid card: Luhn-checked number, expiry in the future, 3 or 4 digit CVC.
 #[derive(Clone)]
-pub struct Card {
+pub(crate) struct Card {
     number: String,
     pub brand: &'static str,
     pub last4: String,
@@ -38,7 +38,7 @@ impl std::fmt::Debug for Card {
 
 impl Card {
     /// Parses `fields`, naming each bad field.
-    pub fn parse(fields: &CardFields) -> Parsed<Self> {
+    pub(crate) fn parse(fields: &CardFields) -> Parsed<Self> {
         let number: String = fields
             .number
             .chars()

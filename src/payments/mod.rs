@@ -7,8 +7,8 @@
 mod card;
 mod test_gateway;
 
-pub use card::{Card, CardFields};
-pub use test_gateway::TestGateway;
+pub(crate) use card::{Card, CardFields};
+pub(crate) use test_gateway::TestGateway;
 
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -18,13 +18,13 @@ use utoipa::ToSchema;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(type_name = "text", rename_all = "snake_case")]
-pub enum DeclineCode {
+pub(crate) enum DeclineCode {
     CardDeclined,
     InsufficientFunds,
 }
 
 impl DeclineCode {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DeclineCode::CardDeclined => "card_declined",
             DeclineCode::InsufficientFunds => "insufficient_funds",
@@ -34,7 +34,7 @@ impl DeclineCode {
 
 /// What the gateway said about a charge.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ChargeOutcome {
+pub(crate) enum ChargeOutcome {
     /// Money taken; `reference` identifies the charge for refunds.
     Approved { reference: String },
     /// Refused, with the gateway's reason.
@@ -44,10 +44,10 @@ pub enum ChargeOutcome {
 /// The gateway could not be reached or failed.
 #[derive(Debug, thiserror::Error)]
 #[error("payment gateway error: {0}")]
-pub struct GatewayError(pub String);
+pub(crate) struct GatewayError(pub String);
 
 /// A card payment processor.
-pub trait PaymentGateway: Send + Sync + 'static {
+pub(crate) trait PaymentGateway: Send + Sync + 'static {
     fn charge<'a>(
         &'a self,
         card: &'a Card,

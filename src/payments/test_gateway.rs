@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 /// A gateway that answers at once, by card number.
 #[derive(Debug, Default)]
-pub struct TestGateway;
+pub(crate) struct TestGateway;
 
 impl PaymentGateway for TestGateway {
     fn charge<'a>(

@@ -20,9 +20,7 @@ async fn product_with_stock(stock: i64) -> (Database, Uuid) {
     let db = bazaar::db::connect_and_migrate(&test_settings().database_url)
         .await
         .unwrap();
-    let product = bazaar::catalog::seed::hot_product(&db, stock)
-        .await
-        .unwrap();
+    let product = bazaar::seed::hot_product(&db, stock).await.unwrap();
     (db, product)
 }
 

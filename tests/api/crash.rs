@@ -42,20 +42,12 @@ async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
         .await
         .unwrap();
     let pool = db.postgres().unwrap().clone();
-    let keys =
-        bazaar::auth::JwtKeys::load_or_generate(&settings.jwt_key_file, Duration::from_secs(900))
-            .unwrap();
-    let product = bazaar::catalog::seed::hot_product(&db, 60).await.unwrap();
+    let keys = bazaar::JwtKeys::load_or_generate(&settings.jwt_key_file, Duration::from_secs(900))
+        .unwrap();
+    let product = bazaar::seed::hot_product(&db, 60).await.unwrap();
     let buyers: Vec<(Uuid, String)> = (0..150)
         .map(|_| Uuid::now_v7())
-        .map(|id| {
-            (
-                id,
-                keys.issue(id, bazaar::domain::Role::Customer)
-                    .unwrap()
-                    .token,
-            )
-        })
+        .map(|id| (id, keys.issue(id, bazaar::Role::Customer).unwrap().token))
         .collect();
     for (id, _) in &buyers {
         sqlx::query("INSERT INTO users (id, email, password_hash, name, role, status) VALUES ($1, $2, 'x', 'B', 'customer', 'active')")

@@ -201,7 +201,7 @@ impl TestApp {
     /// `count` active customers created straight in the database, with access tokens signed by
     /// the app's key: for tests that need hundreds of buyers without hundreds of argon2 hashes.
     pub async fn many_customers(&self, count: usize) -> Vec<TestUser> {
-        let keys = bazaar::auth::JwtKeys::load_or_generate(
+        let keys = bazaar::JwtKeys::load_or_generate(
             &self.settings.jwt_key_file,
             self.settings.access_token_ttl,
         )
@@ -226,10 +226,7 @@ impl TestApp {
             .map(|(id, email)| TestUser {
                 id: id.to_string(),
                 email,
-                access_token: keys
-                    .issue(id, bazaar::domain::Role::Customer)
-                    .expect("token")
-                    .token,
+                access_token: keys.issue(id, bazaar::Role::Customer).expect("token").token,
                 refresh_token: String::new(),
             })
             .collect()

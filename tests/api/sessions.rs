@@ -102,10 +102,9 @@ async fn tokens_we_did_not_sign_or_that_expired_are_refused() {
     // Another Ed25519 key, claiming our kid.
     let other_path =
         std::env::temp_dir().join(format!("bazaar-foreign-{}.pem", uuid::Uuid::now_v7()));
-    let other =
-        bazaar::auth::JwtKeys::load_or_generate(&other_path, Duration::from_secs(60)).unwrap();
+    let other = bazaar::JwtKeys::load_or_generate(&other_path, Duration::from_secs(60)).unwrap();
     let foreign = other
-        .issue(user.id.parse().unwrap(), bazaar::domain::Role::Admin)
+        .issue(user.id.parse().unwrap(), bazaar::Role::Admin)
         .unwrap()
         .token;
     let foreign_with_our_kid = {
