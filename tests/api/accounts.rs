@@ -1,10 +1,19 @@
 //! Registration, activation and the forgotten-password reset.
 
 use crate::helpers::{
-    PASSWORD, assert_invalid_field, assert_problem, spawn_app, spawn_app_with, test_settings,
+    PASSWORD, TestApp, TestUser, assert_invalid_field, assert_problem, spawn_app, spawn_app_with,
+    test_settings,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+/// Asks for a password reset of `user`; the token it mailed.
+async fn reset_token(app: &TestApp, user: &TestUser) -> String {
+    app.anonymous().forgot_password(&user.email).await;
+    app.outbox_token(&user.email, "password_reset")
+        .await
+        .expect("reset message in the outbox")
+}
 
 #[actix_web::test]
 async fn registration_normalizes_the_email_and_waits_for_activation() {
@@ -28,21 +37,15 @@ async fn registration_normalizes_the_email_and_waits_for_activation() {
         .outbox_token("ada.lovelace@example.com", "activation")
         .await
         .expect("activation message in the outbox");
-    let activated = app
-        .post("/api/v1/auth/activate", None, &json!({"token": token}))
-        .await;
+    let activated = app.anonymous().activate(&token).await;
     assert_eq!(activated.status(), StatusCode::OK);
     let body: Value = activated.json().await.unwrap();
     assert_eq!(body["user"]["status"], "active");
     app.sign_in("ada.lovelace@example.com", PASSWORD).await;
 
-    let reused = app
-        .post("/api/v1/auth/activate", None, &json!({"token": token}))
-        .await;
+    let reused = app.anonymous().activate(&token).await;
     assert_invalid_field(reused, "token").await;
-    let forged = app
-        .post("/api/v1/auth/activate", None, &json!({"token": "forged"}))
-        .await;
+    let forged = app.anonymous().activate("forged").await;
     assert_invalid_field(forged, "token").await;
 }
 
@@ -110,7 +113,7 @@ async fn invalid_registrations_name_the_field() {
         (with("name", json!(42)), "name", "name of the wrong type"),
     ];
     for (body, field, case) in cases {
-        let response = app.post("/api/v1/auth/register", None, &body).await;
+        let response = app.anonymous().register(&body).await;
         assert_eq!(
             response.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -120,7 +123,7 @@ async fn invalid_registrations_name_the_field() {
     }
     let several = json!({"email": "x", "password": "y", "name": ""});
     let body = assert_problem(
-        app.post("/api/v1/auth/register", None, &several).await,
+        app.anonymous().register(&several).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
@@ -151,7 +154,7 @@ async fn forgot_answers_the_same_whether_or_not_the_account_exists() {
     let app = spawn_app().await;
     let user = app.customer().await;
     for email in [user.email.as_str(), "nobody@example.com"] {
-        let response = app.forgot_password(email).await;
+        let response = app.anonymous().forgot_password(email).await;
         assert_eq!(response.status(), StatusCode::ACCEPTED, "{email}");
         assert!(response.text().await.unwrap().is_empty());
     }
@@ -172,17 +175,13 @@ async fn a_reset_changes_the_password_and_ends_every_session() {
     let app = spawn_app().await;
     let user = app.customer().await;
     let other_session = app.sign_in(&user.email, PASSWORD).await;
-    app.forgot_password(&user.email).await;
-    let token = app
-        .outbox_token(&user.email, "password_reset")
-        .await
-        .unwrap();
+    let token = reset_token(&app, &user).await;
 
-    let weak = app.reset_password(&token, "short").await;
+    let weak = app.anonymous().reset_password(&token, "short").await;
     assert_invalid_field(weak, "new_password").await;
 
     let new_password = "a brand new password";
-    let reset = app.reset_password(&token, new_password).await;
+    let reset = app.anonymous().reset_password(&token, new_password).await;
     assert_eq!(reset.status(), StatusCode::NO_CONTENT);
 
     assert_problem(
@@ -192,16 +191,19 @@ async fn a_reset_changes_the_password_and_ends_every_session() {
     )
     .await;
     let fresh = app.sign_in(&user.email, new_password).await;
-    assert_eq!(app.me(&fresh.access_token).await.status(), StatusCode::OK);
+    assert_eq!(app.as_user(&fresh).me().await.status(), StatusCode::OK);
 
     for session in [&user, &other_session] {
-        let me = app.me(&session.access_token).await;
+        let me = app.as_user(session).me().await;
         assert_problem(me, StatusCode::UNAUTHORIZED, "unauthorized").await;
-        let refresh = app.refresh(&session.refresh_token).await;
+        let refresh = app.anonymous().refresh(&session.refresh_token).await;
         assert_problem(refresh, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
 
-    let reused = app.reset_password(&token, "yet another password").await;
+    let reused = app
+        .anonymous()
+        .reset_password(&token, "yet another password")
+        .await;
     assert_invalid_field(reused, "token").await;
 }
 
@@ -209,22 +211,19 @@ async fn a_reset_changes_the_password_and_ends_every_session() {
 async fn reset_tokens_expire_and_serve_one_purpose() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    app.forgot_password(&user.email).await;
-    let token = app
-        .outbox_token(&user.email, "password_reset")
-        .await
-        .unwrap();
+    let token = reset_token(&app, &user).await;
 
-    let as_activation = app
-        .post("/api/v1/auth/activate", None, &json!({"token": token}))
-        .await;
+    let as_activation = app.anonymous().activate(&token).await;
     assert_invalid_field(as_activation, "token").await;
 
     sqlx::query("UPDATE account_tokens SET expires_at = now() - interval '1 second'")
         .execute(&app.pool)
         .await
         .unwrap();
-    let expired = app.reset_password(&token, "a brand new password").await;
+    let expired = app
+        .anonymous()
+        .reset_password(&token, "a brand new password")
+        .await;
     assert_invalid_field(expired, "token").await;
 }
 
@@ -232,11 +231,7 @@ async fn reset_tokens_expire_and_serve_one_purpose() {
 async fn tokens_are_stored_only_as_hashes() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    app.forgot_password(&user.email).await;
-    let token = app
-        .outbox_token(&user.email, "password_reset")
-        .await
-        .unwrap();
+    let token = reset_token(&app, &user).await;
     let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM account_tokens")
         .fetch_all(&app.pool)
         .await

@@ -12,20 +12,13 @@ fn address(label: &str) -> Value {
 }
 
 async fn add(app: &TestApp, user: &TestUser, body: &Value) -> Value {
-    let response = app
-        .post("/api/v1/users/me/addresses", Some(&user.access_token), body)
-        .await;
+    let response = app.as_user(user).add_address(body).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     response.json().await.unwrap()
 }
 
 async fn list(app: &TestApp, user: &TestUser) -> Vec<Value> {
-    let body: Value = app
-        .get("/api/v1/users/me/addresses", Some(&user.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.as_user(user).addresses("").await.json().await.unwrap();
     assert_eq!(
         body["total"].as_i64().unwrap() as usize,
         body["items"].as_array().unwrap().len()
@@ -55,30 +48,19 @@ async fn exactly_one_address_is_the_default() {
         vec![home["id"].as_str().unwrap()]
     );
 
+    let work_id = work["id"].as_str().unwrap();
     let moved = app
-        .patch(
-            &format!(
-                "/api/v1/users/me/addresses/{}",
-                work["id"].as_str().unwrap()
-            ),
-            Some(&user.access_token),
-            &json!({"is_default": true}),
-        )
+        .as_user(&user)
+        .update_address(work_id, &json!({"is_default": true}))
         .await;
     assert_eq!(moved.status(), StatusCode::OK);
     let addresses = list(&app, &user).await;
-    assert_eq!(defaults(&addresses), vec![work["id"].as_str().unwrap()]);
+    assert_eq!(defaults(&addresses), vec![work_id]);
     assert_eq!(addresses[0]["id"], work["id"], "the default comes first");
 
     let unset = app
-        .patch(
-            &format!(
-                "/api/v1/users/me/addresses/{}",
-                work["id"].as_str().unwrap()
-            ),
-            Some(&user.access_token),
-            &json!({"is_default": false}),
-        )
+        .as_user(&user)
+        .update_address(work_id, &json!({"is_default": false}))
         .await;
     assert_invalid_field(unset, "is_default").await;
 
@@ -89,13 +71,8 @@ async fn exactly_one_address_is_the_default() {
     );
 
     let deleted = app
-        .delete(
-            &format!(
-                "/api/v1/users/me/addresses/{}",
-                third["id"].as_str().unwrap()
-            ),
-            Some(&user.access_token),
-        )
+        .as_user(&user)
+        .delete_address(third["id"].as_str().unwrap())
         .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     let remaining = list(&app, &user).await;
@@ -116,15 +93,7 @@ async fn concurrent_changes_keep_exactly_one_default() {
     for i in 0..12 {
         let mut body = address(&format!("Place {i}"));
         body["is_default"] = json!(true);
-        creations.push(async move {
-            app.post(
-                "/api/v1/users/me/addresses",
-                Some(&user.access_token),
-                &body,
-            )
-            .await
-            .status()
-        });
+        creations.push(async move { app.as_user(user).add_address(&body).await.status() });
     }
     let statuses = futures_util::future::join_all(creations).await;
     assert!(
@@ -143,14 +112,10 @@ async fn updates_change_only_the_given_fields() {
     let mut body = address("Home");
     body["line2"] = json!("Flat 3");
     let created = add(&app, &user, &body).await;
-    let path = format!(
-        "/api/v1/users/me/addresses/{}",
-        created["id"].as_str().unwrap()
-    );
     let updated: Value = app
-        .patch(
-            &path,
-            Some(&user.access_token),
+        .as_user(&user)
+        .update_address(
+            created["id"].as_str().unwrap(),
             &json!({"city": "Bath", "line2": null}),
         )
         .await
@@ -168,28 +133,24 @@ async fn another_users_address_does_not_exist_for_you() {
     let app = spawn_app().await;
     let (owner, other) = (app.customer().await, app.customer().await);
     let created = add(&app, &owner, &address("Home")).await;
-    let path = format!(
-        "/api/v1/users/me/addresses/{}",
-        created["id"].as_str().unwrap()
-    );
+    let id = created["id"].as_str().unwrap();
     let patch = app
-        .patch(&path, Some(&other.access_token), &json!({"city": "Stolen"}))
+        .as_user(&other)
+        .update_address(id, &json!({"city": "Stolen"}))
         .await;
     assert_problem(patch, StatusCode::NOT_FOUND, "not_found").await;
-    let delete = app.delete(&path, Some(&other.access_token)).await;
+    let delete = app.as_user(&other).delete_address(id).await;
     assert_problem(delete, StatusCode::NOT_FOUND, "not_found").await;
     assert!(list(&app, &other).await.is_empty());
     let owners = list(&app, &owner).await;
     assert_eq!(owners[0]["city"], "London");
 
     let random = app
-        .delete(
-            "/api/v1/users/me/addresses/0192f0c1-0000-7000-8000-000000000000",
-            Some(&owner.access_token),
-        )
+        .as_user(&owner)
+        .delete_address("0192f0c1-0000-7000-8000-000000000000")
         .await;
     assert_problem(random, StatusCode::NOT_FOUND, "not_found").await;
-    let anonymous = app.get("/api/v1/users/me/addresses", None).await;
+    let anonymous = app.anonymous().addresses("").await;
     assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -214,15 +175,9 @@ async fn invalid_addresses_name_every_bad_field() {
             "postal_code",
         ),
     ] {
-        let response = app
-            .post(
-                "/api/v1/users/me/addresses",
-                Some(&user.access_token),
-                &body,
-            )
-            .await;
+        let response = app.as_user(&user).add_address(&body).await;
         assert_invalid_field(response, field).await;
     }
-    let path = "/api/v1/users/me/addresses?per_page=500";
-    assert_invalid_field(app.get(path, Some(&user.access_token)).await, "per_page").await;
+    let too_many = app.as_user(&user).addresses("per_page=500").await;
+    assert_invalid_field(too_many, "per_page").await;
 }

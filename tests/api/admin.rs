@@ -1,49 +1,46 @@
 //! Admin user management, the first admin and the outbox.
 
-use crate::helpers::{ADMIN_EMAIL, PASSWORD, assert_invalid_field, assert_problem, spawn_app};
-use reqwest::StatusCode;
+use crate::helpers::{ADMIN_EMAIL, Api, PASSWORD, assert_invalid_field, assert_problem, spawn_app};
+use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
 #[actix_web::test]
 async fn the_first_admin_comes_from_the_environment() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let me: Value = app.me(&admin.access_token).await.json().await.unwrap();
+    let me: Value = app.as_user(&admin).me().await.json().await.unwrap();
     assert_eq!(
         (me["email"].as_str(), me["role"].as_str()),
         (Some(ADMIN_EMAIL), Some("admin"))
     );
 }
 
+/// Every admin route called as `api`; the changes among them would make `target` an admin.
+async fn every_admin_route(api: Api<'_>, target: &str) -> Vec<Response> {
+    let body = json!({"role": "admin"});
+    vec![
+        api.users("").await,
+        api.create_user(&body).await,
+        api.user(target).await,
+        api.update_user(target, &body).await,
+        api.delete_user(target).await,
+        api.outbox("").await,
+    ]
+}
+
 #[actix_web::test]
 async fn admin_routes_need_an_admin() {
     let app = spawn_app().await;
     let seller = app.user_with_role("seller").await;
-    let target = format!("/api/v1/admin/users/{}", seller.id);
-    let routes = [
-        ("GET", "/api/v1/admin/users".to_owned()),
-        ("POST", "/api/v1/admin/users".to_owned()),
-        ("GET", target.clone()),
-        ("PATCH", target.clone()),
-        ("DELETE", target.clone()),
-        ("GET", "/api/v1/admin/outbox".to_owned()),
-    ];
-    for (method, path) in &routes {
-        let method: reqwest::Method = method.parse().unwrap();
-        let body = json!({"role": "admin"});
-        let anonymous = app.request(method.clone(), path, None, Some(&body)).await;
+    let answers = every_admin_route(app.anonymous(), &seller.id)
+        .await
+        .into_iter()
+        .zip(every_admin_route(app.as_user(&seller), &seller.id).await);
+    for (anonymous, forbidden) in answers {
         assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
-        let forbidden = app
-            .request(
-                method.clone(),
-                path,
-                Some(&seller.access_token),
-                Some(&body),
-            )
-            .await;
         assert_problem(forbidden, StatusCode::FORBIDDEN, "forbidden").await;
     }
-    let me: Value = app.me(&seller.access_token).await.json().await.unwrap();
+    let me: Value = app.as_user(&seller).me().await.json().await.unwrap();
     assert_eq!(me["role"], "seller", "nothing was applied");
 }
 
@@ -52,8 +49,8 @@ async fn admins_create_users_of_any_role_active_at_once() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let response = app
-        .post("/api/v1/admin/users", Some(&admin.access_token),
-            &json!({"email": "Courier@Example.com", "password": PASSWORD, "name": "Cora", "role": "courier", "phone": "+49 30 1234567"}))
+        .as_user(&admin)
+        .create_user(&json!({"email": "Courier@Example.com", "password": PASSWORD, "name": "Cora", "role": "courier", "phone": "+49 30 1234567"}))
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let user: Value = response.json().await.unwrap();
@@ -65,11 +62,13 @@ async fn admins_create_users_of_any_role_active_at_once() {
     app.sign_in("courier@example.com", PASSWORD).await;
 
     let invalid = app
-        .post("/api/v1/admin/users", Some(&admin.access_token), &json!({"email": "x@example.com", "password": PASSWORD, "name": "X", "role": "emperor"}))
+        .as_user(&admin)
+        .create_user(&json!({"email": "x@example.com", "password": PASSWORD, "name": "X", "role": "emperor"}))
         .await;
     assert_invalid_field(invalid, "role").await;
     let taken = app
-        .post("/api/v1/admin/users", Some(&admin.access_token), &json!({"email": "courier@example.com", "password": PASSWORD, "name": "X", "role": "seller"}))
+        .as_user(&admin)
+        .create_user(&json!({"email": "courier@example.com", "password": PASSWORD, "name": "X", "role": "seller"}))
         .await;
     assert_problem(taken, StatusCode::CONFLICT, "email_taken").await;
 }
@@ -79,16 +78,14 @@ async fn admins_list_users_by_role_and_text_with_pages() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     for i in 0..3 {
-        app.post("/api/v1/admin/users", Some(&admin.access_token),
-            &json!({"email": format!("seller{i}@shop.example"), "password": PASSWORD, "name": format!("Shop {i}"), "role": "seller"}))
+        app.as_user(&admin)
+            .create_user(&json!({"email": format!("seller{i}@shop.example"), "password": PASSWORD, "name": format!("Shop {i}"), "role": "seller"}))
             .await;
     }
     app.customer().await;
     let page: Value = app
-        .get(
-            "/api/v1/admin/users?role=seller&per_page=2",
-            Some(&admin.access_token),
-        )
+        .as_user(&admin)
+        .users("role=seller&per_page=2")
         .await
         .json()
         .await
@@ -110,10 +107,8 @@ async fn admins_list_users_by_role_and_text_with_pages() {
             .all(|u| u["role"] == "seller")
     );
     let second: Value = app
-        .get(
-            "/api/v1/admin/users?role=seller&per_page=2&page=2",
-            Some(&admin.access_token),
-        )
+        .as_user(&admin)
+        .users("role=seller&per_page=2&page=2")
         .await
         .json()
         .await
@@ -121,7 +116,8 @@ async fn admins_list_users_by_role_and_text_with_pages() {
     assert_eq!(second["items"].as_array().unwrap().len(), 1);
 
     let found: Value = app
-        .get("/api/v1/admin/users?q=SHOP%201", Some(&admin.access_token))
+        .as_user(&admin)
+        .users("q=SHOP%201")
         .await
         .json()
         .await
@@ -129,25 +125,16 @@ async fn admins_list_users_by_role_and_text_with_pages() {
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["email"], "seller1@shop.example");
     let wildcard: Value = app
-        .get("/api/v1/admin/users?q=%25", Some(&admin.access_token))
+        .as_user(&admin)
+        .users("q=%25")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(wildcard["total"], 0, "% is matched literally");
 
-    assert_invalid_field(
-        app.get("/api/v1/admin/users?role=king", Some(&admin.access_token))
-            .await,
-        "role",
-    )
-    .await;
-    assert_invalid_field(
-        app.get("/api/v1/admin/users?page=0", Some(&admin.access_token))
-            .await,
-        "page",
-    )
-    .await;
+    assert_invalid_field(app.as_user(&admin).users("role=king").await, "role").await;
+    assert_invalid_field(app.as_user(&admin).users("page=0").await, "page").await;
 }
 
 #[actix_web::test]
@@ -155,23 +142,19 @@ async fn disabling_a_user_stops_them_at_once_and_enabling_lets_them_back() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let user = app.customer().await;
-    let path = format!("/api/v1/admin/users/{}", user.id);
-    let disabled = app
-        .patch(
-            &path,
-            Some(&admin.access_token),
-            &json!({"status": "disabled"}),
-        )
+    let as_admin = app.as_user(&admin);
+    let disabled = as_admin
+        .update_user(&user.id, &json!({"status": "disabled"}))
         .await;
     assert_eq!(
         disabled.json::<Value>().await.unwrap()["status"],
         "disabled"
     );
     assert_eq!(
-        app.me(&user.access_token).await.status(),
+        app.as_user(&user).me().await.status(),
         StatusCode::UNAUTHORIZED
     );
-    let refresh = app.refresh(&user.refresh_token).await;
+    let refresh = app.anonymous().refresh(&user.refresh_token).await;
     assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED);
     assert_problem(
         app.login(&user.email, PASSWORD).await,
@@ -180,33 +163,23 @@ async fn disabling_a_user_stops_them_at_once_and_enabling_lets_them_back() {
     )
     .await;
 
-    let enabled = app
-        .patch(
-            &path,
-            Some(&admin.access_token),
-            &json!({"status": "active"}),
-        )
+    let enabled = as_admin
+        .update_user(&user.id, &json!({"status": "active"}))
         .await;
     assert_eq!(enabled.status(), StatusCode::OK);
     app.sign_in(&user.email, PASSWORD).await;
 
     assert_invalid_field(
-        app.patch(
-            &path,
-            Some(&admin.access_token),
-            &json!({"status": "pending"}),
-        )
-        .await,
+        as_admin
+            .update_user(&user.id, &json!({"status": "pending"}))
+            .await,
         "status",
     )
     .await;
     assert_invalid_field(
-        app.patch(
-            &path,
-            Some(&admin.access_token),
-            &json!({"email": "x@example.com"}),
-        )
-        .await,
+        as_admin
+            .update_user(&user.id, &json!({"email": "x@example.com"}))
+            .await,
         "email",
     )
     .await;
@@ -218,25 +191,26 @@ async fn a_role_change_takes_effect_on_the_next_token() {
     let admin = app.admin().await;
     let user = app.customer().await;
     let changed = app
-        .patch(
-            &format!("/api/v1/admin/users/{}", user.id),
-            Some(&admin.access_token),
-            &json!({"role": "seller"}),
-        )
+        .as_user(&admin)
+        .update_user(&user.id, &json!({"role": "seller"}))
         .await;
     assert_eq!(changed.json::<Value>().await.unwrap()["role"], "seller");
     assert_eq!(
-        app.me(&user.access_token).await.status(),
+        app.as_user(&user).me().await.status(),
         StatusCode::UNAUTHORIZED,
         "old role in old token"
     );
-    let refreshed: Value = app.refresh(&user.refresh_token).await.json().await.unwrap();
+    let refreshed: Value = app
+        .anonymous()
+        .refresh(&user.refresh_token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(refreshed["user"]["role"], "seller");
     let me = app
-        .get(
-            "/api/v1/users/me",
-            Some(refreshed["access_token"].as_str().unwrap()),
-        )
+        .with_token(refreshed["access_token"].as_str().unwrap())
+        .me()
         .await;
     assert_eq!(me.status(), StatusCode::OK);
 }
@@ -245,23 +219,23 @@ async fn a_role_change_takes_effect_on_the_next_token() {
 async fn admins_cannot_lock_themselves_out() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let path = format!("/api/v1/admin/users/{}", admin.id);
+    let as_admin = app.as_user(&admin);
     for body in [json!({"role": "customer"}), json!({"status": "disabled"})] {
         assert_problem(
-            app.patch(&path, Some(&admin.access_token), &body).await,
+            as_admin.update_user(&admin.id, &body).await,
             StatusCode::CONFLICT,
             "conflict",
         )
         .await;
     }
     assert_problem(
-        app.delete(&path, Some(&admin.access_token)).await,
+        as_admin.delete_user(&admin.id).await,
         StatusCode::CONFLICT,
         "conflict",
     )
     .await;
-    let renamed = app
-        .patch(&path, Some(&admin.access_token), &json!({"name": "Root"}))
+    let renamed = as_admin
+        .update_user(&admin.id, &json!({"name": "Root"}))
         .await;
     assert_eq!(renamed.status(), StatusCode::OK);
 }
@@ -271,25 +245,25 @@ async fn deleted_users_are_gone_and_their_email_is_free() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let user = app.customer().await;
-    let path = format!("/api/v1/admin/users/{}", user.id);
+    let as_admin = app.as_user(&admin);
     assert_eq!(
-        app.delete(&path, Some(&admin.access_token)).await.status(),
+        as_admin.delete_user(&user.id).await.status(),
         StatusCode::NO_CONTENT
     );
     assert_problem(
-        app.get(&path, Some(&admin.access_token)).await,
+        as_admin.user(&user.id).await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
     .await;
     assert_problem(
-        app.delete(&path, Some(&admin.access_token)).await,
+        as_admin.delete_user(&user.id).await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
     .await;
     assert_eq!(
-        app.me(&user.access_token).await.status(),
+        app.as_user(&user).me().await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_problem(
@@ -302,12 +276,7 @@ async fn deleted_users_are_gone_and_their_email_is_free() {
         app.register(&user.email, None).await.status(),
         StatusCode::CREATED
     );
-    let missing = app
-        .get(
-            "/api/v1/admin/users/0192f0c1-0000-7000-8000-000000000000",
-            Some(&admin.access_token),
-        )
-        .await;
+    let missing = as_admin.user("0192f0c1-0000-7000-8000-000000000000").await;
     assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
 }
 
@@ -317,12 +286,8 @@ async fn the_outbox_lists_messages_newest_first_and_filters_by_recipient() {
     let admin = app.admin().await;
     app.register("first@example.com", None).await;
     app.register("second@example.com", None).await;
-    let all: Value = app
-        .get("/api/v1/admin/outbox", Some(&admin.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let as_admin = app.as_user(&admin);
+    let all: Value = as_admin.outbox("").await.json().await.unwrap();
     assert_eq!(all["total"], 2);
     assert_eq!(all["items"][0]["to"], "second@example.com");
     let message = &all["items"][1];
@@ -336,20 +301,12 @@ async fn the_outbox_lists_messages_newest_first_and_filters_by_recipient() {
             .unwrap()
             .contains("/activate?token=")
     );
-    let filtered: Value = app
-        .get(
-            "/api/v1/admin/outbox?to=FIRST@example.com",
-            Some(&admin.access_token),
-        )
+    let filtered: Value = as_admin
+        .outbox("to=FIRST@example.com")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(filtered["total"], 1);
-    assert_invalid_field(
-        app.get("/api/v1/admin/outbox?to=nope", Some(&admin.access_token))
-            .await,
-        "to",
-    )
-    .await;
+    assert_invalid_field(as_admin.outbox("to=nope").await, "to").await;
 }

@@ -14,8 +14,8 @@ async fn a_cart_is_priced_from_the_catalog_and_checked_against_stock() {
         .stocked_product(2, json!({"price_cents": 4500, "name": "Pot"}))
         .await;
     let customer = app.customer().await;
-    let token = Some(customer.access_token.as_str());
-    let empty: Value = app.get("/api/v1/cart", token).await.json().await.unwrap();
+    let as_customer = app.as_user(&customer);
+    let empty: Value = as_customer.cart().await.json().await.unwrap();
     assert_eq!(
         (
             empty["items"].as_array().unwrap().len(),
@@ -24,29 +24,18 @@ async fn a_cart_is_priced_from_the_catalog_and_checked_against_stock() {
         (0, Some(0))
     );
 
-    app.post(
-        "/api/v1/cart/items",
-        token,
-        &json!({"product_id": mug, "qty": 2}),
-    )
-    .await;
-    let cart: Value = app
-        .post(
-            "/api/v1/cart/items",
-            token,
-            &json!({"product_id": mug, "qty": 1}),
-        )
+    as_customer
+        .add_to_cart(&json!({"product_id": mug, "qty": 2}))
+        .await;
+    let cart: Value = as_customer
+        .add_to_cart(&json!({"product_id": mug, "qty": 1}))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(cart["items"][0]["qty"], 3, "adding adds to the line");
-    let cart: Value = app
-        .post(
-            "/api/v1/cart/items",
-            token,
-            &json!({"product_id": pot, "qty": 2}),
-        )
+    let cart: Value = as_customer
+        .add_to_cart(&json!({"product_id": pot, "qty": 2}))
         .await
         .json()
         .await
@@ -69,49 +58,32 @@ async fn a_cart_is_priced_from_the_catalog_and_checked_against_stock() {
         (Some("Mug"), Some(3897), Some(5))
     );
 
-    let beyond = app
-        .post(
-            "/api/v1/cart/items",
-            token,
-            &json!({"product_id": pot, "qty": 1}),
-        )
+    let beyond = as_customer
+        .add_to_cart(&json!({"product_id": pot, "qty": 1}))
         .await;
     assert_problem(beyond, StatusCode::CONFLICT, "out_of_stock").await;
-    let set: Value = app
-        .patch(
-            &format!("/api/v1/cart/items/{mug}"),
-            token,
-            &json!({"qty": 1}),
-        )
+    let set: Value = as_customer
+        .set_cart_item(&mug, &json!({"qty": 1}))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(set["subtotal_cents"], 1299 + 9000);
     assert_problem(
-        app.patch(
-            &format!("/api/v1/cart/items/{mug}"),
-            token,
-            &json!({"qty": 6}),
-        )
-        .await,
+        as_customer.set_cart_item(&mug, &json!({"qty": 6})).await,
         StatusCode::CONFLICT,
         "out_of_stock",
     )
     .await;
-    let removed: Value = app
-        .delete(&format!("/api/v1/cart/items/{pot}"), token)
+    let removed: Value = as_customer
+        .remove_cart_item(&pot)
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(removed["items"].as_array().unwrap().len(), 1);
-    let zero: Value = app
-        .patch(
-            &format!("/api/v1/cart/items/{mug}"),
-            token,
-            &json!({"qty": 0}),
-        )
+    let zero: Value = as_customer
+        .set_cart_item(&mug, &json!({"qty": 0}))
         .await
         .json()
         .await
@@ -128,10 +100,10 @@ async fn a_cart_is_priced_from_the_catalog_and_checked_against_stock() {
             "product_id",
         ),
     ] {
-        assert_invalid_field(app.post("/api/v1/cart/items", token, &body).await, field).await;
+        assert_invalid_field(as_customer.add_to_cart(&body).await, field).await;
     }
     assert_problem(
-        app.get("/api/v1/cart", None).await,
+        app.anonymous().cart().await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     )
@@ -144,17 +116,15 @@ async fn checking_out_the_cart_empties_it_and_carts_survive_restarts() {
     let app = spawn_app_with(settings.clone()).await;
     let (_, mug) = app.stocked_product(5, json!({})).await;
     let customer = app.customer().await;
-    let token = Some(customer.access_token.as_str());
-    app.post(
-        "/api/v1/cart/items",
-        token,
-        &json!({"product_id": mug, "qty": 2}),
-    )
-    .await;
+    let as_customer = app.as_user(&customer);
+    as_customer
+        .add_to_cart(&json!({"product_id": mug, "qty": 2}))
+        .await;
 
     let other_process = spawn_app_with(settings).await;
     let seen: Value = other_process
-        .get("/api/v1/cart", token)
+        .as_user(&customer)
+        .cart()
         .await
         .json()
         .await
@@ -169,23 +139,20 @@ async fn checking_out_the_cart_empties_it_and_carts_survive_restarts() {
     assert_eq!(order.status(), StatusCode::CREATED);
     let order: Value = order.json().await.unwrap();
     assert_eq!(order["order"]["items"][0]["qty"], 2);
-    let after: Value = app.get("/api/v1/cart", token).await.json().await.unwrap();
+    let after: Value = as_customer.cart().await.json().await.unwrap();
     assert!(
         after["items"].as_array().unwrap().is_empty(),
         "checked-out carts are emptied"
     );
     assert_invalid_field(app.checkout(&customer, &body, None).await, "items").await;
 
-    app.post(
-        "/api/v1/cart/items",
-        token,
-        &json!({"product_id": mug, "qty": 1}),
-    )
-    .await;
+    as_customer
+        .add_to_cart(&json!({"product_id": mug, "qty": 1}))
+        .await;
     assert_eq!(
-        app.delete("/api/v1/cart", token).await.status(),
+        as_customer.clear_cart().await.status(),
         StatusCode::NO_CONTENT
     );
-    let cleared: Value = app.get("/api/v1/cart", token).await.json().await.unwrap();
+    let cleared: Value = as_customer.cart().await.json().await.unwrap();
     assert!(cleared["items"].as_array().unwrap().is_empty());
 }

@@ -3,32 +3,12 @@
 use crate::helpers::{
     TestApp, TestUser, assert_invalid_field, assert_problem, product_body, spawn_app,
 };
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn new_catalog(app: &TestApp, seller: &TestUser, name: &str) -> String {
-    let response = app
-        .post(
-            "/api/v1/catalogs",
-            Some(&seller.access_token),
-            &json!({"name": name, "description": "Our picks"}),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    response.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn put(app: &TestApp, token: &str, catalog: &str, product: &str) -> reqwest::Response {
-    app.request(
-        Method::PUT,
-        &format!("/api/v1/catalogs/{catalog}/products/{product}"),
-        Some(token),
-        None,
-    )
-    .await
+    app.catalog(seller, &json!({"name": name, "description": "Our picks"}))
+        .await
 }
 
 #[actix_web::test]
@@ -49,23 +29,13 @@ async fn a_seller_curates_a_catalog_anyone_can_browse() {
             &product_body(&category, json!({"status": "draft"})),
         )
         .await;
-    for product in [&published, &draft] {
-        let response = put(
-            &app,
-            &seller.access_token,
-            &catalog,
-            product["id"].as_str().unwrap(),
-        )
-        .await;
+    let as_seller = app.as_user(&seller);
+    let published_id = published["id"].as_str().unwrap();
+    for product in [published_id, draft["id"].as_str().unwrap()] {
+        let response = as_seller.add_to_catalog(&catalog, product).await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT);
     }
-    let again = put(
-        &app,
-        &seller.access_token,
-        &catalog,
-        published["id"].as_str().unwrap(),
-    )
-    .await;
+    let again = as_seller.add_to_catalog(&catalog, published_id).await;
     assert_eq!(
         again.status(),
         StatusCode::NO_CONTENT,
@@ -73,7 +43,8 @@ async fn a_seller_curates_a_catalog_anyone_can_browse() {
     );
 
     let public: Value = app
-        .get(&format!("/api/v1/catalogs/{catalog}"), None)
+        .anonymous()
+        .catalog(&catalog, "")
         .await
         .json()
         .await
@@ -85,43 +56,20 @@ async fn a_seller_curates_a_catalog_anyone_can_browse() {
         "drafts are not shown to the public"
     );
     assert_eq!(public["products"]["items"][0]["name"], "Sun Mug");
-    let own: Value = app
-        .get(
-            &format!("/api/v1/catalogs/{catalog}"),
-            Some(&seller.access_token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let own: Value = as_seller.catalog(&catalog, "").await.json().await.unwrap();
     assert_eq!(own["products"]["total"], 2, "the owner sees their drafts");
 
     let list: Value = app
-        .get(&format!("/api/v1/catalogs?seller={}", seller.id), None)
+        .anonymous()
+        .catalogs(&format!("seller={}", seller.id))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(list["total"], 1);
-    let removed = app
-        .delete(
-            &format!(
-                "/api/v1/catalogs/{catalog}/products/{}",
-                published["id"].as_str().unwrap()
-            ),
-            Some(&seller.access_token),
-        )
-        .await;
+    let removed = as_seller.remove_from_catalog(&catalog, published_id).await;
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
-    let missing = app
-        .delete(
-            &format!(
-                "/api/v1/catalogs/{catalog}/products/{}",
-                published["id"].as_str().unwrap()
-            ),
-            Some(&seller.access_token),
-        )
-        .await;
+    let missing = as_seller.remove_from_catalog(&catalog, published_id).await;
     assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
 }
 
@@ -134,37 +82,27 @@ async fn only_the_owner_or_an_admin_changes_a_catalog() {
     let theirs = app
         .product(&other, &product_body(&category, json!({})))
         .await;
-    let path = format!("/api/v1/catalogs/{catalog}");
-
     let rename = app
-        .patch(&path, Some(&other.access_token), &json!({"name": "Stolen"}))
+        .as_user(&other)
+        .update_catalog(&catalog, &json!({"name": "Stolen"}))
         .await;
     assert_problem(rename, StatusCode::FORBIDDEN, "forbidden").await;
-    let delete = app.delete(&path, Some(&other.access_token)).await;
+    let delete = app.as_user(&other).delete_catalog(&catalog).await;
     assert_problem(delete, StatusCode::FORBIDDEN, "forbidden").await;
     let create = app
-        .post(
-            "/api/v1/catalogs",
-            Some(&customer.access_token),
-            &json!({"name": "X"}),
-        )
+        .as_user(&customer)
+        .create_catalog(&json!({"name": "X"}))
         .await;
     assert_problem(create, StatusCode::FORBIDDEN, "forbidden").await;
-    let foreign_product = put(
-        &app,
-        &owner.access_token,
-        &catalog,
-        theirs["id"].as_str().unwrap(),
-    )
-    .await;
+    let foreign_product = app
+        .as_user(&owner)
+        .add_to_catalog(&catalog, theirs["id"].as_str().unwrap())
+        .await;
     assert_problem(foreign_product, StatusCode::NOT_FOUND, "not_found").await;
 
     let renamed: Value = app
-        .patch(
-            &path,
-            Some(&owner.access_token),
-            &json!({"name": "Renamed"}),
-        )
+        .as_user(&owner)
+        .update_catalog(&catalog, &json!({"name": "Renamed"}))
         .await
         .json()
         .await
@@ -172,21 +110,18 @@ async fn only_the_owner_or_an_admin_changes_a_catalog() {
     assert_eq!(renamed["name"], "Renamed");
     let admin = app.admin().await;
     assert_eq!(
-        app.patch(
-            &path,
-            Some(&admin.access_token),
-            &json!({"description": "Curated"})
-        )
-        .await
-        .status(),
+        app.as_user(&admin)
+            .update_catalog(&catalog, &json!({"description": "Curated"}))
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
-        app.delete(&path, Some(&owner.access_token)).await.status(),
+        app.as_user(&owner).delete_catalog(&catalog).await.status(),
         StatusCode::NO_CONTENT
     );
     assert_problem(
-        app.get(&path, None).await,
+        app.anonymous().catalog(&catalog, "").await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
@@ -198,38 +133,16 @@ async fn catalog_names_are_unique_per_seller_and_validated() {
     let app = spawn_app().await;
     let (seller, other) = (app.seller().await, app.seller().await);
     new_catalog(&app, &seller, "Picks").await;
-    let twice = app
-        .post(
-            "/api/v1/catalogs",
-            Some(&seller.access_token),
-            &json!({"name": "Picks"}),
-        )
-        .await;
+    let as_seller = app.as_user(&seller);
+    let twice = as_seller.create_catalog(&json!({"name": "Picks"})).await;
     assert_problem(twice, StatusCode::CONFLICT, "conflict").await;
     new_catalog(&app, &other, "Picks").await;
+    assert_invalid_field(as_seller.create_catalog(&json!({})).await, "name").await;
+    assert_invalid_field(as_seller.create_catalog(&json!({"name": ""})).await, "name").await;
     assert_invalid_field(
-        app.post("/api/v1/catalogs", Some(&seller.access_token), &json!({}))
+        as_seller
+            .create_catalog(&json!({"name": "A", "seller_id": other.id}))
             .await,
-        "name",
-    )
-    .await;
-    assert_invalid_field(
-        app.post(
-            "/api/v1/catalogs",
-            Some(&seller.access_token),
-            &json!({"name": ""}),
-        )
-        .await,
-        "name",
-    )
-    .await;
-    assert_invalid_field(
-        app.post(
-            "/api/v1/catalogs",
-            Some(&seller.access_token),
-            &json!({"name": "A", "seller_id": other.id}),
-        )
-        .await,
         "seller_id",
     )
     .await;

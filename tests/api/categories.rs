@@ -12,12 +12,7 @@ async fn admins_build_a_tree_of_any_depth_with_unique_slugs() {
     let knives = app.category("Knives", Some(&kitchen)).await;
     let _other_kitchen = app.category("Kitchen", None).await;
 
-    let tree: Value = app
-        .get("/api/v1/categories", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let tree: Value = app.anonymous().categories().await.json().await.unwrap();
     let roots = tree.as_array().unwrap();
     assert_eq!(roots.len(), 2);
     let home_node = roots.iter().find(|c| c["id"] == home.as_str()).unwrap();
@@ -41,31 +36,23 @@ async fn a_category_cannot_move_under_itself_or_its_descendants() {
     let a = app.category("A", None).await;
     let b = app.category("B", Some(&a)).await;
     let c = app.category("C", Some(&b)).await;
+    let as_admin = app.as_user(&admin);
     for parent in [&a, &c] {
-        let response = app
-            .patch(
-                &format!("/api/v1/categories/{a}"),
-                Some(&admin.access_token),
-                &json!({"parent_id": parent}),
-            )
+        let response = as_admin
+            .update_category(&a, &json!({"parent_id": parent}))
             .await;
         assert_problem(response, StatusCode::CONFLICT, "conflict").await;
     }
-    let moved = app
-        .patch(
-            &format!("/api/v1/categories/{c}"),
-            Some(&admin.access_token),
-            &json!({"parent_id": null, "name": "C Prime"}),
-        )
+    let moved = as_admin
+        .update_category(&c, &json!({"parent_id": null, "name": "C Prime"}))
         .await;
     assert_eq!(moved.status(), StatusCode::OK);
     let moved: Value = moved.json().await.unwrap();
     assert!(moved["parent_id"].is_null());
     assert_eq!(moved["slug"], "c-prime");
-    let missing_parent = app
-        .patch(
-            &format!("/api/v1/categories/{c}"),
-            Some(&admin.access_token),
+    let missing_parent = as_admin
+        .update_category(
+            &c,
             &json!({"parent_id": "0192f0c1-0000-7000-8000-000000000000"}),
         )
         .await;
@@ -86,39 +73,20 @@ async fn categories_in_use_cannot_be_deleted() {
     )
     .await;
 
+    let as_admin = app.as_user(&admin);
     for id in [&parent, &with_product] {
-        let response = app
-            .delete(
-                &format!("/api/v1/categories/{id}"),
-                Some(&admin.access_token),
-            )
-            .await;
+        let response = as_admin.delete_category(id).await;
         assert_problem(response, StatusCode::CONFLICT, "conflict").await;
     }
     assert_eq!(
-        app.delete(
-            &format!("/api/v1/categories/{child}"),
-            Some(&admin.access_token)
-        )
-        .await
-        .status(),
+        as_admin.delete_category(&child).await.status(),
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        app.delete(
-            &format!("/api/v1/categories/{parent}"),
-            Some(&admin.access_token)
-        )
-        .await
-        .status(),
+        as_admin.delete_category(&parent).await.status(),
         StatusCode::NO_CONTENT
     );
-    let gone = app
-        .delete(
-            &format!("/api/v1/categories/{parent}"),
-            Some(&admin.access_token),
-        )
-        .await;
+    let gone = as_admin.delete_category(&parent).await;
     assert_problem(gone, StatusCode::NOT_FOUND, "not_found").await;
 }
 
@@ -127,40 +95,25 @@ async fn only_admins_shape_the_tree_and_input_is_checked() {
     let app = spawn_app().await;
     let seller = app.seller().await;
     let denied = app
-        .post(
-            "/api/v1/categories",
-            Some(&seller.access_token),
-            &json!({"name": "Mine"}),
-        )
+        .as_user(&seller)
+        .create_category(&json!({"name": "Mine"}))
         .await;
     assert_problem(denied, StatusCode::FORBIDDEN, "forbidden").await;
     let anonymous = app
-        .post("/api/v1/categories", None, &json!({"name": "Mine"}))
+        .anonymous()
+        .create_category(&json!({"name": "Mine"}))
         .await;
     assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
     let admin = app.admin().await;
-    let blank = app
-        .post(
-            "/api/v1/categories",
-            Some(&admin.access_token),
-            &json!({"name": "  "}),
-        )
-        .await;
+    let as_admin = app.as_user(&admin);
+    let blank = as_admin.create_category(&json!({"name": "  "})).await;
     assert_invalid_field(blank, "name").await;
-    let slug = app
-        .post(
-            "/api/v1/categories",
-            Some(&admin.access_token),
-            &json!({"name": "X", "slug": "x"}),
-        )
+    let slug = as_admin
+        .create_category(&json!({"name": "X", "slug": "x"}))
         .await;
     assert_invalid_field(slug, "slug").await;
-    let orphan = app
-        .post(
-            "/api/v1/categories",
-            Some(&admin.access_token),
-            &json!({"name": "X", "parent_id": "0192f0c1-0000-7000-8000-000000000000"}),
-        )
+    let orphan = as_admin
+        .create_category(&json!({"name": "X", "parent_id": "0192f0c1-0000-7000-8000-000000000000"}))
         .await;
     assert_invalid_field(orphan, "parent_id").await;
 }

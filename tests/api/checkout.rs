@@ -1,8 +1,8 @@
 //! Checkout and payment: all or nothing, idempotent retries, declines, limits, expiry.
 
 use crate::helpers::{
-    DECLINED_CARD, GOOD_CARD, assert_invalid_field, assert_problem, card_body, checkout_body,
-    spawn_app, spawn_app_with, test_settings,
+    DECLINED_CARD, GOOD_CARD, assert_invalid_field, assert_problem, card_body, card_payment,
+    checkout_body, paying_checkout_body, spawn_app, spawn_app_with, test_settings,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -13,11 +13,7 @@ async fn a_customer_checks_out_then_pays() {
     let app = spawn_app().await;
     let (seller, product) = app.stocked_product(10, json!({"price_cents": 1250})).await;
     let customer = app.customer().await;
-    let response = app
-        .checkout(&customer, &checkout_body(&[(&product, 3)]), None)
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let order = response.json::<Value>().await.unwrap()["order"].clone();
+    let order = app.place_order(&customer, &[(&product, 3)]).await;
     assert_eq!(order["status"], "pending_payment");
     assert_eq!(
         (
@@ -52,15 +48,7 @@ async fn a_customer_checks_out_then_pays() {
         "sold units left the shelf, through the ledger"
     );
 
-    let read: Value = app
-        .get(
-            &format!("/api/v1/orders/{id}"),
-            Some(&customer.access_token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read: Value = app.as_user(&customer).order(id).await.json().await.unwrap();
     assert_eq!(read, paid, "what pay answered is what is stored");
     let statuses: Vec<&str> = read["events"]
         .as_array()
@@ -71,9 +59,7 @@ async fn a_customer_checks_out_then_pays() {
     assert_eq!(statuses, ["pending_payment", "paid"]);
     let again = app.pay(&customer, id, GOOD_CARD).await;
     assert_problem(again, StatusCode::CONFLICT, "conflict").await;
-    let seller_view = app
-        .get(&format!("/api/v1/orders/{id}"), Some(&seller.access_token))
-        .await;
+    let seller_view = app.as_user(&seller).order(id).await;
     assert_eq!(
         seller_view.status(),
         StatusCode::OK,
@@ -86,8 +72,7 @@ async fn paying_in_the_checkout_call_and_a_declined_card() {
     let app = spawn_app().await;
     let (_, product) = app.stocked_product(5, json!({})).await;
     let customer = app.customer().await;
-    let mut body = checkout_body(&[(&product, 1)]);
-    body["payment"] = json!({"method": "card", "card": card_body(GOOD_CARD)});
+    let mut body = paying_checkout_body(&[(&product, 1)], GOOD_CARD);
     let paid: Value = app
         .checkout(&customer, &body, None)
         .await
@@ -101,10 +86,8 @@ async fn paying_in_the_checkout_call_and_a_declined_card() {
     let problem = assert_problem(declined, StatusCode::PAYMENT_REQUIRED, "payment_declined").await;
     let order_id = problem["order_id"].as_str().unwrap();
     let order: Value = app
-        .get(
-            &format!("/api/v1/orders/{order_id}"),
-            Some(&customer.access_token),
-        )
+        .as_user(&customer)
+        .order(order_id)
         .await
         .json()
         .await
@@ -134,8 +117,7 @@ async fn a_retried_checkout_that_paid_or_was_declined_replays_that_answer_and_ch
     let app = spawn_app().await;
     let (_, product) = app.stocked_product(5, json!({})).await;
     let customer = app.customer().await;
-    let mut body = checkout_body(&[(&product, 1)]);
-    body["payment"] = json!({"method": "card", "card": card_body(GOOD_CARD)});
+    let mut body = paying_checkout_body(&[(&product, 1)], GOOD_CARD);
     let paid: Value = app
         .checkout(&customer, &body, Some("pay-now"))
         .await
@@ -164,11 +146,7 @@ async fn a_retried_checkout_that_paid_or_was_declined_replays_that_answer_and_ch
             .await
             .unwrap();
     assert_eq!(charges, ["succeeded", "declined"], "one charge per key");
-    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(orders, 2);
+    assert_eq!(app.count("SELECT count(*) FROM orders").await, 2);
 }
 
 #[actix_web::test]
@@ -189,11 +167,7 @@ async fn a_checkout_reserves_every_line_or_none() {
     assert_eq!(problem["available"], 1);
     assert_eq!(app.stock(&plenty).await, (10, 0, 10), "nothing stays held");
     assert_eq!(app.stock(&scarce).await, (1, 0, 1));
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(app.count("SELECT count(*) FROM orders").await, 0);
     assert_eq!(app.available(&plenty).await, 10);
 }
 
@@ -228,11 +202,7 @@ async fn retries_with_an_idempotency_key_return_the_first_answer() {
     );
     let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
     assert_eq!(a["order"]["id"], b["order"]["id"]);
-    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(orders, 2);
+    assert_eq!(app.count("SELECT count(*) FROM orders").await, 2);
     assert_eq!(
         app.stock(&product).await,
         (10, 4, 10),
@@ -240,28 +210,21 @@ async fn retries_with_an_idempotency_key_return_the_first_answer() {
     );
 
     let id = first["order"]["id"].as_str().unwrap();
-    let pay = |key: &'static str| {
-        let (app, customer) = (&app, &customer);
-        async move {
-            app.client
-                .post(app.url(&format!("/api/v1/orders/{id}/pay")))
-                .bearer_auth(&customer.access_token)
-                .header("Idempotency-Key", key)
-                .json(&json!({"method": "card", "card": card_body(GOOD_CARD)}))
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let paid: Value = pay("pay-1").await.json().await.unwrap();
-    let replay = pay("pay-1").await;
-    assert_eq!(replay.status(), StatusCode::OK);
-    assert_eq!(replay.json::<Value>().await.unwrap(), paid);
-    let charges: i64 = sqlx::query_scalar("SELECT count(*) FROM payments")
-        .fetch_one(&app.pool)
+    let (as_customer, payment) = (app.as_user(&customer), card_payment(GOOD_CARD));
+    let paid: Value = as_customer
+        .pay(id, &payment, Some("pay-1"))
+        .await
+        .json()
         .await
         .unwrap();
-    assert_eq!(charges, 1, "the retry charged nothing");
+    let replay = as_customer.pay(id, &payment, Some("pay-1")).await;
+    assert_eq!(replay.status(), StatusCode::OK);
+    assert_eq!(replay.json::<Value>().await.unwrap(), paid);
+    assert_eq!(
+        app.count("SELECT count(*) FROM payments").await,
+        1,
+        "the retry charged nothing"
+    );
 }
 
 #[actix_web::test]
@@ -304,25 +267,12 @@ async fn unpaid_holds_expire_and_the_order_with_them() {
     let app = spawn_app_with(settings).await;
     let (_, product) = app.stocked_product(3, json!({})).await;
     let customer = app.customer().await;
-    let order: Value = app
-        .checkout(&customer, &checkout_body(&[(&product, 3)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = order["order"]["id"].as_str().unwrap().to_owned();
+    let order = app.place_order(&customer, &[(&product, 3)]).await;
+    let id = order["id"].as_str().unwrap();
     assert_eq!(app.stock(&product).await.1, 3);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let read: Value = app
-            .get(
-                &format!("/api/v1/orders/{id}"),
-                Some(&customer.access_token),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
+        let read: Value = app.as_user(&customer).order(id).await.json().await.unwrap();
         if read["status"] == "expired" {
             break;
         }
@@ -339,7 +289,7 @@ async fn unpaid_holds_expire_and_the_order_with_them() {
     );
     assert_eq!(app.available(&product).await, 3);
     assert_problem(
-        app.pay(&customer, &id, GOOD_CARD).await,
+        app.pay(&customer, id, GOOD_CARD).await,
         StatusCode::CONFLICT,
         "conflict",
     )
@@ -352,12 +302,7 @@ async fn holds_that_expired_while_the_server_was_down_are_released_at_start() {
     let first = spawn_app_with(settings.clone()).await;
     let (_, product) = first.stocked_product(5, json!({})).await;
     let customer = first.customer().await;
-    let order: Value = first
-        .checkout(&customer, &checkout_body(&[(&product, 2)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let order = first.place_order(&customer, &[(&product, 2)]).await;
     first.handle.stop(true).await;
     // The stopped server's pool may hold connections of its stopped workers: use our own.
     let db = bazaar::db::connect_and_migrate(&settings.database_url)
@@ -375,12 +320,9 @@ async fn holds_that_expired_while_the_server_was_down_are_released_at_start() {
 
     let restarted = spawn_app_with(settings).await;
     assert_eq!(restarted.stock(&product).await, (5, 0, 5));
-    let id = order["order"]["id"].as_str().unwrap();
     let read: Value = restarted
-        .get(
-            &format!("/api/v1/orders/{id}"),
-            Some(&customer.access_token),
-        )
+        .as_user(&customer)
+        .order(order["id"].as_str().unwrap())
         .await
         .json()
         .await
@@ -424,11 +366,7 @@ async fn checkout_input_is_checked() {
             "shipping_method",
         ),
         (
-            {
-                let mut b = checkout_body(&[(&product, 1)]);
-                b["payment"] = json!({"method": "card", "card": card_body("4242424242424241")});
-                b
-            },
+            paying_checkout_body(&[(&product, 1)], "4242424242424241"),
             "payment.card.number",
         ),
         (
@@ -463,8 +401,8 @@ async fn a_saved_address_is_used_only_by_its_owner() {
     let (_, product) = app.stocked_product(5, json!({})).await;
     let (owner, other) = (app.customer().await, app.customer().await);
     let address: Value = app
-        .post("/api/v1/users/me/addresses", Some(&owner.access_token),
-            &json!({"name": "Ada", "line1": "1 Main St", "city": "Paris", "postal_code": "75001", "country": "FR"}))
+        .as_user(&owner)
+        .add_address(&json!({"name": "Ada", "line1": "1 Main St", "city": "Paris", "postal_code": "75001", "country": "FR"}))
         .await
         .json()
         .await

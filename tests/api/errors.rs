@@ -54,7 +54,7 @@ async fn routing_and_body_errors_are_problems() {
     .await;
 
     let huge = json!({"email": "a@example.com", "password": "x".repeat(70_000), "name": "A"});
-    let oversized = app.post("/api/v1/auth/register", None, &huge).await;
+    let oversized = app.anonymous().register(&huge).await;
     assert_problem(
         oversized,
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -62,15 +62,11 @@ async fn routing_and_body_errors_are_problems() {
     )
     .await;
 
-    let shape = app
-        .post("/api/v1/auth/register", None, &json!({"email": 5}))
-        .await;
+    let shape = app.anonymous().register(&json!({"email": 5})).await;
     assert_invalid_field(shape, "email").await;
 
     let admin = app.admin().await;
-    let bad_id = app
-        .get("/api/v1/admin/users/not-a-uuid", Some(&admin.access_token))
-        .await;
+    let bad_id = app.as_user(&admin).user("not-a-uuid").await;
     assert_problem(bad_id, StatusCode::NOT_FOUND, "not_found").await;
 }
 
@@ -79,12 +75,10 @@ async fn auth_and_state_errors_are_problems() {
     let app = spawn_app().await;
     let customer = app.customer().await;
 
-    let anonymous = app.get("/api/v1/users/me", None).await;
+    let anonymous = app.anonymous().me().await;
     assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
 
-    let not_admin = app
-        .get("/api/v1/admin/users", Some(&customer.access_token))
-        .await;
+    let not_admin = app.as_user(&customer).users("").await;
     assert_problem(not_admin, StatusCode::FORBIDDEN, "forbidden").await;
 
     let wrong_password = app.login(&customer.email, "not the password").await;
@@ -111,20 +105,12 @@ async fn auth_and_state_errors_are_problems() {
     .await;
 
     let admin = app.admin().await;
-    let self_delete = app
-        .delete(
-            &format!("/api/v1/admin/users/{}", admin.id),
-            Some(&admin.access_token),
-        )
-        .await;
+    let self_delete = app.as_user(&admin).delete_user(&admin.id).await;
     assert_problem(self_delete, StatusCode::CONFLICT, "conflict").await;
 
-    app.patch(
-        &format!("/api/v1/admin/users/{}", customer.id),
-        Some(&admin.access_token),
-        &json!({"status": "disabled"}),
-    )
-    .await;
+    app.as_user(&admin)
+        .update_user(&customer.id, &json!({"status": "disabled"}))
+        .await;
     let disabled = app.login(&customer.email, crate::helpers::PASSWORD).await;
     assert_problem(disabled, StatusCode::FORBIDDEN, "account_disabled").await;
 }

@@ -1,6 +1,6 @@
 //! The promise: hundreds of buyers racing for a few units are never sold more than exists.
 
-use crate::helpers::{GOOD_CARD, card_body, checkout_body, spawn_app_with, test_settings};
+use crate::helpers::{GOOD_CARD, card_payment, checkout_body, spawn_app_with, test_settings};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -16,7 +16,7 @@ async fn hundreds_of_buyers_race_for_a_few_dozen_units() {
         // Some pay in the same call, some later: both kinds of hold count.
         let mut body = checkout_body(&[(product, 1)]);
         if i % 2 == 0 {
-            body["payment"] = serde_json::json!({"method": "card", "card": card_body(GOOD_CARD)});
+            body["payment"] = card_payment(GOOD_CARD);
         }
         let response = app.checkout(buyer, &body, Some(&format!("sale-{i}"))).await;
         let status = response.status();

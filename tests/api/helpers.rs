@@ -1,9 +1,9 @@
 //! `spawn_app()`: the real server on a random port with a fresh database and Redis prefix, and
-//! a `TestApp` client with one method per endpoint.
+//! a `TestApp` whose `Api` has one method per endpoint.
 
 use bazaar::config::{AdminBootstrap, Settings};
 use bazaar::startup::Application;
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::PgPool;
 use std::path::PathBuf;
@@ -85,12 +85,45 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     }
 }
 
+/// The API as one caller sees it: one method per endpoint, each answering the raw response so a
+/// test can assert its status and body.
+#[derive(Clone, Copy)]
+pub struct Api<'a> {
+    app: &'a TestApp,
+    client: &'a reqwest::Client,
+    token: Option<&'a str>,
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
 
-    /// Sends `method path` with an optional JSON body and bearer token.
+    /// The API without a token.
+    pub fn anonymous(&self) -> Api<'_> {
+        self.api(None)
+    }
+
+    /// The API as `user`.
+    pub fn as_user<'a>(&'a self, user: &'a TestUser) -> Api<'a> {
+        self.with_token(&user.access_token)
+    }
+
+    /// The API with any bearer token (a forged or expired one, say).
+    pub fn with_token<'a>(&'a self, token: &'a str) -> Api<'a> {
+        self.api(Some(token))
+    }
+
+    fn api<'a>(&'a self, token: Option<&'a str>) -> Api<'a> {
+        Api {
+            app: self,
+            client: &self.client,
+            token,
+        }
+    }
+
+    /// Sends `method path` with an optional JSON body and bearer token: for the routing and
+    /// error tests that need paths no endpoint has.
     pub async fn request(
         &self,
         method: Method,
@@ -98,77 +131,378 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Response {
-        let mut request = self.client.request(method, self.url(path));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
+        self.api(token).send(method, path, body).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token, None).await
+    }
+}
+
+/// `?query` when there is one.
+fn with_query(path: String, query: &str) -> String {
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+impl<'a> Api<'a> {
+    /// The same caller through another client (one bound to another source address, say).
+    pub fn via(self, client: &'a reqwest::Client) -> Self {
+        Api { client, ..self }
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let request = self.client.request(method, self.app.url(path));
+        match self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
         }
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Response {
+        let mut request = self.request(method, path);
         if let Some(body) = body {
             request = request.json(body);
         }
         request.send().await.expect("send request")
     }
 
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
-        self.request(Method::GET, path, token, None).await
+    async fn get(&self, path: &str) -> Response {
+        self.send(Method::GET, path, None).await
     }
 
-    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.request(Method::POST, path, token, Some(body)).await
+    async fn post(&self, path: &str, body: &Value) -> Response {
+        self.send(Method::POST, path, Some(body)).await
     }
 
-    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.request(Method::PATCH, path, token, Some(body)).await
+    async fn patch(&self, path: &str, body: &Value) -> Response {
+        self.send(Method::PATCH, path, Some(body)).await
     }
 
-    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
-        self.request(Method::DELETE, path, token, None).await
+    async fn put(&self, path: &str) -> Response {
+        self.send(Method::PUT, path, None).await
     }
 
+    async fn delete(&self, path: &str) -> Response {
+        self.send(Method::DELETE, path, None).await
+    }
+
+    /// A POST with an optional `Idempotency-Key`.
+    async fn post_keyed(&self, path: &str, body: &Value, key: Option<&str>) -> Response {
+        let mut request = self.request(Method::POST, path).json(body);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send().await.expect("send request")
+    }
+
+    // Operations.
+
+    pub async fn healthz(&self) -> Response {
+        self.get("/healthz").await
+    }
+
+    pub async fn readyz(&self) -> Response {
+        self.get("/readyz").await
+    }
+
+    pub async fn metrics(&self) -> Response {
+        self.get("/metrics").await
+    }
+
+    pub async fn openapi(&self) -> Response {
+        self.get("/api/openapi.json").await
+    }
+
+    pub async fn jwks(&self) -> Response {
+        self.get("/.well-known/jwks.json").await
+    }
+
+    // Accounts.
+
+    pub async fn register(&self, body: &Value) -> Response {
+        self.post("/api/v1/auth/register", body).await
+    }
+
+    pub async fn activate(&self, token: &str) -> Response {
+        self.post("/api/v1/auth/activate", &json!({"token": token}))
+            .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        let body = json!({"email": email, "password": password});
+        self.post("/api/v1/auth/login", &body).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> Response {
+        let body = json!({"refresh_token": refresh_token});
+        self.post("/api/v1/auth/refresh", &body).await
+    }
+
+    pub async fn logout(&self, refresh_token: &str) -> Response {
+        let body = json!({"refresh_token": refresh_token});
+        self.post("/api/v1/auth/logout", &body).await
+    }
+
+    pub async fn forgot_password(&self, email: &str) -> Response {
+        let body = json!({"email": email});
+        self.post("/api/v1/auth/password/forgot", &body).await
+    }
+
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> Response {
+        let body = json!({"token": token, "new_password": new_password});
+        self.post("/api/v1/auth/password/reset", &body).await
+    }
+
+    pub async fn me(&self) -> Response {
+        self.get("/api/v1/users/me").await
+    }
+
+    pub async fn update_me(&self, body: &Value) -> Response {
+        self.patch("/api/v1/users/me", body).await
+    }
+
+    pub async fn addresses(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/users/me/addresses".into(), query))
+            .await
+    }
+
+    pub async fn add_address(&self, body: &Value) -> Response {
+        self.post("/api/v1/users/me/addresses", body).await
+    }
+
+    pub async fn update_address(&self, id: &str, body: &Value) -> Response {
+        self.patch(&format!("/api/v1/users/me/addresses/{id}"), body)
+            .await
+    }
+
+    pub async fn delete_address(&self, id: &str) -> Response {
+        self.delete(&format!("/api/v1/users/me/addresses/{id}"))
+            .await
+    }
+
+    pub async fn users(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/admin/users".into(), query))
+            .await
+    }
+
+    pub async fn create_user(&self, body: &Value) -> Response {
+        self.post("/api/v1/admin/users", body).await
+    }
+
+    pub async fn user(&self, id: &str) -> Response {
+        self.get(&format!("/api/v1/admin/users/{id}")).await
+    }
+
+    pub async fn update_user(&self, id: &str, body: &Value) -> Response {
+        self.patch(&format!("/api/v1/admin/users/{id}"), body).await
+    }
+
+    pub async fn delete_user(&self, id: &str) -> Response {
+        self.delete(&format!("/api/v1/admin/users/{id}")).await
+    }
+
+    pub async fn outbox(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/admin/outbox".into(), query))
+            .await
+    }
+
+    // Catalog.
+
+    pub async fn categories(&self) -> Response {
+        self.get("/api/v1/categories").await
+    }
+
+    pub async fn create_category(&self, body: &Value) -> Response {
+        self.post("/api/v1/categories", body).await
+    }
+
+    pub async fn update_category(&self, id: &str, body: &Value) -> Response {
+        self.patch(&format!("/api/v1/categories/{id}"), body).await
+    }
+
+    pub async fn delete_category(&self, id: &str) -> Response {
+        self.delete(&format!("/api/v1/categories/{id}")).await
+    }
+
+    pub async fn search(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/products".into(), query))
+            .await
+    }
+
+    pub async fn product(&self, id: &str) -> Response {
+        self.get(&format!("/api/v1/products/{id}")).await
+    }
+
+    pub async fn create_product(&self, body: &Value) -> Response {
+        self.post("/api/v1/products", body).await
+    }
+
+    pub async fn update_product(&self, id: &str, body: &Value) -> Response {
+        self.patch(&format!("/api/v1/products/{id}"), body).await
+    }
+
+    pub async fn archive_product(&self, id: &str) -> Response {
+        self.delete(&format!("/api/v1/products/{id}")).await
+    }
+
+    pub async fn reviews(&self, product: &str, query: &str) -> Response {
+        self.get(&with_query(
+            format!("/api/v1/products/{product}/reviews"),
+            query,
+        ))
+        .await
+    }
+
+    pub async fn review(&self, product: &str, body: &Value) -> Response {
+        self.post(&format!("/api/v1/products/{product}/reviews"), body)
+            .await
+    }
+
+    pub async fn delete_review(&self, id: &str) -> Response {
+        self.delete(&format!("/api/v1/reviews/{id}")).await
+    }
+
+    pub async fn catalogs(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/catalogs".into(), query))
+            .await
+    }
+
+    pub async fn create_catalog(&self, body: &Value) -> Response {
+        self.post("/api/v1/catalogs", body).await
+    }
+
+    pub async fn catalog(&self, id: &str, query: &str) -> Response {
+        self.get(&with_query(format!("/api/v1/catalogs/{id}"), query))
+            .await
+    }
+
+    pub async fn update_catalog(&self, id: &str, body: &Value) -> Response {
+        self.patch(&format!("/api/v1/catalogs/{id}"), body).await
+    }
+
+    pub async fn delete_catalog(&self, id: &str) -> Response {
+        self.delete(&format!("/api/v1/catalogs/{id}")).await
+    }
+
+    pub async fn add_to_catalog(&self, catalog: &str, product: &str) -> Response {
+        self.put(&format!("/api/v1/catalogs/{catalog}/products/{product}"))
+            .await
+    }
+
+    pub async fn remove_from_catalog(&self, catalog: &str, product: &str) -> Response {
+        self.delete(&format!("/api/v1/catalogs/{catalog}/products/{product}"))
+            .await
+    }
+
+    /// Uploads `body` as `content_type` to the catalog's import.
+    pub async fn import(&self, catalog: &str, content_type: &str, body: String) -> Response {
+        self.request(Method::POST, &format!("/api/v1/catalogs/{catalog}/import"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("import")
+    }
+
+    pub async fn inventory(&self, product: &str) -> Response {
+        self.get(&format!("/api/v1/products/{product}/inventory"))
+            .await
+    }
+
+    pub async fn adjust_inventory(&self, product: &str, body: &Value) -> Response {
+        self.post(
+            &format!("/api/v1/products/{product}/inventory/adjustments"),
+            body,
+        )
+        .await
+    }
+
+    // Cart.
+
+    pub async fn cart(&self) -> Response {
+        self.get("/api/v1/cart").await
+    }
+
+    pub async fn add_to_cart(&self, body: &Value) -> Response {
+        self.post("/api/v1/cart/items", body).await
+    }
+
+    pub async fn set_cart_item(&self, product: &str, body: &Value) -> Response {
+        self.patch(&format!("/api/v1/cart/items/{product}"), body)
+            .await
+    }
+
+    pub async fn remove_cart_item(&self, product: &str) -> Response {
+        self.delete(&format!("/api/v1/cart/items/{product}")).await
+    }
+
+    pub async fn clear_cart(&self) -> Response {
+        self.delete("/api/v1/cart").await
+    }
+
+    // Orders.
+
+    pub async fn checkout(&self, body: &Value, key: Option<&str>) -> Response {
+        self.post_keyed("/api/v1/checkout", body, key).await
+    }
+
+    pub async fn pay(&self, order: &str, body: &Value, key: Option<&str>) -> Response {
+        self.post_keyed(&format!("/api/v1/orders/{order}/pay"), body, key)
+            .await
+    }
+
+    pub async fn orders(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/orders".into(), query)).await
+    }
+
+    pub async fn order(&self, id: &str) -> Response {
+        self.get(&format!("/api/v1/orders/{id}")).await
+    }
+
+    pub async fn cancel(&self, order: &str) -> Response {
+        self.post(&format!("/api/v1/orders/{order}/cancel"), &json!({}))
+            .await
+    }
+
+    // Live.
+
+    pub async fn notifications(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/notifications".into(), query))
+            .await
+    }
+
+    pub async fn mark_read(&self, id: &str) -> Response {
+        self.post(&format!("/api/v1/notifications/{id}/read"), &json!({}))
+            .await
+    }
+
+    /// `GET /api/v1/events` with `query`, streamed.
+    pub async fn events(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/events".into(), query)).await
+    }
+}
+
+impl TestApp {
+    /// Registers `email` with the test password (and `role`, if given).
     pub async fn register(&self, email: &str, role: Option<&str>) -> Response {
         let mut body = json!({"email": email, "password": PASSWORD, "name": "Test User"});
         if let Some(role) = role {
             body["role"] = json!(role);
         }
-        self.post("/api/v1/auth/register", None, &body).await
+        self.anonymous().register(&body).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post(
-            "/api/v1/auth/login",
-            None,
-            &json!({"email": email, "password": password}),
-        )
-        .await
-    }
-
-    pub async fn refresh(&self, refresh_token: &str) -> Response {
-        let body = json!({"refresh_token": refresh_token});
-        self.post("/api/v1/auth/refresh", None, &body).await
-    }
-
-    pub async fn logout(&self, access_token: &str, refresh_token: &str) -> Response {
-        let body = json!({"refresh_token": refresh_token});
-        self.post("/api/v1/auth/logout", Some(access_token), &body)
-            .await
-    }
-
-    pub async fn forgot_password(&self, email: &str) -> Response {
-        let body = json!({"email": email});
-        self.post("/api/v1/auth/password/forgot", None, &body).await
-    }
-
-    pub async fn reset_password(&self, token: &str, new_password: &str) -> Response {
-        let body = json!({"token": token, "new_password": new_password});
-        self.post("/api/v1/auth/password/reset", None, &body).await
-    }
-
-    pub async fn me(&self, access_token: &str) -> Response {
-        self.get("/api/v1/users/me", Some(access_token)).await
+        self.anonymous().login(email, password).await
     }
 
     /// Logs in and returns the signed-in user, failing the test otherwise.
     pub async fn sign_in(&self, email: &str, password: &str) -> TestUser {
-        let response = self.login(email, password).await;
+        let response = self.anonymous().login(email, password).await;
         assert_eq!(response.status(), StatusCode::OK, "login of {email}");
         let body: Value = response.json().await.expect("login body");
         TestUser {
@@ -188,9 +522,8 @@ impl TestApp {
         let admin = self.admin().await;
         let email = format!("{role}-{}@example.com", Uuid::now_v7().simple());
         let response = self
-            .post(
-                "/api/v1/admin/users",
-                Some(&admin.access_token),
+            .as_user(&admin)
+            .create_user(
                 &json!({"email": email, "password": PASSWORD, "name": "Test User", "role": role}),
             )
             .await;
@@ -244,11 +577,8 @@ impl TestApp {
     pub async fn category(&self, name: &str, parent: Option<&str>) -> String {
         let admin = self.admin().await;
         let response = self
-            .post(
-                "/api/v1/categories",
-                Some(&admin.access_token),
-                &json!({"name": name, "parent_id": parent}),
-            )
+            .as_user(&admin)
+            .create_category(&json!({"name": name, "parent_id": parent}))
             .await;
         assert_eq!(
             response.status(),
@@ -261,15 +591,25 @@ impl TestApp {
 
     /// Creates a product of `seller` from `body`; returns the product.
     pub async fn product(&self, seller: &TestUser, body: &Value) -> Value {
-        let response = self
-            .post("/api/v1/products", Some(&seller.access_token), body)
-            .await;
+        let response = self.as_user(seller).create_product(body).await;
         assert_eq!(
             response.status(),
             StatusCode::CREATED,
             "create product {body}"
         );
         response.json().await.expect("product body")
+    }
+
+    /// Creates a catalog of `seller` from `body`; returns its id.
+    pub async fn catalog(&self, seller: &TestUser, body: &Value) -> String {
+        let response = self.as_user(seller).create_catalog(body).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "create catalog {body}"
+        );
+        let catalog: Value = response.json().await.expect("catalog body");
+        catalog["id"].as_str().expect("catalog id").to_owned()
     }
 
     /// A published product of a new seller with `stock` units; returns (seller, product id).
@@ -287,43 +627,60 @@ impl TestApp {
         )
     }
 
-    /// `POST /api/v1/checkout` of `items` shipped to a fixed address, with an optional key.
+    /// `customer` checks out `body` (with an optional key).
     pub async fn checkout(
         &self,
         customer: &TestUser,
         body: &Value,
         idempotency_key: Option<&str>,
     ) -> Response {
-        let mut request = self
-            .client
-            .post(self.url("/api/v1/checkout"))
-            .bearer_auth(&customer.access_token)
-            .json(body);
-        if let Some(key) = idempotency_key {
-            request = request.header("Idempotency-Key", key);
-        }
-        request.send().await.expect("checkout")
+        self.as_user(customer).checkout(body, idempotency_key).await
     }
 
-    /// `POST /api/v1/orders/{id}/pay` with a card number.
-    pub async fn pay(&self, customer: &TestUser, order: &str, card: &str) -> Response {
-        self.post(
-            &format!("/api/v1/orders/{order}/pay"),
-            Some(&customer.access_token),
-            &json!({"method": "card", "card": card_body(card)}),
-        )
-        .await
+    /// `customer` pays `order` with the card `number`.
+    pub async fn pay(&self, customer: &TestUser, order: &str, number: &str) -> Response {
+        self.as_user(customer)
+            .pay(order, &card_payment(number), None)
+            .await
+    }
+
+    /// `customer` checks out `items` to the test address; the order, failing the test
+    /// otherwise.
+    pub async fn place_order(&self, customer: &TestUser, items: &[(&str, i64)]) -> Value {
+        let response = self.checkout(customer, &checkout_body(items), None).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "checkout");
+        let body: Value = response.json().await.expect("checkout body");
+        body["order"].clone()
+    }
+
+    /// `customer` checks out `items` and pays by the good test card; the paid order.
+    pub async fn paid_order(&self, customer: &TestUser, items: &[(&str, i64)]) -> Value {
+        let order = self.place_order(customer, items).await;
+        let id = order["id"].as_str().expect("order id");
+        let response = self.pay(customer, id, GOOD_CARD).await;
+        assert_eq!(response.status(), StatusCode::OK, "pay");
+        response.json().await.expect("paid order")
+    }
+
+    /// A product page as the public sees it.
+    pub async fn product_page(&self, product: &str) -> Value {
+        let page = self.anonymous().product(product).await;
+        page.json().await.expect("product page")
     }
 
     /// The `available` a product page shows.
     pub async fn available(&self, product: &str) -> i64 {
-        let page: Value = self
-            .get(&format!("/api/v1/products/{product}"), None)
+        self.product_page(product).await["available"]
+            .as_i64()
+            .expect("available")
+    }
+
+    /// What a `SELECT count(*) ...` answers.
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.pool)
             .await
-            .json()
-            .await
-            .expect("product page");
-        page["available"].as_i64().expect("available")
+            .expect("count")
     }
 
     /// The stock row of a product and the sum of its ledger.
@@ -344,10 +701,8 @@ impl TestApp {
     pub async fn outbox_token(&self, email: &str, kind: &str) -> Option<String> {
         let admin = self.admin().await;
         let response = self
-            .get(
-                &format!("/api/v1/admin/outbox?to={email}&per_page=100"),
-                Some(&admin.access_token),
-            )
+            .as_user(&admin)
+            .outbox(&format!("to={email}&per_page=100"))
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.expect("outbox body");
@@ -405,9 +760,21 @@ pub fn checkout_body(items: &[(&str, i64)]) -> Value {
     })
 }
 
+/// A checkout body for `items` that pays by the card `number` in the same call.
+pub fn paying_checkout_body(items: &[(&str, i64)], number: &str) -> Value {
+    let mut body = checkout_body(items);
+    body["payment"] = card_payment(number);
+    body
+}
+
 /// A card with a future expiry.
 pub fn card_body(number: &str) -> Value {
     json!({"number": number, "exp_month": 12, "exp_year": 2031, "cvc": "123"})
+}
+
+/// A card payment with the card `number`, for a checkout's `payment` or an order's pay.
+pub fn card_payment(number: &str) -> Value {
+    json!({"method": "card", "card": card_body(number)})
 }
 
 pub const GOOD_CARD: &str = "4242424242424242";

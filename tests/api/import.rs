@@ -5,34 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 async fn catalog_of(app: &TestApp, seller: &TestUser) -> String {
-    let body: Value = app
-        .post(
-            "/api/v1/catalogs",
-            Some(&seller.access_token),
-            &json!({"name": "Feed"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    body["id"].as_str().unwrap().to_owned()
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    catalog: &str,
-    content_type: &str,
-    body: String,
-) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/v1/catalogs/{catalog}/import")))
-        .bearer_auth(token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    app.catalog(seller, &json!({"name": "Feed"})).await
 }
 
 async fn report(response: reqwest::Response) -> Value {
@@ -84,7 +57,7 @@ async fn csv_rows_land_and_bad_rows_are_reported_by_line() {
          MUG-5,Draft Mug,,,{category},999,usd,,draft,\n\
          MUG-6,Too,Many,Fields,{category},1,EUR,1,,,extra\n"
     );
-    let report = report(upload(&app, &seller.access_token, &catalog, "text/csv", csv).await).await;
+    let report = report(app.as_user(&seller).import(&catalog, "text/csv", csv).await).await;
     assert_eq!(
         (report["created"].as_u64(), report["updated"].as_u64()),
         (Some(2), Some(0)),
@@ -101,10 +74,8 @@ async fn csv_rows_land_and_bad_rows_are_reported_by_line() {
         "lines count the header and the quoted line break"
     );
     let listed: Value = app
-        .get(
-            &format!("/api/v1/catalogs/{catalog}"),
-            Some(&seller.access_token),
-        )
+        .as_user(&seller)
+        .catalog(&catalog, "")
         .await
         .json()
         .await
@@ -147,32 +118,32 @@ async fn re_importing_updates_by_sku_and_moves_stock_through_the_ledger() {
     let first = format!(
         "sku,name,category_id,price_cents,currency,stock\nA,Alpha,{category},100,EUR,10\nB,Beta,{category},200,EUR,5\n"
     );
-    report(upload(&app, &seller.access_token, &catalog, "text/csv", first).await).await;
+    report(
+        app.as_user(&seller)
+            .import(&catalog, "text/csv", first)
+            .await,
+    )
+    .await;
     let product: Value = app
-        .get("/api/v1/products?q=alpha", None)
+        .anonymous()
+        .search("q=alpha")
         .await
         .json()
         .await
         .unwrap();
-    let alpha_path = format!(
-        "/api/v1/products/{}",
-        product["items"][0]["id"].as_str().unwrap()
-    );
-    assert_eq!(
-        app.get(&alpha_path, None)
-            .await
-            .json::<Value>()
-            .await
-            .unwrap()["price_cents"],
-        100
-    );
+    let alpha_id = product["items"][0]["id"].as_str().unwrap();
+    assert_eq!(app.product_page(alpha_id).await["price_cents"], 100);
 
     // A without stock (keeps it), B with new stock, C new, and A again later in the file.
     let second = format!(
         "sku,name,category_id,price_cents,currency,stock\nA,Alpha Two,{category},150,EUR,\nB,Beta,{category},200,EUR,2\nC,Gamma,{category},300,EUR,7\nA,Alpha Three,{category},175,EUR,12\n"
     );
-    let report =
-        report(upload(&app, &seller.access_token, &catalog, "text/csv", second).await).await;
+    let report = report(
+        app.as_user(&seller)
+            .import(&catalog, "text/csv", second)
+            .await,
+    )
+    .await;
     assert_eq!(
         (report["created"].as_u64(), report["updated"].as_u64()),
         (Some(1), Some(3)),
@@ -182,17 +153,13 @@ async fn re_importing_updates_by_sku_and_moves_stock_through_the_ledger() {
     assert_eq!(stock_of(&app, &seller, "A").await, (12, 12));
     assert_eq!(stock_of(&app, &seller, "B").await, (2, 2));
     assert_eq!(stock_of(&app, &seller, "C").await, (7, 7));
-    let alpha: Value = app.get(&alpha_path, None).await.json().await.unwrap();
+    let alpha = app.product_page(alpha_id).await;
     assert_eq!(
         (alpha["name"].as_str(), alpha["price_cents"].as_i64()),
         (Some("Alpha Three"), Some(175)),
         "the cache was invalidated"
     );
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 3);
+    assert_eq!(app.count("SELECT count(*) FROM products").await, 3);
 }
 
 #[actix_web::test]
@@ -211,14 +178,9 @@ async fn ndjson_rows_are_validated_like_single_creates() {
         json!({"sku": "N4", "name": "Four", "category_id": category, "price_cents": 100, "currency": "EUR"}).to_string(),
     ];
     let report = report(
-        upload(
-            &app,
-            &seller.access_token,
-            &catalog,
-            "application/x-ndjson",
-            rows.join("\n"),
-        )
-        .await,
+        app.as_user(&seller)
+            .import(&catalog, "application/x-ndjson", rows.join("\n"))
+            .await,
     )
     .await;
     assert_eq!(report["created"], 2, "{report}");
@@ -241,47 +203,45 @@ async fn imports_are_for_the_catalog_owner_and_well_formed_files() {
     let (owner, other) = (app.seller().await, app.seller().await);
     let catalog = catalog_of(&app, &owner).await;
     let csv = format!("sku,name,category_id,price_cents,currency\nA,Alpha,{category},100,EUR\n");
-    let forbidden = upload(&app, &other.access_token, &catalog, "text/csv", csv.clone()).await;
+    let forbidden = app
+        .as_user(&other)
+        .import(&catalog, "text/csv", csv.clone())
+        .await;
     assert_problem(forbidden, StatusCode::FORBIDDEN, "forbidden").await;
-    let missing = upload(
-        &app,
-        &owner.access_token,
-        "0192f0c1-0000-7000-8000-000000000000",
-        "text/csv",
-        csv.clone(),
-    )
-    .await;
+    let missing = app
+        .as_user(&owner)
+        .import(
+            "0192f0c1-0000-7000-8000-000000000000",
+            "text/csv",
+            csv.clone(),
+        )
+        .await;
     assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
-    let wrong_type = upload(&app, &owner.access_token, &catalog, "application/pdf", csv).await;
+    let wrong_type = app
+        .as_user(&owner)
+        .import(&catalog, "application/pdf", csv)
+        .await;
     assert_problem(
         wrong_type,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
     )
     .await;
-    let unknown_column = upload(
-        &app,
-        &owner.access_token,
-        &catalog,
-        "text/csv",
-        "sku,name,category_id,price_cents,currency,seller_id\n".into(),
-    )
-    .await;
+    let unknown_column = app
+        .as_user(&owner)
+        .import(
+            &catalog,
+            "text/csv",
+            "sku,name,category_id,price_cents,currency,seller_id\n".into(),
+        )
+        .await;
     assert_invalid_field(unknown_column, "columns").await;
-    let missing_column = upload(
-        &app,
-        &owner.access_token,
-        &catalog,
-        "text/csv",
-        "sku,name\nA,B\n".into(),
-    )
-    .await;
+    let missing_column = app
+        .as_user(&owner)
+        .import(&catalog, "text/csv", "sku,name\nA,B\n".into())
+        .await;
     assert_invalid_field(missing_column, "columns").await;
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(app.count("SELECT count(*) FROM products").await, 0);
 }
 
 #[actix_web::test]
@@ -299,7 +259,7 @@ async fn a_large_file_imports_in_batches() {
         ));
     }
     csv.push_str(&format!("BULK-BAD,,{category},100,EUR,1\n"));
-    let report = report(upload(&app, &seller.access_token, &catalog, "text/csv", csv).await).await;
+    let report = report(app.as_user(&seller).import(&catalog, "text/csv", csv).await).await;
     assert_eq!(report["created"], 2_500);
     assert_eq!(
         failed_lines(&report),
@@ -321,35 +281,20 @@ async fn a_re_import_reaches_the_running_inventory_actor() {
     let category = app.category("Mugs", None).await;
     let seller = app.seller().await;
     let catalog = catalog_of(&app, &seller).await;
+    let as_seller = app.as_user(&seller);
     let csv = |stock: i64| {
         format!(
             "sku,name,category_id,price_cents,currency,stock\nLIVE,Live,{category},100,EUR,{stock}\n"
         )
     };
-    report(upload(&app, &seller.access_token, &catalog, "text/csv", csv(5)).await).await;
-    let found: Value = app
-        .get("/api/v1/products?q=live", None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = found["items"][0]["id"].as_str().unwrap().to_owned();
-    let inventory = format!("/api/v1/products/{id}/inventory");
-    let before: Value = app
-        .get(&inventory, Some(&seller.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    report(as_seller.import(&catalog, "text/csv", csv(5)).await).await;
+    let found: Value = app.anonymous().search("q=live").await.json().await.unwrap();
+    let id = found["items"][0]["id"].as_str().unwrap();
+    let before: Value = as_seller.inventory(id).await.json().await.unwrap();
     assert_eq!(before["on_hand"], 5, "the actor is running now");
 
-    report(upload(&app, &seller.access_token, &catalog, "text/csv", csv(9)).await).await;
-    let after: Value = app
-        .get(&inventory, Some(&seller.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    report(as_seller.import(&catalog, "text/csv", csv(9)).await).await;
+    let after: Value = as_seller.inventory(id).await.json().await.unwrap();
     assert_eq!(after["on_hand"], 9);
-    assert_eq!(app.available(&id).await, 9);
+    assert_eq!(app.available(id).await, 9);
 }

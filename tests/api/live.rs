@@ -1,7 +1,10 @@
 //! Live updates over WebSocket: real clients against the running server.
 
-use crate::helpers::{GOOD_CARD, TestApp, checkout_body, spawn_app, spawn_app_with, test_settings};
+use crate::helpers::{
+    GOOD_CARD, TestApp, assert_problem, spawn_app, spawn_app_with, test_settings,
+};
 use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
@@ -81,12 +84,11 @@ async fn watchers_see_stock_change_live() {
     let mut watcher = connect(&app, None).await;
     subscribe(&mut watcher, &product).await;
     let customer = app.customer().await;
-    app.checkout(&customer, &checkout_body(&[(&product, 3)]), None)
-        .await;
+    app.place_order(&customer, &[(&product, 3)]).await;
     let stock = expect_stock(&mut watcher, 7).await;
     assert_eq!(stock["product_id"], product.as_str());
     assert!(stock["at"].as_str().unwrap().ends_with('Z'));
-    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    let metrics = app.anonymous().metrics().await.text().await.unwrap();
     for metric in ["live_sessions ", "live_messages_sent_total "] {
         assert!(
             metrics.lines().any(|line| line.starts_with(metric)),
@@ -102,9 +104,9 @@ async fn stock_messages_are_coalesced_and_end_on_the_final_value() {
     let mut watcher = connect(&app, None).await;
     subscribe(&mut watcher, &product).await;
     let buyers = app.many_customers(30).await;
-    let body = checkout_body(&[(&product, 1)]);
-    let checkouts = buyers.iter().map(|buyer| app.checkout(buyer, &body, None));
-    futures_util::future::join_all(checkouts).await;
+    let items = [(product.as_str(), 1)];
+    let orders = buyers.iter().map(|buyer| app.place_order(buyer, &items));
+    futures_util::future::join_all(orders).await;
     let mut messages = Vec::new();
     while let Some(message) = next(&mut watcher, Duration::from_millis(600)).await {
         if message["type"] == "stock" {
@@ -139,13 +141,8 @@ async fn order_updates_reach_their_customer_and_seller_only() {
     let mut sellers = connect(&app, Some(&seller.access_token)).await;
     expect(&mut sellers, "authenticated").await;
 
-    let order: Value = app
-        .checkout(&customer, &checkout_body(&[(&product, 1)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = order["order"]["id"].as_str().unwrap();
+    let order = app.place_order(&customer, &[(&product, 1)]).await;
+    let id = order["id"].as_str().unwrap();
     let update = expect(&mut mine, "order").await;
     assert_eq!(
         (update["order_id"].as_str(), update["status"].as_str()),
@@ -161,7 +158,7 @@ async fn order_updates_reach_their_customer_and_seller_only() {
     }
     assert_eq!(expect(&mut sellers, "order").await["order_id"], id);
 
-    app.pay(&customer, id, crate::helpers::GOOD_CARD).await;
+    app.pay(&customer, id, GOOD_CARD).await;
     assert_eq!(expect(&mut mine, "order").await["status"], "paid");
     while let Some(message) = next(&mut theirs, Duration::from_millis(500)).await {
         assert_ne!(message["type"], "order", "another customer saw {message}");
@@ -179,14 +176,45 @@ async fn sellers_hear_when_stock_runs_low() {
     expect(&mut sellers, "authenticated").await;
     // The actor starts with the first checkout; the second crosses the threshold.
     let customer = app.customer().await;
-    app.checkout(&customer, &checkout_body(&[(&product, 1)]), None)
-        .await;
-    app.checkout(&customer, &checkout_body(&[(&product, 2)]), None)
-        .await;
+    app.place_order(&customer, &[(&product, 1)]).await;
+    app.place_order(&customer, &[(&product, 2)]).await;
     let low = expect(&mut sellers, "low_stock").await;
     assert_eq!(
         (low["available"].as_i64(), low["threshold"].as_i64()),
         (Some(2), Some(2))
+    );
+}
+
+#[actix_web::test]
+async fn a_new_threshold_reaches_the_running_actor_and_its_alerts() {
+    let app = spawn_app().await;
+    let (seller, product) = app
+        .stocked_product(10, json!({"low_stock_threshold": 2}))
+        .await;
+    let customer = app.customer().await;
+    // The first sale starts the product's actor with the old threshold.
+    app.place_order(&customer, &[(&product, 1)]).await;
+    let changed = app
+        .as_user(&seller)
+        .update_product(&product, &json!({"low_stock_threshold": 6}))
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let inventory: Value = app
+        .as_user(&seller)
+        .inventory(&product)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inventory["low_stock_threshold"], 6);
+    let mut sellers = connect(&app, Some(&seller.access_token)).await;
+    expect(&mut sellers, "authenticated").await;
+    // From 9 to 5 available: across the new threshold, above the old one.
+    app.place_order(&customer, &[(&product, 4)]).await;
+    let low = expect(&mut sellers, "low_stock").await;
+    assert_eq!(
+        (low["available"].as_i64(), low["threshold"].as_i64()),
+        (Some(5), Some(6))
     );
 }
 
@@ -281,12 +309,7 @@ async fn a_sale_on_one_process_is_seen_by_a_client_of_another() {
     let mut watcher = connect(&b, None).await;
     subscribe(&mut watcher, &product).await;
     let customer = a.customer().await;
-    let order: Value = a
-        .checkout(&customer, &checkout_body(&[(&product, 2)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let order = a.place_order(&customer, &[(&product, 2)]).await;
     let stock = expect(&mut watcher, "stock").await;
     assert_eq!(
         stock["available"], 6,
@@ -295,12 +318,8 @@ async fn a_sale_on_one_process_is_seen_by_a_client_of_another() {
 
     let mut owner = connect(&b, Some(&customer.access_token)).await;
     expect(&mut owner, "authenticated").await;
-    a.pay(
-        &customer,
-        order["order"]["id"].as_str().unwrap(),
-        crate::helpers::GOOD_CARD,
-    )
-    .await;
+    a.pay(&customer, order["id"].as_str().unwrap(), GOOD_CARD)
+        .await;
     assert_eq!(expect(&mut owner, "order").await["status"], "paid");
 }
 
@@ -313,8 +332,7 @@ async fn an_expired_order_is_announced_to_its_customer() {
     let customer = app.customer().await;
     let mut socket = connect(&app, Some(&customer.access_token)).await;
     expect(&mut socket, "authenticated").await;
-    app.checkout(&customer, &checkout_body(&[(&product, 1)]), None)
-        .await;
+    app.place_order(&customer, &[(&product, 1)]).await;
     assert_eq!(
         expect(&mut socket, "order").await["status"],
         "pending_payment"
@@ -357,12 +375,9 @@ async fn server_sent_events_carry_the_same_messages() {
     let (_, product) = app.stocked_product(10, json!({})).await;
     let customer = app.customer().await;
     let mut stream = app
-        .client
-        .get(app.url(&format!("/api/v1/events?topics=product:{product}")))
-        .bearer_auth(&customer.access_token)
-        .send()
-        .await
-        .unwrap();
+        .as_user(&customer)
+        .events(&format!("topics=product:{product}"))
+        .await;
     assert_eq!(stream.status(), reqwest::StatusCode::OK);
     assert!(
         stream.headers()["content-type"]
@@ -372,8 +387,7 @@ async fn server_sent_events_carry_the_same_messages() {
     );
     // Let the subscription reach the hub before the sale.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    app.checkout(&customer, &checkout_body(&[(&product, 4)]), None)
-        .await;
+    app.place_order(&customer, &[(&product, 4)]).await;
     let events = events_until(&mut stream, |found| {
         found.contains_key("order")
             && found
@@ -384,10 +398,10 @@ async fn server_sent_events_carry_the_same_messages() {
     assert_eq!(events["order"]["status"], "pending_payment");
     assert_eq!(events["stock"]["available"], 6);
 
-    let forbidden = app.get("/api/v1/events?topics=orders:all", None).await;
-    crate::helpers::assert_problem(forbidden, reqwest::StatusCode::FORBIDDEN, "forbidden").await;
-    let forged = app.get("/api/v1/events?access_token=forged", None).await;
-    crate::helpers::assert_problem(forged, reqwest::StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let forbidden = app.anonymous().events("topics=orders:all").await;
+    assert_problem(forbidden, reqwest::StatusCode::FORBIDDEN, "forbidden").await;
+    let forged = app.anonymous().events("access_token=forged").await;
+    assert_problem(forged, reqwest::StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
 #[actix_web::test]
@@ -397,14 +411,8 @@ async fn notifications_are_pushed_to_their_user() {
     let customer = app.customer().await;
     let mut socket = connect(&app, Some(&customer.access_token)).await;
     expect(&mut socket, "authenticated").await;
-    let order: Value = app
-        .checkout(&customer, &checkout_body(&[(&product, 1)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = order["order"]["id"].as_str().unwrap();
-    app.pay(&customer, id, GOOD_CARD).await;
+    let order = app.paid_order(&customer, &[(&product, 1)]).await;
+    let id = order["id"].as_str().unwrap();
     let notification = expect(&mut socket, "notification").await;
     assert_eq!(notification["kind"], "order_status");
     assert_eq!(notification["order_id"], id);

@@ -1,6 +1,6 @@
 //! Notifications: stored for order status changes and low stock, listed, marked read, pushed live.
 
-use crate::helpers::{GOOD_CARD, TestApp, TestUser, assert_problem, checkout_body, spawn_app};
+use crate::helpers::{TestApp, TestUser, assert_problem, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -10,7 +10,8 @@ async fn notifications(app: &TestApp, user: &TestUser, count: usize) -> Vec<Valu
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let page: Value = app
-            .get("/api/v1/notifications", Some(&user.access_token))
+            .as_user(user)
+            .notifications("")
             .await
             .json()
             .await
@@ -35,14 +36,8 @@ async fn order_changes_and_low_stock_become_notifications() {
         .stocked_product(3, json!({"low_stock_threshold": 1}))
         .await;
     let (customer, stranger) = (app.customer().await, app.customer().await);
-    let order: Value = app
-        .checkout(&customer, &checkout_body(&[(&product, 2)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = order["order"]["id"].as_str().unwrap();
-    app.pay(&customer, id, GOOD_CARD).await;
+    let order = app.paid_order(&customer, &[(&product, 2)]).await;
+    let id = order["id"].as_str().unwrap();
 
     let mine = notifications(&app, &customer, 1).await;
     assert_eq!(
@@ -66,34 +61,29 @@ async fn order_changes_and_low_stock_become_notifications() {
         "{sellers:?}"
     );
     let theirs: Value = app
-        .get("/api/v1/notifications", Some(&stranger.access_token))
+        .as_user(&stranger)
+        .notifications("")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(theirs["total"], 0);
 
-    let read_path = format!(
-        "/api/v1/notifications/{}/read",
-        mine[0]["id"].as_str().unwrap()
-    );
+    let newest = mine[0]["id"].as_str().unwrap();
     assert_problem(
-        app.post(&read_path, Some(&stranger.access_token), &json!({}))
-            .await,
+        app.as_user(&stranger).mark_read(newest).await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
     .await;
     assert_eq!(
-        app.post(&read_path, Some(&customer.access_token), &json!({}))
-            .await
-            .status(),
+        app.as_user(&customer).mark_read(newest).await.status(),
         StatusCode::NO_CONTENT
     );
     let after = notifications(&app, &customer, 1).await;
     assert!(after[0]["read_at"].is_string());
     assert_problem(
-        app.get("/api/v1/notifications", None).await,
+        app.anonymous().notifications("").await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     )

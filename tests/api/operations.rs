@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 #[actix_web::test]
 async fn healthz_and_readyz_answer_when_everything_is_up() {
     let app = spawn_app().await;
-    let health = app.get("/healthz", None).await;
+    let health = app.anonymous().healthz().await;
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
-    let ready = app.get("/readyz", None).await;
+    let ready = app.anonymous().readyz().await;
     assert_eq!(ready.status(), StatusCode::OK);
     let body: Value = ready.json().await.unwrap();
     assert_eq!(
@@ -27,7 +27,7 @@ async fn readyz_is_503_with_retry_after_when_redis_does_not_answer() {
     let mut settings = test_settings();
     settings.redis_url = "redis://127.0.0.1:1".into();
     let app = spawn_app_with(settings).await;
-    let response = app.get("/readyz", None).await;
+    let response = app.anonymous().readyz().await;
     assert!(response.headers().contains_key("retry-after"));
     let body = assert_problem(
         response,
@@ -40,7 +40,7 @@ async fn readyz_is_503_with_retry_after_when_redis_does_not_answer() {
         "no internals: {body}"
     );
     // Liveness does not depend on Redis.
-    assert_eq!(app.get("/healthz", None).await.status(), StatusCode::OK);
+    assert_eq!(app.anonymous().healthz().await.status(), StatusCode::OK);
 }
 
 /// A private redis-server on a free port, killed on drop.
@@ -101,7 +101,7 @@ impl Drop for OwnRedis {
 async fn wait_for_status(app: &crate::helpers::TestApp, status: StatusCode) {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let current = app.get("/readyz", None).await.status();
+        let current = app.anonymous().readyz().await.status();
         if current == status {
             return;
         }
@@ -129,7 +129,7 @@ async fn readyz_recovers_without_a_restart_when_redis_returns() {
 #[actix_web::test]
 async fn every_response_carries_a_fresh_request_id() {
     let app = spawn_app().await;
-    let first = app.get("/healthz", None).await;
+    let first = app.anonymous().healthz().await;
     let second = app.get("/no/such/route", None).await;
     let id = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
     let (a, b) = (id(&first), id(&second));
@@ -140,9 +140,9 @@ async fn every_response_carries_a_fresh_request_id() {
 #[actix_web::test]
 async fn metrics_count_requests_by_route_and_status_with_a_latency_histogram() {
     let app = spawn_app().await;
-    app.get("/healthz", None).await;
-    app.get("/api/v1/users/me", None).await;
-    let response = app.get("/metrics", None).await;
+    app.anonymous().healthz().await;
+    app.anonymous().me().await;
+    let response = app.anonymous().metrics().await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         response.headers()["content-type"]
@@ -169,12 +169,7 @@ async fn metrics_count_requests_by_route_and_status_with_a_latency_histogram() {
 #[actix_web::test]
 async fn the_openapi_document_lists_every_route() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .get("/api/openapi.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.anonymous().openapi().await.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let expected = [
         ("/healthz", "get"),

@@ -1,8 +1,16 @@
 //! Reading and cancelling orders, with their ownership rules.
 
-use crate::helpers::{GOOD_CARD, assert_invalid_field, assert_problem, checkout_body, spawn_app};
+use crate::helpers::{
+    GOOD_CARD, TestApp, TestUser, assert_invalid_field, assert_problem, spawn_app,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+/// The `total` of the orders `user` lists with `query`.
+async fn orders_total(app: &TestApp, user: &TestUser, query: &str) -> Value {
+    let page: Value = app.as_user(user).orders(query).await.json().await.unwrap();
+    page["total"].clone()
+}
 
 #[actix_web::test]
 async fn orders_are_seen_by_their_customer_sellers_and_admins_only() {
@@ -13,14 +21,8 @@ async fn orders_are_seen_by_their_customer_sellers_and_admins_only() {
         app.customer().await,
         app.seller().await,
     );
-    let order: Value = app
-        .checkout(&customer, &checkout_body(&[(&product, 1)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = order["order"]["id"].as_str().unwrap();
-    let path = format!("/api/v1/orders/{id}");
+    let order = app.place_order(&customer, &[(&product, 1)]).await;
+    let id = order["id"].as_str().unwrap();
     for (user, status) in [
         (&customer, StatusCode::OK),
         (&seller, StatusCode::OK),
@@ -28,61 +30,29 @@ async fn orders_are_seen_by_their_customer_sellers_and_admins_only() {
         (&other_seller, StatusCode::NOT_FOUND),
     ] {
         assert_eq!(
-            app.get(&path, Some(&user.access_token)).await.status(),
+            app.as_user(user).order(id).await.status(),
             status,
             "{}",
             user.email
         );
     }
     let admin = app.admin().await;
-    assert_eq!(
-        app.get(&path, Some(&admin.access_token)).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.as_user(&admin).order(id).await.status(), StatusCode::OK);
     assert_problem(
-        app.get(&path, None).await,
+        app.anonymous().order(id).await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     )
     .await;
 
-    let mine: Value = app
-        .get("/api/v1/orders", Some(&customer.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(mine["total"], 1);
-    let theirs: Value = app
-        .get("/api/v1/orders", Some(&stranger.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(theirs["total"], 0);
-    let sellers: Value = app
-        .get(
-            "/api/v1/orders?status=pending_payment",
-            Some(&seller.access_token),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(sellers["total"], 1);
-    let paid: Value = app
-        .get("/api/v1/orders?status=paid", Some(&customer.access_token))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(paid["total"], 0);
-    assert_invalid_field(
-        app.get("/api/v1/orders?status=lost", Some(&customer.access_token))
-            .await,
-        "status",
-    )
-    .await;
+    assert_eq!(orders_total(&app, &customer, "").await, 1);
+    assert_eq!(orders_total(&app, &stranger, "").await, 0);
+    assert_eq!(
+        orders_total(&app, &seller, "status=pending_payment").await,
+        1
+    );
+    assert_eq!(orders_total(&app, &customer, "status=paid").await, 0);
+    assert_invalid_field(app.as_user(&customer).orders("status=lost").await, "status").await;
     let foreign_pay = app.pay(&stranger, id, GOOD_CARD).await;
     assert_problem(foreign_pay, StatusCode::NOT_FOUND, "not_found").await;
 }
@@ -92,24 +62,15 @@ async fn cancelling_a_pending_order_releases_its_holds() {
     let app = spawn_app().await;
     let (seller, product) = app.stocked_product(4, json!({})).await;
     let customer = app.customer().await;
-    let order: Value = app
-        .checkout(&customer, &checkout_body(&[(&product, 3)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = order["order"]["id"].as_str().unwrap();
-    let path = format!("/api/v1/orders/{id}/cancel");
+    let order = app.place_order(&customer, &[(&product, 3)]).await;
+    let id = order["id"].as_str().unwrap();
     assert_problem(
-        app.post(&path, Some(&seller.access_token), &json!({}))
-            .await,
+        app.as_user(&seller).cancel(id).await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
     .await;
-    let cancelled = app
-        .post(&path, Some(&customer.access_token), &json!({}))
-        .await;
+    let cancelled = app.as_user(&customer).cancel(id).await;
     assert_eq!(cancelled.status(), StatusCode::OK);
     assert_eq!(
         cancelled.json::<Value>().await.unwrap()["status"],
@@ -122,8 +83,7 @@ async fn cancelling_a_pending_order_releases_its_holds() {
         "the actor gave the units back"
     );
     assert_problem(
-        app.post(&path, Some(&customer.access_token), &json!({}))
-            .await,
+        app.as_user(&customer).cancel(id).await,
         StatusCode::CONFLICT,
         "conflict",
     )
@@ -141,21 +101,11 @@ async fn cancelling_a_paid_order_restocks_and_refunds() {
     let app = spawn_app().await;
     let (_, product) = app.stocked_product(4, json!({"price_cents": 2000})).await;
     let customer = app.customer().await;
-    let order: Value = app
-        .checkout(&customer, &checkout_body(&[(&product, 2)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = order["order"]["id"].as_str().unwrap();
-    app.pay(&customer, id, GOOD_CARD).await;
+    let order = app.paid_order(&customer, &[(&product, 2)]).await;
     assert_eq!(app.stock(&product).await, (2, 0, 2));
     let cancelled: Value = app
-        .post(
-            &format!("/api/v1/orders/{id}/cancel"),
-            Some(&customer.access_token),
-            &json!({}),
-        )
+        .as_user(&customer)
+        .cancel(order["id"].as_str().unwrap())
         .await
         .json()
         .await
@@ -176,19 +126,11 @@ async fn an_admin_can_cancel_any_order() {
     let app = spawn_app().await;
     let (_, product) = app.stocked_product(2, json!({})).await;
     let customer = app.customer().await;
-    let order: Value = app
-        .checkout(&customer, &checkout_body(&[(&product, 1)]), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let order = app.place_order(&customer, &[(&product, 1)]).await;
     let admin = app.admin().await;
-    let path = format!(
-        "/api/v1/orders/{}/cancel",
-        order["order"]["id"].as_str().unwrap()
-    );
     let cancelled: Value = app
-        .post(&path, Some(&admin.access_token), &json!({}))
+        .as_user(&admin)
+        .cancel(order["id"].as_str().unwrap())
         .await
         .json()
         .await

@@ -1,7 +1,7 @@
 //! Products: creation with inventory and ledger, visibility, ownership, updates, the cache.
 
 use crate::helpers::{
-    TestApp, assert_invalid_field, assert_problem, product_body, spawn_app, spawn_app_with,
+    Api, assert_invalid_field, assert_problem, product_body, spawn_app, spawn_app_with,
     test_settings,
 };
 use reqwest::StatusCode;
@@ -47,12 +47,7 @@ async fn a_seller_creates_a_product_with_its_stock_and_ledger() {
             .unwrap();
     assert_eq!(ledger, vec![(25, "initial".to_owned())]);
 
-    let read: Value = app
-        .get(&format!("/api/v1/products/{id}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let read = app.product_page(&id.to_string()).await;
     assert_eq!(read["name"], "Enamel Mug");
 }
 
@@ -82,19 +77,12 @@ async fn invalid_products_name_every_field_and_mass_assignment_is_refused() {
     ];
     for (overrides, field) in cases {
         let response = app
-            .post(
-                "/api/v1/products",
-                Some(&seller.access_token),
-                &product_body(&category, overrides),
-            )
+            .as_user(&seller)
+            .create_product(&product_body(&category, overrides))
             .await;
         assert_invalid_field(response, field).await;
     }
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM products")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(app.count("SELECT count(*) FROM products").await, 0);
 }
 
 #[actix_web::test]
@@ -104,9 +92,7 @@ async fn skus_are_unique_per_seller() {
     let (first, second) = (app.seller().await, app.seller().await);
     let body = product_body(&category, json!({"sku": "MUG-1"}));
     app.product(&first, &body).await;
-    let again = app
-        .post("/api/v1/products", Some(&first.access_token), &body)
-        .await;
+    let again = app.as_user(&first).create_product(&body).await;
     assert_problem(again, StatusCode::CONFLICT, "conflict").await;
     app.product(&second, &body).await;
 }
@@ -117,11 +103,8 @@ async fn only_sellers_and_admins_create_products() {
     let category = app.category("Mugs", None).await;
     let customer = app.customer().await;
     let response = app
-        .post(
-            "/api/v1/products",
-            Some(&customer.access_token),
-            &product_body(&category, json!({})),
-        )
+        .as_user(&customer)
+        .create_product(&product_body(&category, json!({})))
         .await;
     assert_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
     let admin = app.admin().await;
@@ -131,10 +114,8 @@ async fn only_sellers_and_admins_create_products() {
     assert_eq!(by_admin["seller_id"], admin.id.as_str());
 }
 
-async fn status_as(app: &TestApp, id: &str, token: Option<&str>) -> StatusCode {
-    app.get(&format!("/api/v1/products/{id}"), token)
-        .await
-        .status()
+async fn status_as(api: Api<'_>, id: &str) -> StatusCode {
+    api.product(id).await.status()
 }
 
 #[actix_web::test]
@@ -154,59 +135,49 @@ async fn drafts_and_archived_products_are_visible_only_to_their_seller_and_admin
         )
         .await;
     let id = draft["id"].as_str().unwrap();
-    assert_eq!(status_as(&app, id, None).await, StatusCode::NOT_FOUND);
+    assert_eq!(status_as(app.anonymous(), id).await, StatusCode::NOT_FOUND);
     assert_eq!(
-        status_as(&app, id, Some(&customer.access_token)).await,
+        status_as(app.as_user(&customer), id).await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        status_as(&app, id, Some(&other.access_token)).await,
+        status_as(app.as_user(&other), id).await,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        status_as(&app, id, Some(&seller.access_token)).await,
-        StatusCode::OK
-    );
-    assert_eq!(
-        status_as(&app, id, Some(&admin.access_token)).await,
-        StatusCode::OK
-    );
+    assert_eq!(status_as(app.as_user(&seller), id).await, StatusCode::OK);
+    assert_eq!(status_as(app.as_user(&admin), id).await, StatusCode::OK);
 
     let published = app
         .product(&seller, &product_body(&category, json!({})))
         .await;
     let published_id = published["id"].as_str().unwrap();
-    assert_eq!(status_as(&app, published_id, None).await, StatusCode::OK);
-    let expired_token = status_as(&app, published_id, Some("not-a-token")).await;
+    assert_eq!(
+        status_as(app.anonymous(), published_id).await,
+        StatusCode::OK
+    );
+    let expired_token = status_as(app.with_token("not-a-token"), published_id).await;
     assert_eq!(
         expired_token,
         StatusCode::UNAUTHORIZED,
         "a bad token is not silently anonymous"
     );
-    let archived = app
-        .delete(
-            &format!("/api/v1/products/{published_id}"),
-            Some(&seller.access_token),
-        )
-        .await;
+    let archived = app.as_user(&seller).archive_product(published_id).await;
     assert_eq!(archived.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        status_as(&app, published_id, None).await,
+        status_as(app.anonymous(), published_id).await,
         StatusCode::NOT_FOUND,
         "the cache forgot it"
     );
     let own: Value = app
-        .get(
-            &format!("/api/v1/products/{published_id}"),
-            Some(&seller.access_token),
-        )
+        .as_user(&seller)
+        .product(published_id)
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(own["status"], "archived");
     assert_eq!(
-        status_as(&app, "0192f0c1-0000-7000-8000-000000000000", None).await,
+        status_as(app.anonymous(), "0192f0c1-0000-7000-8000-000000000000").await,
         StatusCode::NOT_FOUND
     );
 }
@@ -225,39 +196,30 @@ async fn a_seller_changes_only_their_own_products() {
             &product_body(&category, json!({"status": "draft"})),
         )
         .await;
-    let path = |p: &Value| format!("/api/v1/products/{}", p["id"].as_str().unwrap());
+    let (published, draft) = (
+        published["id"].as_str().unwrap(),
+        draft["id"].as_str().unwrap(),
+    );
 
-    let forbidden = app
-        .patch(
-            &path(&published),
-            Some(&other.access_token),
-            &json!({"price_cents": 1}),
-        )
+    let as_other = app.as_user(&other);
+    let forbidden = as_other
+        .update_product(published, &json!({"price_cents": 1}))
         .await;
     assert_problem(forbidden, StatusCode::FORBIDDEN, "forbidden").await;
-    let hidden = app
-        .patch(
-            &path(&draft),
-            Some(&other.access_token),
-            &json!({"price_cents": 1}),
-        )
+    let hidden = as_other
+        .update_product(draft, &json!({"price_cents": 1}))
         .await;
     assert_problem(hidden, StatusCode::NOT_FOUND, "not_found").await;
-    let archive = app
-        .delete(&path(&published), Some(&other.access_token))
-        .await;
+    let archive = as_other.archive_product(published).await;
     assert_problem(archive, StatusCode::FORBIDDEN, "forbidden").await;
-    let unchanged: Value = app.get(&path(&published), None).await.json().await.unwrap();
+    let unchanged = app.product_page(published).await;
     assert_eq!(unchanged["price_cents"], 1299);
     assert_eq!(unchanged["status"], "published");
 
     let admin = app.admin().await;
     let by_admin = app
-        .patch(
-            &path(&published),
-            Some(&admin.access_token),
-            &json!({"price_cents": 999}),
-        )
+        .as_user(&admin)
+        .update_product(published, &json!({"price_cents": 999}))
         .await;
     assert_eq!(by_admin.status(), StatusCode::OK);
 }
@@ -274,9 +236,9 @@ async fn updates_apply_only_what_is_sent_and_refuse_the_rest() {
             &product_body(&category, json!({"max_per_customer": 2})),
         )
         .await;
-    let path = format!("/api/v1/products/{}", product["id"].as_str().unwrap());
-    let updated: Value = app
-        .patch(&path, Some(&seller.access_token), &json!({
+    let (as_seller, id) = (app.as_user(&seller), product["id"].as_str().unwrap());
+    let updated: Value = as_seller
+        .update_product(id, &json!({
             "name": "Steel Mug", "price_cents": 1599, "brand": null, "category_id": other_category,
             "max_per_customer": null, "images": ["https://cdn.example.com/steel.jpg"], "status": "draft"
         }))
@@ -303,11 +265,7 @@ async fn updates_apply_only_what_is_sent_and_refuse_the_rest() {
             "category_id",
         ),
     ] {
-        assert_invalid_field(
-            app.patch(&path, Some(&seller.access_token), &body).await,
-            field,
-        )
-        .await;
+        assert_invalid_field(as_seller.update_product(id, &body).await, field).await;
     }
 }
 
@@ -319,30 +277,26 @@ async fn product_pages_are_served_from_memory_and_invalidated_on_change() {
     let product = app
         .product(&seller, &product_body(&category, json!({})))
         .await;
-    let id: uuid::Uuid = product["id"].as_str().unwrap().parse().unwrap();
-    let path = format!("/api/v1/products/{id}");
-    app.get(&path, None).await;
+    let id = product["id"].as_str().unwrap();
+    app.anonymous().product(id).await;
 
     // Changed behind the server's back: the cached page stays as it was...
     sqlx::query("UPDATE products SET name = 'Changed in SQL' WHERE id = $1")
-        .bind(id)
+        .bind(id.parse::<uuid::Uuid>().unwrap())
         .execute(&app.pool)
         .await
         .unwrap();
-    let cached: Value = app.get(&path, None).await.json().await.unwrap();
+    let cached = app.product_page(id).await;
     assert_eq!(
         cached["name"], "Enamel Mug",
         "served from memory, not PostgreSQL"
     );
 
     // ...and a change through the API invalidates it.
-    app.patch(
-        &path,
-        Some(&seller.access_token),
-        &json!({"price_cents": 2500}),
-    )
-    .await;
-    let fresh: Value = app.get(&path, None).await.json().await.unwrap();
+    app.as_user(&seller)
+        .update_product(id, &json!({"price_cents": 2500}))
+        .await;
+    let fresh = app.product_page(id).await;
     assert_eq!(
         (fresh["name"].as_str(), fresh["price_cents"].as_i64()),
         (Some("Changed in SQL"), Some(2500))
@@ -359,19 +313,16 @@ async fn a_change_on_one_process_invalidates_the_cache_of_another() {
     let product = a
         .product(&seller, &product_body(&category, json!({})))
         .await;
-    let path = format!("/api/v1/products/{}", product["id"].as_str().unwrap());
-    let before: Value = b.get(&path, None).await.json().await.unwrap();
+    let id = product["id"].as_str().unwrap();
+    let before = b.product_page(id).await;
     assert_eq!(before["price_cents"], 1299);
 
-    a.patch(
-        &path,
-        Some(&seller.access_token),
-        &json!({"price_cents": 4200}),
-    )
-    .await;
+    a.as_user(&seller)
+        .update_product(id, &json!({"price_cents": 4200}))
+        .await;
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let seen: Value = b.get(&path, None).await.json().await.unwrap();
+        let seen = b.product_page(id).await;
         if seen["price_cents"] == 4200 {
             break;
         }

@@ -2,7 +2,6 @@
 
 use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with, test_settings};
 use reqwest::StatusCode;
-use serde_json::json;
 use std::net::{IpAddr, Ipv4Addr};
 
 async fn login_from(app: &TestApp, source: Ipv4Addr, email: &str) -> reqwest::Response {
@@ -10,12 +9,10 @@ async fn login_from(app: &TestApp, source: Ipv4Addr, email: &str) -> reqwest::Re
         .local_address(IpAddr::V4(source))
         .build()
         .unwrap();
-    client
-        .post(app.url("/api/v1/auth/login"))
-        .json(&json!({"email": email, "password": "not the password"}))
-        .send()
+    app.anonymous()
+        .via(&client)
+        .login(email, "not the password")
         .await
-        .unwrap()
 }
 
 async fn attempts_until_limited(

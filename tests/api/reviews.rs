@@ -1,6 +1,9 @@
 //! Reviews: one per customer and product, exact ratings under concurrency, deletion rights.
 
-use crate::helpers::{TestApp, assert_invalid_field, assert_problem, product_body, spawn_app};
+use crate::helpers::{
+    GOOD_CARD, TestApp, assert_invalid_field, assert_problem, paying_checkout_body, product_body,
+    spawn_app,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -22,10 +25,7 @@ async fn a_customer_reviews_once_and_the_rating_follows() {
     let app = spawn_app().await;
     let product = published_product(&app).await;
     let customer = app.customer().await;
-    let path = format!("/api/v1/products/{product}/reviews");
-    let created = app
-        .post(&path, Some(&customer.access_token), &review(4))
-        .await;
+    let created = app.as_user(&customer).review(&product, &review(4)).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let created: Value = created.json().await.unwrap();
     assert_eq!(created["verified_purchase"], false, "no order of it");
@@ -35,20 +35,12 @@ async fn a_customer_reviews_once_and_the_rating_follows() {
     );
     assert_eq!(created["user_id"], customer.id.as_str());
 
-    let twice = app
-        .post(&path, Some(&customer.access_token), &review(5))
-        .await;
+    let twice = app.as_user(&customer).review(&product, &review(5)).await;
     assert_problem(twice, StatusCode::CONFLICT, "conflict").await;
 
     let second = app.customer().await;
-    app.post(&path, Some(&second.access_token), &review(1))
-        .await;
-    let product_page: Value = app
-        .get(&format!("/api/v1/products/{product}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    app.as_user(&second).review(&product, &review(1)).await;
+    let product_page = app.product_page(&product).await;
     assert_eq!(
         (
             product_page["rating_avg"].as_f64(),
@@ -57,7 +49,13 @@ async fn a_customer_reviews_once_and_the_rating_follows() {
         (Some(2.5), Some(2))
     );
 
-    let listed: Value = app.get(&path, None).await.json().await.unwrap();
+    let listed: Value = app
+        .anonymous()
+        .reviews(&product, "")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed["total"], 2);
     assert_eq!(listed["items"][0]["rating"], 1, "newest first");
 }
@@ -70,27 +68,17 @@ async fn concurrent_reviews_keep_the_rating_exact() {
     for _ in 0..20 {
         customers.push(app.customer().await);
     }
-    let path = format!("/api/v1/products/{product}/reviews");
     let posts = customers.iter().enumerate().map(|(i, customer)| {
         let body = review(1 + (i as i64 % 5));
-        let (app, path) = (&app, &path);
-        async move {
-            app.post(path, Some(&customer.access_token), &body)
-                .await
-                .status()
-        }
+        let (app, product) = (&app, &product);
+        async move { app.as_user(customer).review(product, &body).await.status() }
     });
     let statuses = futures_util::future::join_all(posts).await;
     assert!(
         statuses.iter().all(|s| *s == StatusCode::CREATED),
         "{statuses:?}"
     );
-    let page: Value = app
-        .get(&format!("/api/v1/products/{product}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = app.product_page(&product).await;
     assert_eq!(page["rating_count"], 20);
     assert_eq!(
         page["rating_avg"].as_f64(),
@@ -103,17 +91,15 @@ async fn concurrent_reviews_keep_the_rating_exact() {
 async fn only_customers_review_and_input_is_checked() {
     let app = spawn_app().await;
     let product = published_product(&app).await;
-    let path = format!("/api/v1/products/{product}/reviews");
     let seller = app.seller().await;
     assert_problem(
-        app.post(&path, Some(&seller.access_token), &review(5))
-            .await,
+        app.as_user(&seller).review(&product, &review(5)).await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
     .await;
     assert_problem(
-        app.post(&path, None, &review(5)).await,
+        app.anonymous().review(&product, &review(5)).await,
         StatusCode::UNAUTHORIZED,
         "unauthorized",
     )
@@ -130,18 +116,11 @@ async fn only_customers_review_and_input_is_checked() {
             "verified_purchase",
         ),
     ] {
-        assert_invalid_field(
-            app.post(&path, Some(&customer.access_token), &body).await,
-            field,
-        )
-        .await;
+        assert_invalid_field(app.as_user(&customer).review(&product, &body).await, field).await;
     }
     let missing = app
-        .post(
-            "/api/v1/products/0192f0c1-0000-7000-8000-000000000000/reviews",
-            Some(&customer.access_token),
-            &review(3),
-        )
+        .as_user(&customer)
+        .review("0192f0c1-0000-7000-8000-000000000000", &review(3))
         .await;
     assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
 }
@@ -150,62 +129,56 @@ async fn only_customers_review_and_input_is_checked() {
 async fn the_author_or_an_admin_deletes_a_review() {
     let app = spawn_app().await;
     let product = published_product(&app).await;
-    let path = format!("/api/v1/products/{product}/reviews");
     let (author, stranger) = (app.customer().await, app.customer().await);
     let first: Value = app
-        .post(&path, Some(&author.access_token), &review(5))
+        .as_user(&author)
+        .review(&product, &review(5))
         .await
         .json()
         .await
         .unwrap();
     let second: Value = app
-        .post(&path, Some(&stranger.access_token), &review(3))
+        .as_user(&stranger)
+        .review(&product, &review(3))
         .await
         .json()
         .await
         .unwrap();
-    let delete_path = |r: &Value| format!("/api/v1/reviews/{}", r["id"].as_str().unwrap());
+    let (first, second) = (
+        first["id"].as_str().unwrap(),
+        second["id"].as_str().unwrap(),
+    );
 
     assert_problem(
-        app.delete(&delete_path(&first), Some(&stranger.access_token))
-            .await,
+        app.as_user(&stranger).delete_review(first).await,
         StatusCode::FORBIDDEN,
         "forbidden",
     )
     .await;
     assert_eq!(
-        app.delete(&delete_path(&first), Some(&author.access_token))
-            .await
-            .status(),
+        app.as_user(&author).delete_review(first).await.status(),
         StatusCode::NO_CONTENT
     );
     let admin = app.admin().await;
     assert_eq!(
-        app.delete(&delete_path(&second), Some(&admin.access_token))
-            .await
-            .status(),
+        app.as_user(&admin).delete_review(second).await.status(),
         StatusCode::NO_CONTENT
     );
     assert_problem(
-        app.delete(&delete_path(&second), Some(&admin.access_token))
-            .await,
+        app.as_user(&admin).delete_review(second).await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
     .await;
 
-    let page: Value = app
-        .get(&format!("/api/v1/products/{product}"), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let page = app.product_page(&product).await;
     assert_eq!(
         (page["rating_count"].as_i64(), page["rating_avg"].as_f64()),
         (Some(0), None)
     );
     assert_eq!(
-        app.post(&path, Some(&author.access_token), &review(2))
+        app.as_user(&author)
+            .review(&product, &review(2))
             .await
             .status(),
         StatusCode::CREATED,
@@ -218,23 +191,22 @@ async fn a_review_is_verified_when_its_author_paid_for_the_product() {
     let app = spawn_app().await;
     let (_, product) = app.stocked_product(5, json!({})).await;
     let (buyer, browser) = (app.customer().await, app.customer().await);
-    let mut body = crate::helpers::checkout_body(&[(&product, 1)]);
-    body["payment"] =
-        json!({"method": "card", "card": crate::helpers::card_body(crate::helpers::GOOD_CARD)});
+    let body = paying_checkout_body(&[(&product, 1)], GOOD_CARD);
     assert_eq!(
         app.checkout(&buyer, &body, None).await.status(),
         StatusCode::CREATED
     );
-    let path = format!("/api/v1/products/{product}/reviews");
     let verified: Value = app
-        .post(&path, Some(&buyer.access_token), &review(5))
+        .as_user(&buyer)
+        .review(&product, &review(5))
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(verified["verified_purchase"], true);
     let unverified: Value = app
-        .post(&path, Some(&browser.access_token), &review(2))
+        .as_user(&browser)
+        .review(&product, &review(2))
         .await
         .json()
         .await

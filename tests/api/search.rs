@@ -63,7 +63,7 @@ async fn skus(app: &TestApp, query: &str) -> Vec<String> {
 }
 
 async fn search(app: &TestApp, query: &str) -> Value {
-    let response = app.get(&format!("/api/v1/products?{query}"), None).await;
+    let response = app.anonymous().search(query).await;
     assert_eq!(response.status(), StatusCode::OK, "{query}");
     response.json().await.unwrap()
 }
@@ -163,16 +163,7 @@ async fn each_filter_narrows_the_results() {
         ["P2"]
     );
 
-    let catalog: Value = app
-        .post(
-            "/api/v1/catalogs",
-            Some(&seller_b.access_token),
-            &json!({"name": "Picks"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    let catalog = app.catalog(&seller_b, &json!({"name": "Picks"})).await;
     let all = search(&app, "").await;
     let p4 = all["items"]
         .as_array()
@@ -182,26 +173,11 @@ async fn each_filter_narrows_the_results() {
         .unwrap()
         .clone();
     let put = app
-        .request(
-            reqwest::Method::PUT,
-            &format!(
-                "/api/v1/catalogs/{}/products/{}",
-                catalog["id"].as_str().unwrap(),
-                p4["id"].as_str().unwrap()
-            ),
-            Some(&seller_b.access_token),
-            None,
-        )
+        .as_user(&seller_b)
+        .add_to_catalog(&catalog, p4["id"].as_str().unwrap())
         .await;
     assert_eq!(put.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        skus(
-            &app,
-            &format!("catalog={}", catalog["id"].as_str().unwrap())
-        )
-        .await,
-        ["P4"]
-    );
+    assert_eq!(skus(&app, &format!("catalog={catalog}")).await, ["P4"]);
 }
 
 #[actix_web::test]
@@ -222,9 +198,9 @@ async fn min_rating_uses_the_review_average() {
     for (sku, rating) in [("P4", 5), ("P1", 2)] {
         let customer = app.customer().await;
         let response = app
-            .post(
-                &format!("/api/v1/products/{}/reviews", id_of(sku)),
-                Some(&customer.access_token),
+            .as_user(&customer)
+            .review(
+                &id_of(sku),
                 &json!({"rating": rating, "title": "t", "body": "b"}),
             )
             .await;
@@ -365,7 +341,6 @@ async fn invalid_parameters_are_named() {
         ("catalog=x", "catalog"),
         ("category=no-such-category", "category"),
     ] {
-        let response = app.get(&format!("/api/v1/products?{query}"), None).await;
-        assert_invalid_field(response, field).await;
+        assert_invalid_field(app.anonymous().search(query).await, field).await;
     }
 }

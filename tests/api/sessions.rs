@@ -15,14 +15,14 @@ fn decode_part(token: &str, index: usize) -> Value {
 }
 
 async fn me_status(app: &TestApp, token: &str) -> StatusCode {
-    app.me(token).await.status()
+    app.with_token(token).me().await.status()
 }
 
 #[actix_web::test]
 async fn login_returns_an_eddsa_token_pair_verifiable_with_the_jwks() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    let response = app.login(&user.email, PASSWORD).await;
+    let response = app.anonymous().login(&user.email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["token_type"], "Bearer");
@@ -41,12 +41,7 @@ async fn login_returns_an_eddsa_token_pair_verifiable_with_the_jwks() {
         900
     );
 
-    let jwks: Value = app
-        .get("/.well-known/jwks.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = app.anonymous().jwks().await.json().await.unwrap();
     let key = &jwks["keys"][0];
     assert_eq!(
         (key["kty"].as_str(), key["crv"].as_str()),
@@ -70,13 +65,15 @@ async fn wrong_passwords_and_unknown_accounts_get_the_same_answer() {
     let app = spawn_app().await;
     let user = app.customer().await;
     let wrong = assert_problem(
-        app.login(&user.email, "wrong password!").await,
+        app.anonymous().login(&user.email, "wrong password!").await,
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
     )
     .await;
     let unknown = assert_problem(
-        app.login("nobody@example.com", "wrong password!").await,
+        app.anonymous()
+            .login("nobody@example.com", "wrong password!")
+            .await,
         StatusCode::UNAUTHORIZED,
         "invalid_credentials",
     )
@@ -114,12 +111,7 @@ async fn tokens_we_did_not_sign_or_that_expired_are_refused() {
     // HS256 "signed" with the public key: the classic algorithm-confusion attack.
     let mut hs_header = Header::new(Algorithm::HS256);
     hs_header.kid = Some(kid.clone());
-    let jwks: Value = app
-        .get("/.well-known/jwks.json", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let jwks: Value = app.anonymous().jwks().await.json().await.unwrap();
     let public = jwks["keys"][0]["x"].as_str().unwrap().to_owned();
     let confused = jsonwebtoken::encode(
         &hs_header,
@@ -147,7 +139,7 @@ async fn tokens_we_did_not_sign_or_that_expired_are_refused() {
         (tampered.as_str(), "tampered payload"),
         ("not.a.token", "garbage"),
     ] {
-        let response = app.me(token).await;
+        let response = app.with_token(token).me().await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{case}");
         assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
     }
@@ -166,7 +158,7 @@ async fn tokens_we_did_not_sign_or_that_expired_are_refused() {
 async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    let first = app.refresh(&user.refresh_token).await;
+    let first = app.anonymous().refresh(&user.refresh_token).await;
     assert_eq!(first.status(), StatusCode::OK);
     let pair: Value = first.json().await.unwrap();
     let rotated = pair["refresh_token"].as_str().unwrap().to_owned();
@@ -177,17 +169,17 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_family() {
     );
 
     // The old token again: someone copied it. The family dies, including its newest token.
-    let reuse = app.refresh(&user.refresh_token).await;
+    let reuse = app.anonymous().refresh(&user.refresh_token).await;
     assert_problem(reuse, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let newest = app.refresh(&rotated).await;
+    let newest = app.anonymous().refresh(&rotated).await;
     assert_problem(newest, StatusCode::UNAUTHORIZED, "unauthorized").await;
 
     // Other sessions of the same user are not affected.
     let other = app.sign_in(&user.email, PASSWORD).await;
-    let ok = app.refresh(&other.refresh_token).await;
+    let ok = app.anonymous().refresh(&other.refresh_token).await;
     assert_eq!(ok.status(), StatusCode::OK);
 
-    let unknown = app.refresh("made-up").await;
+    let unknown = app.anonymous().refresh("made-up").await;
     assert_problem(unknown, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -199,7 +191,7 @@ async fn expired_refresh_tokens_are_refused() {
         .execute(&app.pool)
         .await
         .unwrap();
-    let response = app.refresh(&user.refresh_token).await;
+    let response = app.anonymous().refresh(&user.refresh_token).await;
     assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -207,23 +199,17 @@ async fn expired_refresh_tokens_are_refused() {
 async fn logout_ends_the_session_and_the_access_token() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    let unauthenticated = app
-        .post(
-            "/api/v1/auth/logout",
-            None,
-            &json!({"refresh_token": user.refresh_token}),
-        )
-        .await;
+    let unauthenticated = app.anonymous().logout(&user.refresh_token).await;
     assert_problem(unauthenticated, StatusCode::UNAUTHORIZED, "unauthorized").await;
 
     let other_session = app.sign_in(&user.email, PASSWORD).await;
-    let response = app.logout(&user.access_token, &user.refresh_token).await;
+    let response = app.as_user(&user).logout(&user.refresh_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         me_status(&app, &user.access_token).await,
         StatusCode::UNAUTHORIZED
     );
-    let refresh = app.refresh(&user.refresh_token).await;
+    let refresh = app.anonymous().refresh(&user.refresh_token).await;
     assert_eq!(refresh.status(), StatusCode::UNAUTHORIZED);
     // Only that session ended.
     assert_eq!(
@@ -236,9 +222,9 @@ async fn logout_ends_the_session_and_the_access_token() {
 async fn logout_cannot_end_someone_elses_session() {
     let app = spawn_app().await;
     let (alice, bob) = (app.customer().await, app.customer().await);
-    let response = app.logout(&alice.access_token, &bob.refresh_token).await;
+    let response = app.as_user(&alice).logout(&bob.refresh_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let refresh = app.refresh(&bob.refresh_token).await;
+    let refresh = app.anonymous().refresh(&bob.refresh_token).await;
     assert_eq!(refresh.status(), StatusCode::OK);
 }
 
@@ -266,7 +252,7 @@ async fn a_logout_on_one_process_is_honoured_by_another() {
     let (a, b) = two_processes().await;
     let user = a.customer().await;
     assert_eq!(me_status(&b, &user.access_token).await, StatusCode::OK);
-    let response = a.logout(&user.access_token, &user.refresh_token).await;
+    let response = a.as_user(&user).logout(&user.refresh_token).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     eventually_unauthorized(&b, &user.access_token).await;
 }
@@ -278,11 +264,8 @@ async fn disabling_a_user_on_one_process_stops_their_tokens_on_another() {
     assert_eq!(me_status(&b, &user.access_token).await, StatusCode::OK);
     let admin = a.admin().await;
     let disabled = a
-        .patch(
-            &format!("/api/v1/admin/users/{}", user.id),
-            Some(&admin.access_token),
-            &json!({"status": "disabled"}),
-        )
+        .as_user(&admin)
+        .update_user(&user.id, &json!({"status": "disabled"}))
         .await;
     assert_eq!(disabled.status(), StatusCode::OK);
     assert_eq!(
@@ -298,14 +281,10 @@ async fn revocations_survive_a_restart() {
     let first = spawn_app_with(settings.clone()).await;
     let (gone, logged_out) = (first.customer().await, first.customer().await);
     let admin = first.admin().await;
+    first.as_user(&admin).delete_user(&gone.id).await;
     first
-        .delete(
-            &format!("/api/v1/admin/users/{}", gone.id),
-            Some(&admin.access_token),
-        )
-        .await;
-    first
-        .logout(&logged_out.access_token, &logged_out.refresh_token)
+        .as_user(&logged_out)
+        .logout(&logged_out.refresh_token)
         .await;
     first.handle.stop(true).await;
 

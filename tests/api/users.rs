@@ -8,17 +8,14 @@ use serde_json::{Value, json};
 async fn a_user_reads_and_updates_their_profile() {
     let app = spawn_app().await;
     let user = app.customer().await;
-    let me: Value = app.me(&user.access_token).await.json().await.unwrap();
+    let me: Value = app.as_user(&user).me().await.json().await.unwrap();
     assert_eq!(me["email"], user.email.as_str());
     assert_eq!(me["role"], "customer");
     assert!(me["created_at"].as_str().unwrap().ends_with('Z'));
 
     let updated = app
-        .patch(
-            "/api/v1/users/me",
-            Some(&user.access_token),
-            &json!({"name": " Grace ", "phone": "+1 (555) 010-9999"}),
-        )
+        .as_user(&user)
+        .update_me(&json!({"name": " Grace ", "phone": "+1 (555) 010-9999"}))
         .await;
     assert_eq!(updated.status(), StatusCode::OK);
     let body: Value = updated.json().await.unwrap();
@@ -28,11 +25,8 @@ async fn a_user_reads_and_updates_their_profile() {
     );
 
     let cleared: Value = app
-        .patch(
-            "/api/v1/users/me",
-            Some(&user.access_token),
-            &json!({"phone": null}),
-        )
+        .as_user(&user)
+        .update_me(&json!({"phone": null}))
         .await
         .json()
         .await
@@ -52,15 +46,12 @@ async fn fields_a_user_may_not_set_are_refused_and_never_applied() {
         ("id", json!(user.id)),
     ] {
         let response = app
-            .patch(
-                "/api/v1/users/me",
-                Some(&user.access_token),
-                &json!({"name": "Mallory", field: value}),
-            )
+            .as_user(&user)
+            .update_me(&json!({"name": "Mallory", field: value}))
             .await;
         assert_invalid_field(response, field).await;
     }
-    let me: Value = app.me(&user.access_token).await.json().await.unwrap();
+    let me: Value = app.as_user(&user).me().await.json().await.unwrap();
     assert_eq!(
         (
             me["role"].as_str(),
@@ -85,13 +76,9 @@ async fn invalid_profile_values_name_the_field() {
         (json!({"phone": "0207 946 0958"}), "phone"),
         (json!({"phone": 5}), "phone"),
     ] {
-        let response = app
-            .patch("/api/v1/users/me", Some(&user.access_token), &body)
-            .await;
+        let response = app.as_user(&user).update_me(&body).await;
         assert_invalid_field(response, field).await;
     }
-    let anonymous = app
-        .patch("/api/v1/users/me", None, &json!({"name": "x"}))
-        .await;
+    let anonymous = app.anonymous().update_me(&json!({"name": "x"})).await;
     assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
