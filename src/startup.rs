@@ -4,7 +4,7 @@
 
 use crate::accounts::{AccountRules, AccountStore, Accounts, AddressBook};
 use crate::auth::{Authenticator, JwtKeys, PasswordHasher, RateLimits, Revocations};
-use crate::cart::ShoppingCarts;
+use crate::cart::{CartStore, ShoppingCarts};
 use crate::catalog::store::CatalogStore;
 use crate::catalog::{Catalog, ProductCache};
 use crate::config::Settings;
@@ -13,7 +13,7 @@ use crate::error::problem_fallback;
 use crate::extract::JSON_BODY_LIMIT;
 use crate::health::Health;
 use crate::live::{Heartbeat, LiveUpdates};
-use crate::notifications::Notifications;
+use crate::notifications::{NotificationStore, Notifications};
 use crate::orders::{HoldExpiry, OrderServices, OrderStore, Orders, resume_holds};
 use crate::outbox::Outbox;
 use crate::outbox::store::OutboxStore;
@@ -115,7 +115,7 @@ impl Application {
         );
         let (events, notifiable) = tokio::sync::mpsc::unbounded_channel();
         crate::live::relay::start(&redis, hub.clone(), inventory.clone(), relayed, events);
-        crate::notifications::start(db.clone(), hub.clone(), notifiable);
+        crate::notifications::start(NotificationStore::new(db.clone()), hub.clone(), notifiable);
         let order_store = OrderStore::new(db.clone());
         // Before anything sells: holds that expired while no server ran go back on the shelf.
         resume_holds(&order_store, &inventory).await?;
@@ -153,7 +153,11 @@ impl Application {
             rate_limits: Data::new(rate_limits),
             keys: Data::from(keys),
             stock: Data::new(StockRoom::new(catalog.clone(), inventory.clone())),
-            carts: Data::new(ShoppingCarts::new(carts, db.clone(), inventory)),
+            carts: Data::new(ShoppingCarts::new(
+                carts,
+                CartStore::new(db.clone()),
+                inventory,
+            )),
             catalog: Data::new(catalog),
             orders: Data::new(orders),
             live: Data::new(LiveUpdates::new(
@@ -165,7 +169,7 @@ impl Application {
                 },
             )),
             authenticator: Data::new(authenticator),
-            notifications: Data::new(Notifications::new(db.clone())),
+            notifications: Data::new(Notifications::new(NotificationStore::new(db.clone()))),
             outbox: Data::new(Outbox::new(OutboxStore::new(db.clone()))),
             health: Data::new(Health::new(db.clone(), redis)),
         };

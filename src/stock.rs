@@ -1,7 +1,8 @@
 //! [`StockRoom`]: a product's stock as its seller reads and adjusts it, through the product's
 //! inventory actor (the single writer of its stock), with the rules of an adjustment.
 
-use crate::catalog::{Catalog, CatalogError, Viewer};
+use crate::catalog::{Catalog, CatalogError};
+use crate::domain::Caller;
 use crate::domain::Invalid;
 use bazaar_actors::inventory::{Inventory, Snapshot};
 use bazaar_actors::journal::LedgerReason;
@@ -53,7 +54,7 @@ impl StockRoom {
     /// The stock of a product `viewer` manages.
     pub(crate) async fn snapshot(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         product: Uuid,
     ) -> Result<Snapshot, CatalogError> {
         self.catalog.ensure_manages(viewer, product).await?;
@@ -63,7 +64,7 @@ impl StockRoom {
     /// Changes the stock of a product `viewer` manages, durably; never below what is reserved.
     pub(crate) async fn adjust(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         product: Uuid,
         adjustment: Adjustment,
     ) -> Result<Snapshot, CatalogError> {

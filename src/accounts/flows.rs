@@ -4,7 +4,6 @@
 use super::one_time_tokens::{self, Purpose};
 use super::users::NewUser;
 use super::{AccountError, Accounts, User};
-use crate::auth::AuthUser;
 use crate::domain::{Email, Password, PersonName, Role, UserStatus};
 use crate::outbox::NewMessage;
 use serde::Serialize;
@@ -118,19 +117,19 @@ impl Accounts {
         self.signed_in(user, refresh_token)
     }
 
-    /// Ends the session of `refresh_token` and revokes the caller's access token everywhere.
-    #[tracing::instrument(skip_all, fields(user = %caller.id))]
+    /// Ends `user`'s session of `refresh_token` and revokes their access token `jti` (valid
+    /// until `exp`) in every process.
+    #[tracing::instrument(skip_all, fields(user = %user))]
     pub(crate) async fn logout(
         &self,
-        caller: &AuthUser,
+        user: Uuid,
+        (jti, exp): (Uuid, i64),
         refresh_token: &str,
     ) -> Result<(), AccountError> {
         self.store
-            .end_session(caller.id, &crate::auth::hash_secret(refresh_token))
+            .end_session(user, &crate::auth::hash_secret(refresh_token))
             .await?;
-        self.revocations
-            .revoke_token(caller.jti, caller.exp)
-            .await?;
+        self.revocations.revoke_token(jti, exp).await?;
         Ok(())
     }
 

@@ -42,6 +42,15 @@ impl AuthUser {
     }
 }
 
+impl From<&AuthUser> for crate::domain::Caller {
+    fn from(user: &AuthUser) -> Self {
+        Self {
+            id: user.id,
+            role: user.role,
+        }
+    }
+}
+
 impl From<AccessClaims> for AuthUser {
     fn from(claims: AccessClaims) -> Self {
         Self {

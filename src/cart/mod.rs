@@ -3,13 +3,13 @@
 
 mod store;
 
-use crate::db::Database;
-use crate::domain::Quantity;
+pub(crate) use store::CartStore;
+
+pub(crate) use crate::domain::Quantity;
 use crate::error::{Coded, ErrorCode};
 use bazaar_actors::cart::{CartError, CartLines, Carts};
 use bazaar_actors::inventory::{Inventory, InventoryError};
 use serde::Serialize;
-use store::CartStore;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -99,10 +99,10 @@ pub(crate) struct ShoppingCarts {
 type Result<T> = std::result::Result<T, ShoppingCartError>;
 
 impl ShoppingCarts {
-    pub(crate) fn new(carts: Carts, db: Database, inventory: Inventory) -> Self {
+    pub(crate) fn new(carts: Carts, store: CartStore, inventory: Inventory) -> Self {
         Self {
             carts,
-            store: CartStore::new(db),
+            store,
             inventory,
         }
     }

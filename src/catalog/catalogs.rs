@@ -1,6 +1,7 @@
 //! Seller catalogs: named collections a seller curates and anyone can browse.
 
-use super::{Catalog, CatalogError, Product, Viewer};
+use super::{Catalog, CatalogError, Product};
+use crate::domain::Caller;
 use crate::domain::{Page, Paged};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -64,7 +65,7 @@ impl Catalog {
     /// admin) also their drafts and archived ones.
     pub(crate) async fn catalog(
         &self,
-        viewer: Option<Viewer>,
+        viewer: Option<Caller>,
         id: Uuid,
         page: Page,
     ) -> Result<CatalogWithProducts, CatalogError> {
@@ -90,7 +91,7 @@ impl Catalog {
     #[tracing::instrument(skip(self, patch))]
     pub(crate) async fn update_catalog(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         id: Uuid,
         patch: &CatalogPatch,
     ) -> Result<SellerCatalog, CatalogError> {
@@ -101,7 +102,7 @@ impl Catalog {
     #[tracing::instrument(skip(self))]
     pub(crate) async fn delete_catalog(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         id: Uuid,
     ) -> Result<(), CatalogError> {
         self.ensure_owner(viewer, id).await?;
@@ -112,7 +113,7 @@ impl Catalog {
     #[tracing::instrument(skip(self))]
     pub(crate) async fn add_to_catalog(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         id: Uuid,
         product: Uuid,
     ) -> Result<(), CatalogError> {
@@ -128,7 +129,7 @@ impl Catalog {
     #[tracing::instrument(skip(self))]
     pub(crate) async fn remove_from_catalog(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         id: Uuid,
         product: Uuid,
     ) -> Result<(), CatalogError> {
@@ -144,7 +145,7 @@ impl Catalog {
     /// its seller.
     pub(crate) async fn ensure_owner(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         id: Uuid,
     ) -> Result<Uuid, CatalogError> {
         match self.store.catalog_seller(id).await? {

@@ -2,14 +2,15 @@
 //!
 //! The body is streamed: rows are parsed as they arrive and written in batches, so a file of
 //! 100,000 rows never sits in memory whole. Each row is validated exactly like a single create;
-//! rows upsert by `sku` among the catalog owner's products and join the catalog. The stock and
-//! threshold a row gives an existing product go through that product's inventory actor, the
-//! single writer of its stock; new products get their inventory row with the batch. A batch is
-//! one transaction of set-based statements; if it fails, its rows are retried one by one so a bad
-//! row is reported with its line while the good ones still land.
+//! rows upsert by `sku` among the catalog owner's products and join the catalog. A batch is one
+//! transaction of set-based statements (new products get their inventory row in it); if it fails,
+//! its rows are retried one by one so a bad row is reported with its line while the good ones
+//! still land. Then the stock and threshold a row gives a product that existed go through that
+//! product's inventory actor, the single writer of its stock.
 
-use super::{Catalog, CatalogError, Viewer};
+use super::{Catalog, CatalogError};
 use crate::db::violates;
+use crate::domain::Caller;
 use crate::domain::{FieldError, ProductFields, ProductInput, from_json_value};
 use actix_web::web::Bytes;
 use bazaar_actors::inventory::InventoryError;
@@ -18,7 +19,7 @@ use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::error::ErrorKind;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use tokio::io::AsyncBufReadExt;
 use tokio_util::io::StreamReader;
 use utoipa::ToSchema;
@@ -69,7 +70,7 @@ impl Catalog {
     #[tracing::instrument(skip(self, body))]
     pub(crate) async fn import_products<S>(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         catalog: Uuid,
         format: ImportFormat,
         body: S,
@@ -347,14 +348,13 @@ impl Importer<'_> {
         if rows.is_empty() {
             return Ok(());
         }
-        let rows = self.change_stock(rows).await?;
         match self.write(&rows).await {
-            Ok(written) => self.record(written).await,
+            Ok(written) => self.record(written, &rows).await,
             Err(error) if !is_row_error(&error) => Err(error),
             Err(_) => {
                 for row in rows {
                     match self.write(std::slice::from_ref(&row)).await {
-                        Ok(written) => self.record(written).await?,
+                        Ok(written) => self.record(written, std::slice::from_ref(&row)).await?,
                         Err(error) if is_row_error(&error) => {
                             let (field, message) = row_error(&error);
                             self.fail(row.line, FieldError::new(field, message));
@@ -367,60 +367,51 @@ impl Importer<'_> {
         }
     }
 
-    /// Sets the stock and threshold that rows give existing products, through their inventory
-    /// actors; the rows that may go on (a stock below what open orders hold fails its row).
-    async fn change_stock(&mut self, rows: Vec<Row>) -> Result<Vec<Row>, CatalogError> {
-        let skus: Vec<&str> = rows
+    /// Counts what a written batch did and sets the stock and threshold its rows give the
+    /// products that existed, through their inventory actors (the single writer of stock). A
+    /// stock below what open orders hold fails its row's stock, the rest of the row stays.
+    async fn record(&mut self, written: Written, rows: &[Row]) -> Result<(), CatalogError> {
+        self.report.created += written.created;
+        self.report.updated += written.updated.len() as u64;
+        let updated: Vec<Uuid> = written.updated.iter().map(|(id, _)| *id).collect();
+        self.catalog.cache.invalidate(&updated).await;
+        let by_sku: HashMap<&str, &Row> = rows
             .iter()
-            .filter(|row| row.stock_given || row.threshold_given)
-            .map(|row| row.product.sku.as_str())
+            .map(|row| (row.product.sku.as_str(), row))
             .collect();
-        if skus.is_empty() {
-            return Ok(rows);
-        }
-        let existing = self
-            .catalog
-            .store
-            .products_by_sku(self.seller, &skus)
-            .await?;
         let inventory = &self.catalog.inventory;
-        let changes = rows.iter().map(|row| async {
-            let Some(&id) = existing.get(row.product.sku.as_str()) else {
-                return Ok(());
-            };
-            if row.stock_given {
-                inventory
-                    .set_stock(id, row.product.stock, LedgerReason::Import)
-                    .await?;
-            }
-            if row.threshold_given {
-                let threshold = i64::from(row.product.low_stock_threshold);
-                inventory.set_threshold(id, threshold).await?;
-            }
-            Ok::<(), InventoryError>(())
+        let changes = written.updated.iter().filter_map(|(id, sku)| {
+            let row = *by_sku.get(sku.as_str())?;
+            (row.stock_given || row.threshold_given).then_some(async move {
+                let changed = async {
+                    if row.stock_given {
+                        inventory
+                            .set_stock(*id, row.product.stock, LedgerReason::Import)
+                            .await?;
+                    }
+                    if row.threshold_given {
+                        let threshold = i64::from(row.product.low_stock_threshold);
+                        inventory.set_threshold(*id, threshold).await?;
+                    }
+                    Ok::<(), InventoryError>(())
+                };
+                (row.line, changed.await)
+            })
         });
-        let outcomes = futures_util::future::join_all(changes).await;
-        let mut kept = Vec::with_capacity(rows.len());
-        for (row, outcome) in rows.into_iter().zip(outcomes) {
+        for (line, outcome) in futures_util::future::join_all(changes).await {
             match outcome {
-                Ok(()) => kept.push(row),
+                Ok(()) => {}
                 Err(InventoryError::BelowReserved { .. }) => self.fail(
-                    row.line,
+                    line,
                     FieldError::new(
                         "stock",
-                        "must not be below the units reserved by open orders",
+                        "must not be below the units reserved by open orders (the rest of the \
+                         row was imported)",
                     ),
                 ),
                 Err(error) => return Err(error.into()),
             }
         }
-        Ok(kept)
-    }
-
-    async fn record(&mut self, written: Written) -> Result<(), CatalogError> {
-        self.report.created += written.created;
-        self.report.updated += written.updated.len() as u64;
-        self.catalog.cache.invalidate(&written.updated).await;
         Ok(())
     }
 
@@ -436,7 +427,8 @@ impl Importer<'_> {
 /// What one written batch did.
 pub(crate) struct Written {
     pub created: u64,
-    pub updated: Vec<Uuid>,
+    /// The products that existed, with their skus.
+    pub updated: Vec<(Uuid, String)>,
 }
 
 /// Errors that belong to one row (a constraint it breaks) rather than to the whole import.

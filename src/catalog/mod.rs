@@ -19,7 +19,7 @@ pub(crate) use catalogs::{CatalogInput, CatalogPatch, CatalogWithProducts, Selle
 pub(crate) use categories::{Category, CategoryNode, CategoryPatch};
 pub(crate) use import::{IMPORT_LIMIT_BYTES, ImportFormat, ImportReport};
 pub(crate) use product_cache::ProductCache;
-pub(crate) use products::{Product, Viewer};
+pub(crate) use products::Product;
 pub(crate) use reviews::{Review, ReviewInput};
 pub(crate) use search::{Facets, SearchParams, SearchQuery, SearchResults};
 

@@ -3,8 +3,7 @@
 
 use super::product_cache::CachedProduct;
 use super::{Catalog, CatalogError};
-use crate::auth::AuthUser;
-use crate::domain::{ProductInput, ProductPatch, ProductStatus, Role};
+use crate::domain::{Caller, ProductInput, ProductPatch, ProductStatus};
 use actix_web::web::Bytes;
 use serde::Serialize;
 use serde_json::Value;
@@ -43,39 +42,16 @@ pub(crate) struct Product {
     pub updated_at: OffsetDateTime,
 }
 
-/// Who is looking at or changing a product.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Viewer {
-    pub id: Uuid,
-    pub role: Role,
-}
-
-impl From<&AuthUser> for Viewer {
-    fn from(user: &AuthUser) -> Self {
-        Self {
-            id: user.id,
-            role: user.role,
-        }
-    }
-}
-
-impl Viewer {
-    /// Admins manage every product; sellers their own.
-    pub(crate) fn manages(self, seller: Uuid) -> bool {
-        self.role == Role::Admin || self.id == seller
-    }
-}
-
 /// Whether `viewer` may see `product`: published products are public, the others belong to
 /// their seller and the admins.
-fn visible(product: &Product, viewer: Option<Viewer>) -> bool {
+fn visible(product: &Product, viewer: Option<Caller>) -> bool {
     product.status == ProductStatus::Published
         || viewer.is_some_and(|v| v.manages(product.seller_id))
 }
 
 /// Why `viewer` may not change product `seller`'s product in `status`: 404 if they cannot see it,
 /// 403 if they can but it is not theirs.
-pub(crate) fn refusal(viewer: Viewer, seller: Uuid, status: ProductStatus) -> Option<CatalogError> {
+pub(crate) fn refusal(viewer: Caller, seller: Uuid, status: ProductStatus) -> Option<CatalogError> {
     if viewer.manages(seller) {
         None
     } else if status == ProductStatus::Published {
@@ -92,7 +68,7 @@ impl Catalog {
     #[tracing::instrument(level = "debug", skip(self, viewer))]
     pub(crate) async fn product(
         &self,
-        viewer: Option<Viewer>,
+        viewer: Option<Caller>,
         id: Uuid,
     ) -> Result<Arc<CachedProduct>, CatalogError> {
         let product = match self.cache.get(id) {
@@ -120,7 +96,7 @@ impl Catalog {
     /// here (else the stock as last read).
     pub(crate) async fn product_page(
         &self,
-        viewer: Option<Viewer>,
+        viewer: Option<Caller>,
         id: Uuid,
     ) -> Result<Bytes, CatalogError> {
         let cached = self.product(viewer, id).await?;
@@ -151,7 +127,7 @@ impl Catalog {
     /// it is not theirs.
     pub(crate) async fn ensure_manages(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         id: Uuid,
     ) -> Result<(), CatalogError> {
         let (seller, status) = self
@@ -173,17 +149,18 @@ impl Catalog {
     #[tracing::instrument(skip(self, patch))]
     pub(crate) async fn update_product(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         id: Uuid,
         patch: &ProductPatch,
     ) -> Result<Product, CatalogError> {
         self.store.update_product(viewer, id, patch).await?;
+        // Before anything else can fail: the cached page must not outlive the change.
+        self.cache.invalidate(&[id]).await;
         if let Some(threshold) = patch.low_stock_threshold {
             self.inventory
                 .set_threshold(id, i64::from(threshold))
                 .await?;
         }
-        self.cache.invalidate(&[id]).await;
         self.store
             .product(id)
             .await?
@@ -194,7 +171,7 @@ impl Catalog {
     #[tracing::instrument(skip(self))]
     pub(crate) async fn archive_product(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         id: Uuid,
     ) -> Result<(), CatalogError> {
         self.store.archive_product(viewer, id).await?;

@@ -3,7 +3,8 @@
 //! A review and the change of its product's rating sum and count commit in one transaction, as
 //! atomic increments, so concurrent reviews never lose an update.
 
-use super::{Catalog, CatalogError, Viewer};
+use super::{Catalog, CatalogError};
+use crate::domain::Caller;
 use crate::domain::{AllValid, Page, Paged, Parsed, Role, bounded_text, field};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -100,7 +101,7 @@ impl Catalog {
     /// Deletes a review: its author or an admin may; for anyone else it is 403 (reviews are
     /// public).
     #[tracing::instrument(skip(self))]
-    pub(crate) async fn delete_review(&self, viewer: Viewer, id: Uuid) -> Result<(), CatalogError> {
+    pub(crate) async fn delete_review(&self, viewer: Caller, id: Uuid) -> Result<(), CatalogError> {
         let may_delete = |author: Uuid| author == viewer.id || viewer.role == Role::Admin;
         let product = self.store.delete_review(id, may_delete).await?;
         self.cache.invalidate(&[product]).await;

@@ -7,6 +7,7 @@
 //! their columns and are read and written as text through `sqlx::Type`.
 
 mod address;
+mod caller;
 mod email;
 mod json;
 mod money;
@@ -23,6 +24,7 @@ mod text;
 mod validation;
 
 pub(crate) use address::{AddressFields, AddressInput, AddressPatch, AddressPatchFields};
+pub(crate) use caller::Caller;
 pub(crate) use email::Email;
 pub(crate) use json::{field_error, from_json_value, without_position};
 pub(crate) use money::{Currency, Price};

@@ -90,7 +90,7 @@ pub(crate) struct ProductFields {
     pub brand: Option<String>,
     pub category_id: Uuid,
     /// Price in minor units (cents), greater than zero.
-    pub price_cents: Price,
+    pub price_cents: i64,
     /// ISO 4217.
     pub currency: String,
     /// Image URLs (http or https).
@@ -139,6 +139,7 @@ impl ProductInput {
             name,
             description,
             brand,
+            price_cents,
             currency,
             images,
             attributes,
@@ -151,6 +152,7 @@ impl ProductInput {
             field("name", bounded_text(&fields.name, 1, 200)),
             field("description", description(&fields.description)),
             field("brand", optional_text(fields.brand.as_deref(), 100)),
+            field("price_cents", Price::try_from(fields.price_cents)),
             field("currency", Currency::parse(&fields.currency)),
             field("images", images(&fields.images)),
             field("attributes", attributes(fields.attributes)),
@@ -172,7 +174,7 @@ impl ProductInput {
             description,
             brand,
             category_id: fields.category_id,
-            price_cents: fields.price_cents,
+            price_cents,
             currency,
             images,
             attributes,
@@ -247,7 +249,7 @@ pub(crate) struct ProductPatchFields {
     #[schema(value_type = Option<String>)]
     pub brand: Option<Option<String>>,
     pub category_id: Option<Uuid>,
-    pub price_cents: Option<Price>,
+    pub price_cents: Option<i64>,
     pub currency: Option<String>,
     pub images: Option<Vec<String>>,
     #[schema(value_type = Option<Object>)]
@@ -283,6 +285,7 @@ impl ProductPatch {
             name,
             description,
             brand,
+            price_cents,
             currency,
             images,
             attributes,
@@ -296,6 +299,7 @@ impl ProductPatch {
             optional("brand", fields.brand, |raw| {
                 optional_text(raw.as_deref(), 100)
             }),
+            optional("price_cents", fields.price_cents, Price::try_from),
             optional("currency", fields.currency, |raw| Currency::parse(&raw)),
             optional("images", fields.images, |urls| images(&urls)),
             optional("attributes", fields.attributes, attributes),
@@ -314,7 +318,7 @@ impl ProductPatch {
             description,
             brand,
             category_id: fields.category_id,
-            price_cents: fields.price_cents,
+            price_cents,
             currency,
             images,
             attributes,

@@ -7,11 +7,11 @@
 
 mod store;
 
-use crate::db::Database;
-use crate::domain::{OrderStatus, Page, Paged};
+pub(crate) use store::NotificationStore;
+
+pub(crate) use crate::domain::{OrderStatus, Page, Paged};
 use bazaar_actors::hub::{Event, Hub, Push};
 use serde::Serialize;
-use store::NotificationStore;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use utoipa::ToSchema;
@@ -113,8 +113,7 @@ fn notifications_of(event: &Event) -> Vec<New> {
 }
 
 /// Starts the writer: it stores the notifications the events of `feed` call for and pushes them.
-pub(crate) fn start(db: Database, hub: Hub, mut feed: mpsc::UnboundedReceiver<Push>) {
-    let store = NotificationStore::new(db);
+pub(crate) fn start(store: NotificationStore, hub: Hub, mut feed: mpsc::UnboundedReceiver<Push>) {
     actix_web::rt::spawn(async move {
         let mut batch = Vec::new();
         while let Some(push) = feed.recv().await {
@@ -158,10 +157,8 @@ pub(crate) struct Notifications {
 }
 
 impl Notifications {
-    pub(crate) fn new(db: Database) -> Self {
-        Self {
-            store: NotificationStore::new(db),
-        }
+    pub(crate) fn new(store: NotificationStore) -> Self {
+        Self { store }
     }
 
     /// `user`'s notifications, newest first.

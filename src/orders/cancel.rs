@@ -4,21 +4,22 @@
 use super::model::Order;
 use super::units::CancelWork;
 use super::{OrderError, Orders, announce};
-use crate::auth::AuthUser;
-use crate::domain::Role;
+use crate::domain::{Caller, Role};
+use tracing::Instrument;
 use uuid::Uuid;
 
 impl Orders {
     /// Cancels order `id` for its customer (before it ships) or an admin.
     #[tracing::instrument(skip(self, caller), fields(caller = %caller.id))]
-    pub(crate) async fn cancel(&self, caller: &AuthUser, id: Uuid) -> Result<Order, OrderError> {
-        let (orders, caller) = (self.clone(), caller.clone());
-        tokio::task::spawn_local(async move { orders.cancel_to_the_end(&caller, id).await })
+    pub(crate) async fn cancel(&self, caller: Caller, id: Uuid) -> Result<Order, OrderError> {
+        let orders = self.clone();
+        let cancelling = async move { orders.cancel_order(caller, id).await };
+        tokio::task::spawn_local(cancelling.in_current_span())
             .await
             .map_err(|error| OrderError::Internal(error.into()))?
     }
 
-    async fn cancel_to_the_end(&self, caller: &AuthUser, id: Uuid) -> Result<Order, OrderError> {
+    async fn cancel_order(&self, caller: Caller, id: Uuid) -> Result<Order, OrderError> {
         let order = self.order(caller, id).await?;
         if order.user_id != caller.id && caller.role != Role::Admin {
             return Err(OrderError::Forbidden(

@@ -19,6 +19,7 @@ use crate::error::Coded;
 use crate::payments::Card;
 use bazaar_actors::journal::JournalError;
 use std::collections::{BTreeMap, HashMap};
+use tracing::Instrument;
 use uuid::Uuid;
 
 /// Which lines to check out.
@@ -51,7 +52,8 @@ impl Orders {
         request: CheckoutRequest,
     ) -> Result<CheckoutOutcome, OrderError> {
         let orders = self.clone();
-        let outcome = tokio::task::spawn_local(async move { orders.place(request).await })
+        let placing = async move { orders.place(request).await };
+        let outcome = tokio::task::spawn_local(placing.in_current_span())
             .await
             .map_err(|error| OrderError::Internal(error.into()))?;
         // Checkouts by outcome: what a load tester reads to understand a run.
@@ -206,7 +208,7 @@ impl Orders {
                     .address_book
                     .find(customer, *id)
                     .await
-                    .map_err(|error| OrderError::Unavailable(error.to_string()))?
+                    .map_err(OrderError::from)?
                     .ok_or_else(|| {
                         OrderError::invalid(
                             "shipping_address_id",

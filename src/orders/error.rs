@@ -102,3 +102,12 @@ impl From<InventoryError> for OrderError {
         OrderError::Unavailable(error.to_string())
     }
 }
+
+impl From<crate::accounts::AccountError> for OrderError {
+    fn from(error: crate::accounts::AccountError) -> Self {
+        match error {
+            crate::accounts::AccountError::Database(error) => OrderError::Database(error),
+            other => OrderError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}

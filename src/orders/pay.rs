@@ -8,11 +8,11 @@ use super::store::UnpaidAttempt;
 use super::unanswered::stored_after_all;
 use super::units::{PaymentWork, RecordFor};
 use super::{OrderError, Orders, announce};
-use crate::auth::AuthUser;
 use crate::clock;
-use crate::domain::{OrderStatus, PaymentMethod};
+use crate::domain::{Caller, OrderStatus, PaymentMethod};
 use crate::payments::{Card, ChargeOutcome, DeclineCode};
 use bazaar_actors::journal::JournalError;
+use tracing::Instrument;
 use uuid::Uuid;
 
 /// A parsed payment of an order.
@@ -37,18 +37,19 @@ impl Orders {
     #[tracing::instrument(skip_all, fields(order = %request.order))]
     pub(crate) async fn pay(
         &self,
-        caller: &AuthUser,
+        caller: Caller,
         request: PaymentRequest,
     ) -> Result<PaymentOutcome, OrderError> {
-        let (orders, caller) = (self.clone(), caller.clone());
-        tokio::task::spawn_local(async move { orders.pay_to_the_end(&caller, request).await })
+        let orders = self.clone();
+        let paying = async move { orders.pay_order(caller, request).await };
+        tokio::task::spawn_local(paying.in_current_span())
             .await
             .map_err(|error| OrderError::Internal(error.into()))?
     }
 
-    async fn pay_to_the_end(
+    async fn pay_order(
         &self,
-        caller: &AuthUser,
+        caller: Caller,
         request: PaymentRequest,
     ) -> Result<PaymentOutcome, OrderError> {
         if let Some(key) = &request.idempotency
@@ -169,6 +170,9 @@ impl Orders {
                 // Unknown: neither keep the money for an unpaid order nor refund a paid one
                 // blindly.
                 None => {
+                    // Logged here: a client that hung up would never see the error below.
+                    tracing::error!(order = %order.id, %payment, %reference,
+                        "charged, but the database did not say whether the payment was stored: reconcile");
                     return Err(OrderError::Unavailable(format!(
                         "charged {reference} for order {}, but the database did not say whether \
                          payment {payment} was stored: reconcile",

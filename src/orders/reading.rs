@@ -2,17 +2,15 @@
 //! sellers of its lines and admins; to anyone else it does not exist.
 
 use super::model::{Order, OrderFilter};
-use super::store::Reader;
 use super::{OrderError, Orders};
-use crate::auth::AuthUser;
-use crate::domain::{Page, Paged};
+use crate::domain::{Caller, Page, Paged};
 use uuid::Uuid;
 
 impl Orders {
     /// Order `id` with all its details, if `caller` may see it (404 otherwise).
-    pub(crate) async fn order(&self, caller: &AuthUser, id: Uuid) -> Result<Order, OrderError> {
+    pub(crate) async fn order(&self, caller: Caller, id: Uuid) -> Result<Order, OrderError> {
         self.store
-            .visible_order(reader(caller), id)
+            .visible_order(caller, id)
             .await?
             .ok_or(OrderError::NotFound("order"))
     }
@@ -21,17 +19,10 @@ impl Orders {
     /// their products; an admin's all. Lines, events, payments and refunds are left out.
     pub(crate) async fn list(
         &self,
-        caller: &AuthUser,
+        caller: Caller,
         filter: &OrderFilter,
         page: Page,
     ) -> Result<Paged<Order>, OrderError> {
-        Ok(self.store.list_orders(reader(caller), filter, page).await?)
-    }
-}
-
-fn reader(caller: &AuthUser) -> Reader {
-    Reader {
-        id: caller.id,
-        role: caller.role,
+        Ok(self.store.list_orders(caller, filter, page).await?)
     }
 }

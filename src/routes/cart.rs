@@ -64,7 +64,10 @@ pub(crate) async fn set_item(
 ) -> Result<HttpResponse, ApiError> {
     let qty = match body.qty {
         0 => None,
-        units => Some(field("qty", Quantity::try_from(units))?),
+        units => Some(field(
+            "qty",
+            Quantity::try_from(units).map_err(|_| format!("must be 0 to {}", Quantity::MAX)),
+        )?),
     };
     Ok(HttpResponse::Ok().json(carts.set(caller.id, *product, qty).await?))
 }

@@ -9,10 +9,10 @@ mod accounts;
 mod auth;
 mod cart;
 mod catalog;
+mod health;
 mod live;
 mod method_not_allowed;
 mod notifications;
-mod operations;
 mod orders;
 mod outbox;
 mod stock;
@@ -28,9 +28,9 @@ pub(crate) use method_not_allowed::MethodNotAllowed;
 /// Registers every route of the API (and, through `utoipa-actix-web`, its OpenAPI path).
 pub(crate) fn configure(cfg: &mut ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(path_error))
-        .service(operations::healthz)
-        .service(operations::readyz)
-        .service(operations::metrics)
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
         .service(auth::jwks)
         .service(
             // Static scopes first, hot routes first: actix tries resources in order, and each

@@ -4,8 +4,8 @@
 
 use crate::auth::{AuthUser, CustomerUser};
 use crate::domain::{
-    AddressFields, AddressInput, AllValid, Invalid, OrderStatus, Page, PageParams, Parsed,
-    Quantity, optional,
+    AddressFields, AddressInput, AllValid, Caller, Invalid, OrderStatus, Page, PageParams, Parsed,
+    optional,
 };
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
@@ -24,7 +24,8 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub(crate) struct LineBody {
     product_id: Uuid,
-    qty: Quantity,
+    /// 1 to 1000 (summed per product).
+    qty: i64,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -163,7 +164,7 @@ pub(crate) async fn checkout(
                 .iter()
                 .map(|line| CheckoutLine {
                     product: line.product_id,
-                    qty: line.qty.get(),
+                    qty: line.qty,
                 })
                 .collect(),
         ),
@@ -180,19 +181,11 @@ pub(crate) async fn checkout(
     checkout_answer(orders.checkout(request).await?)
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct PayBody {
-    /// `card`.
-    method: String,
-    card: Option<CardFields>,
-}
-
 /// Pays one of the caller's orders pending payment: 200 with the paid order, or 402.
 #[utoipa::path(tag = "orders", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "order id"),
            ("Idempotency-Key" = Option<String>, Header, description = "retry-safe key")),
-    request_body = PayBody,
+    request_body = PaymentBody,
     responses((status = 200, body = Order), (status = 402, body = Problem),
               (status = 404, body = Problem),
               (status = 409, description = "expired, cancelled or already paid", body = Problem),
@@ -206,18 +199,14 @@ pub(crate) async fn pay(
     Json(raw): Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let idempotency = idempotency_key(&req, caller.id, format!("pay:{id}"), &raw)?;
-    let body: PayBody =
+    let payment: PaymentBody =
         crate::domain::from_json_value(raw).map_err(|e| ApiError::validation(vec![e]))?;
-    let payment = PaymentBody {
-        method: body.method,
-        card: body.card,
-    };
     let request = PaymentRequest {
         order: *id,
         card: payment.card()?,
         idempotency,
     };
-    payment_answer(orders.pay(&caller, request).await?)
+    payment_answer(orders.pay(Caller::from(&caller), request).await?)
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -243,7 +232,7 @@ pub(crate) async fn list(
     )
         .all_valid()?;
     let filter = OrderFilter { status };
-    Ok(HttpResponse::Ok().json(orders.list(&caller, &filter, page).await?))
+    Ok(HttpResponse::Ok().json(orders.list(Caller::from(&caller), &filter, page).await?))
 }
 
 /// One order with its lines, timeline, payments and refunds (its customer, its sellers, admins).
@@ -256,7 +245,7 @@ pub(crate) async fn get(
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(orders.order(&caller, *id).await?))
+    Ok(HttpResponse::Ok().json(orders.order(Caller::from(&caller), *id).await?))
 }
 
 /// Cancels an order before it ships: holds go back on sale; a paid order is restocked and refunded.
@@ -270,5 +259,5 @@ pub(crate) async fn cancel(
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(orders.cancel(&caller, *id).await?))
+    Ok(HttpResponse::Ok().json(orders.cancel(Caller::from(&caller), *id).await?))
 }

@@ -2,7 +2,7 @@
 //! through its actor.
 
 use crate::auth::SellerUser;
-use crate::catalog::Viewer;
+use crate::domain::Caller;
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::stock::{Adjustment, StockRoom};
@@ -14,14 +14,15 @@ use uuid::Uuid;
 
 /// A product's stock.
 #[derive(Serialize, ToSchema)]
-pub(crate) struct Inventory {
+#[schema(as = Inventory)]
+pub(crate) struct StockLevels {
     pub on_hand: i64,
     pub reserved: i64,
     pub available: i64,
     pub low_stock_threshold: i64,
 }
 
-impl From<Snapshot> for Inventory {
+impl From<Snapshot> for StockLevels {
     fn from(snapshot: Snapshot) -> Self {
         Self {
             on_hand: snapshot.on_hand,
@@ -35,7 +36,7 @@ impl From<Snapshot> for Inventory {
 /// The stock of a product (its seller or an admin).
 #[utoipa::path(tag = "inventory", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "product id")),
-    responses((status = 200, body = Inventory), (status = 403, body = Problem),
+    responses((status = 200, body = StockLevels), (status = 403, body = Problem),
               (status = 404, body = Problem)))]
 #[get("/{id}/inventory")]
 pub(crate) async fn get(
@@ -43,8 +44,8 @@ pub(crate) async fn get(
     seller: SellerUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let snapshot = stock.snapshot(Viewer::from(&seller.0), *id).await?;
-    Ok(HttpResponse::Ok().json(Inventory::from(snapshot)))
+    let snapshot = stock.snapshot(Caller::from(&seller.0), *id).await?;
+    Ok(HttpResponse::Ok().json(StockLevels::from(snapshot)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -59,7 +60,7 @@ pub(crate) struct AdjustmentBody {
 /// Changes a product's stock durably; it can never go below zero or below what is reserved.
 #[utoipa::path(tag = "inventory", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "product id")), request_body = AdjustmentBody,
-    responses((status = 200, body = Inventory), (status = 403, body = Problem),
+    responses((status = 200, body = StockLevels), (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, description = "below what is reserved", body = Problem),
               (status = 422, body = Problem)))]
@@ -72,7 +73,7 @@ pub(crate) async fn adjust(
 ) -> Result<HttpResponse, ApiError> {
     let adjustment = Adjustment::parse(body.delta, &body.reason)?;
     let snapshot = stock
-        .adjust(Viewer::from(&seller.0), *id, adjustment)
+        .adjust(Caller::from(&seller.0), *id, adjustment)
         .await?;
-    Ok(HttpResponse::Ok().json(Inventory::from(snapshot)))
+    Ok(HttpResponse::Ok().json(StockLevels::from(snapshot)))
 }

@@ -423,3 +423,42 @@ async fn a_saved_address_is_used_only_by_its_owner() {
     )
     .await;
 }
+
+/// During a rolling deploy the previous release reads and writes idempotency records as a status
+/// and a body; the trigger of the migration keeps that form and the typed outcome in step.
+#[actix_web::test]
+async fn idempotency_records_stay_readable_by_the_previous_release_and_back() {
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(5, json!({})).await;
+    let customer = app.customer().await;
+    let body = checkout_body(&[(&product, 1)]);
+    let placed = app.checkout(&customer, &body, Some("deploy-1")).await;
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let order: Value = placed.json().await.unwrap();
+    let (status, response): (Option<i32>, Option<Value>) = sqlx::query_as(
+        "SELECT status_code, response FROM idempotency_keys WHERE key = 'deploy-1'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(status, Some(201), "the previous release's form is written");
+    assert_eq!(response.unwrap()["order"]["id"], order["order"]["id"]);
+    // The previous release records a decline for the key: this release replays it.
+    sqlx::query(
+        "UPDATE idempotency_keys SET status_code = 402, response = jsonb_build_object(
+             'code', 'payment_declined', 'order_id', $1::text, 'decline_code', 'card_declined')
+         WHERE key = 'deploy-1'",
+    )
+    .bind(order["order"]["id"].as_str().unwrap())
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let replayed = assert_problem(
+        app.checkout(&customer, &body, Some("deploy-1")).await,
+        StatusCode::PAYMENT_REQUIRED,
+        "payment_declined",
+    )
+    .await;
+    assert_eq!(replayed["order_id"], order["order"]["id"]);
+    assert_eq!(replayed["decline_code"], "card_declined");
+}

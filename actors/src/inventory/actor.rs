@@ -4,7 +4,7 @@ use super::handle::ExpireHold;
 use super::messages::*;
 use crate::hub::{Event, Hub};
 use crate::journal::{
-    Journal, JournalError, LedgerReason, StockChange, StockOnly, ThresholdChange, Unit,
+    Journal, JournalError, LedgerReason, StockChange, StockOnly, StockSet, ThresholdChange, Unit,
 };
 use crate::store::{self, Database};
 use actix::prelude::*;
@@ -378,15 +378,67 @@ impl Handler<Adjust> for InventoryActor {
     type Result = ResponseActFuture<Self, Result<Snapshot, InventoryError>>;
 
     fn handle(&mut self, msg: Adjust, _: &mut Context<Self>) -> Self::Result {
-        self.change_on_hand(|_| msg.delta, msg.reason)
+        self.change_on_hand(msg.delta, msg.reason)
     }
 }
 
 impl Handler<SetStock> for InventoryActor {
-    type Result = ResponseActFuture<Self, Result<Snapshot, InventoryError>>;
+    type Result = AtomicResponse<Self, Result<Snapshot, InventoryError>>;
 
+    /// Atomic: the actor takes no other message until the new stock is durable, so two settings
+    /// of one product never share a batch (each computes its change from the row it locks).
+    /// Until then reservations count the old stock; the database's CHECK refuses any that the new
+    /// stock cannot cover.
     fn handle(&mut self, msg: SetStock, _: &mut Context<Self>) -> Self::Result {
-        self.change_on_hand(|on_hand| msg.on_hand - on_hand, msg.reason)
+        let stock = match self.stock() {
+            Ok(stock) => stock,
+            Err(error) => return AtomicResponse::new(Box::pin(fut::ready(Err(error)))),
+        };
+        if msg.on_hand < stock.reserved {
+            let reserved = stock.reserved;
+            let refused = Err(InventoryError::BelowReserved { reserved });
+            return AtomicResponse::new(Box::pin(fut::ready(refused)));
+        }
+        let change = std::sync::Arc::default();
+        let unit = StockSet {
+            product: self.product,
+            target: msg.on_hand,
+            reason: msg.reason,
+            change: std::sync::Arc::clone(&change),
+        };
+        self.in_flight += 1;
+        let write = self.journal.write(unit);
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |outcome, actor, ctx| {
+                actor.in_flight -= 1;
+                let result = match outcome {
+                    Ok(true) => {
+                        let delta = change
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .unwrap_or(0);
+                        if let Loaded::Ready(stock) = &mut actor.state {
+                            stock.on_hand += delta;
+                        }
+                        actor.stock().map(|stock| stock.snapshot())
+                    }
+                    // Below what the database holds reserved: it knows more than this actor.
+                    Ok(false) => {
+                        actor.load(ctx);
+                        let reserved = actor.stock().map_or(0, |stock| stock.reserved);
+                        Err(InventoryError::BelowReserved { reserved })
+                    }
+                    Err(error) => {
+                        if matches!(error, JournalError::Refused(_)) {
+                            actor.load(ctx);
+                        }
+                        Err(InventoryError::Unavailable(error.to_string()))
+                    }
+                };
+                actor.publish();
+                result
+            },
+        )))
     }
 }
 
@@ -410,11 +462,11 @@ impl Handler<SetThreshold> for InventoryActor {
 }
 
 impl InventoryActor {
-    /// Changes `on_hand` by what `delta` computes from the current value, durably; never below
-    /// what is reserved. A decrease counts at once, an increase only once it is durable.
+    /// Changes `on_hand` by `delta`, durably; never below what is reserved. A decrease counts
+    /// at once, an increase only once it is durable.
     fn change_on_hand(
         &mut self,
-        delta: impl FnOnce(i64) -> i64,
+        delta: i64,
         reason: LedgerReason,
     ) -> ResponseActFuture<Self, Result<Snapshot, InventoryError>> {
         let product = self.product;
@@ -422,7 +474,6 @@ impl InventoryActor {
             Ok(stock) => stock,
             Err(error) => return Box::pin(fut::ready(Err(error))),
         };
-        let delta = delta(stock.on_hand);
         if stock.on_hand + delta < stock.reserved {
             let reserved = stock.reserved;
             return Box::pin(fut::ready(Err(InventoryError::BelowReserved { reserved })));

@@ -14,6 +14,6 @@ mod unit;
 mod writer;
 
 pub use unit::{
-    Applied, Batchable, LedgerReason, StockChange, StockOnly, ThresholdChange, Unit, Work,
+    Applied, Batchable, LedgerReason, StockChange, StockOnly, StockSet, ThresholdChange, Unit, Work,
 };
 pub use writer::{Journal, JournalConfig, JournalError};

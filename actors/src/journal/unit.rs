@@ -141,6 +141,49 @@ impl Work for StockOnly {
     }
 }
 
+/// A unit that sets a product's `on_hand` to `target`. The difference is computed against the
+/// locked row, not against an actor's memory (which may not know yet of changes still landing),
+/// and recorded in the ledger with `reason`; refused if `target` is below what is reserved.
+pub struct StockSet {
+    pub product: Uuid,
+    pub target: i64,
+    pub reason: LedgerReason,
+    /// The change it made, for the actor once it committed (overwritten if applied twice).
+    pub change: std::sync::Arc<std::sync::Mutex<Option<i64>>>,
+}
+
+impl Work for StockSet {
+    fn apply<'c>(&'c self, connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
+        Box::pin(async move {
+            let Some((on_hand, reserved)) =
+                crate::store::lock_stock(connection, self.product).await?
+            else {
+                return Ok(Applied::refused());
+            };
+            if self.target < reserved {
+                return Ok(Applied::refused());
+            }
+            let delta = self.target - on_hand;
+            *self
+                .change
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(delta);
+            let stock = if delta == 0 {
+                Vec::new()
+            } else {
+                vec![StockChange {
+                    product: self.product,
+                    reserved: 0,
+                    on_hand: delta,
+                    reason: self.reason,
+                    order: None,
+                }]
+            };
+            Ok(Applied::accepted(stock))
+        })
+    }
+}
+
 /// A unit that changes a product's low-stock threshold (the inventory actor's to change).
 pub struct ThresholdChange {
     pub product: Uuid,

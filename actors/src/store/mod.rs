@@ -122,6 +122,14 @@ pub(crate) async fn write_stock(
     by_backend!(connection connection => write_stock(changes))
 }
 
+/// A product's `on_hand` and `reserved`, locked for the rest of the transaction.
+pub(crate) async fn lock_stock(
+    connection: Connection<'_>,
+    product: Uuid,
+) -> sqlx::Result<Option<(i64, i64)>> {
+    by_backend!(connection connection => lock_stock(product))
+}
+
 /// Sets a product's low-stock threshold.
 pub(crate) async fn set_threshold(
     connection: Connection<'_>,

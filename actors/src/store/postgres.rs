@@ -93,3 +93,13 @@ pub(super) async fn set_threshold(
     .await?;
     Ok(updated.rows_affected() == 1)
 }
+
+pub(super) async fn lock_stock(
+    connection: &mut PgConnection,
+    product: Uuid,
+) -> sqlx::Result<Option<(i64, i64)>> {
+    sqlx::query_as("SELECT on_hand, reserved FROM inventory WHERE product_id = $1 FOR UPDATE")
+        .bind(product)
+        .fetch_optional(connection)
+        .await
+}

@@ -13,11 +13,11 @@ use super::import::{Row, Written};
 use super::reviews::{Review, ReviewInput};
 use super::search::{SearchQuery, SearchResults};
 use super::seed::SeedProduct;
-use super::{CatalogError, Product, Viewer};
+use super::{CatalogError, Product};
 use crate::db::Database;
+use crate::domain::Caller;
 use crate::domain::{Page, Paged, ProductInput, ProductPatch, ProductStatus};
 use bazaar_actors::by_backend;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The catalog's tables.
@@ -87,14 +87,14 @@ impl CatalogStore {
     /// manages the product.
     pub(crate) async fn update_product(
         &self,
-        viewer: Viewer,
+        viewer: Caller,
         id: Uuid,
         patch: &ProductPatch,
     ) -> Result<()> {
         by_backend!(pool &self.db => update_product(viewer, id, patch))
     }
 
-    pub(crate) async fn archive_product(&self, viewer: Viewer, id: Uuid) -> Result<()> {
+    pub(crate) async fn archive_product(&self, viewer: Caller, id: Uuid) -> Result<()> {
         by_backend!(pool &self.db => archive_product(viewer, id))
     }
 
@@ -186,15 +186,6 @@ impl CatalogStore {
         may_delete: impl Fn(Uuid) -> bool,
     ) -> Result<Uuid> {
         by_backend!(pool &self.db => delete_review(id, may_delete))
-    }
-
-    /// The ids of `seller`'s products with these skus.
-    pub(crate) async fn products_by_sku(
-        &self,
-        seller: Uuid,
-        skus: &[&str],
-    ) -> Result<HashMap<String, Uuid>> {
-        by_backend!(pool &self.db => products_by_sku(seller, skus))
     }
 
     /// Inserts or updates `rows` of `seller` by sku, creates the inventory of the new ones and

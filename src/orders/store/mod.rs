@@ -11,20 +11,13 @@ use super::idempotency::IdempotencyKey;
 use super::model::{Order, OrderFilter};
 use super::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork};
 use crate::db::Database;
-use crate::domain::{Page, Paged, Role};
+use crate::domain::{Caller, Page, Paged};
 use crate::orders::model::PaymentStatus;
 use crate::payments::{Card, DeclineCode};
 use bazaar_actors::by_backend;
 use bazaar_actors::inventory::HoldTicket;
 use bazaar_actors::store::Connection;
 use uuid::Uuid;
-
-/// Who is reading orders: their customer, a seller of their lines, or an admin.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Reader {
-    pub id: Uuid,
-    pub role: Role,
-}
 
 /// A payment attempt that did not pay its order.
 pub(crate) struct UnpaidAttempt<'a> {
@@ -61,7 +54,7 @@ impl OrderStore {
     /// Order `id` with all its details, if `reader` may see it.
     pub(crate) async fn visible_order(
         &self,
-        reader: Reader,
+        reader: Caller,
         id: Uuid,
     ) -> sqlx::Result<Option<Order>> {
         by_backend!(pool &self.db => visible_order(reader, id))
@@ -70,7 +63,7 @@ impl OrderStore {
     /// The orders `reader` may see, newest first, without their details.
     pub(crate) async fn list_orders(
         &self,
-        reader: Reader,
+        reader: Caller,
         filter: &OrderFilter,
         page: Page,
     ) -> sqlx::Result<Paged<Order>> {

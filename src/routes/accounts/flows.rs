@@ -145,7 +145,9 @@ pub(crate) async fn logout(
     caller: AuthUser,
     Json(body): Json<RefreshBody>,
 ) -> Result<HttpResponse, ApiError> {
-    accounts.logout(&caller, &body.refresh_token).await?;
+    accounts
+        .logout(caller.id, (caller.jti, caller.exp), &body.refresh_token)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

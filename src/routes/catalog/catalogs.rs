@@ -1,9 +1,8 @@
 //! `/api/v1/catalogs` (→ `catalog::catalogs`): sellers' named collections and their products.
 
 use crate::auth::{MaybeAuthUser, SellerUser};
-use crate::catalog::{
-    Catalog, CatalogInput, CatalogPatch, CatalogWithProducts, SellerCatalog, Viewer,
-};
+use crate::catalog::{Catalog, CatalogInput, CatalogPatch, CatalogWithProducts, SellerCatalog};
+use crate::domain::Caller;
 use crate::domain::{AllValid, Invalid, Page, PageParams, Parsed, bounded_text, optional};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
@@ -94,7 +93,7 @@ pub(crate) async fn get(
     paging: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = Page::parse(&paging)?;
-    let viewer = caller.0.as_ref().map(Viewer::from);
+    let viewer = caller.0.as_ref().map(Caller::from);
     Ok(HttpResponse::Ok().json(catalog.catalog(viewer, *id, page).await?))
 }
 
@@ -111,7 +110,7 @@ pub(crate) async fn update(
     Json(body): Json<CatalogBody>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.patch()?;
-    let viewer = Viewer::from(&seller.0);
+    let viewer = Caller::from(&seller.0);
     Ok(HttpResponse::Ok().json(catalog.update_catalog(viewer, *id, &patch).await?))
 }
 
@@ -125,7 +124,7 @@ pub(crate) async fn delete(
     seller: SellerUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    catalog.delete_catalog(Viewer::from(&seller.0), *id).await?;
+    catalog.delete_catalog(Caller::from(&seller.0), *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -142,7 +141,7 @@ pub(crate) async fn add_product(
 ) -> Result<HttpResponse, ApiError> {
     let (id, product) = *path;
     catalog
-        .add_to_catalog(Viewer::from(&seller.0), id, product)
+        .add_to_catalog(Caller::from(&seller.0), id, product)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -160,7 +159,7 @@ pub(crate) async fn remove_product(
 ) -> Result<HttpResponse, ApiError> {
     let (id, product) = *path;
     catalog
-        .remove_from_catalog(Viewer::from(&seller.0), id, product)
+        .remove_from_catalog(Caller::from(&seller.0), id, product)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

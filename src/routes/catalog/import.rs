@@ -1,7 +1,8 @@
 //! `/api/v1/catalogs/{id}/import` (→ `catalog::import`): bulk import of products.
 
 use crate::auth::SellerUser;
-use crate::catalog::{Catalog, IMPORT_LIMIT_BYTES, ImportFormat, ImportReport, Viewer};
+use crate::catalog::{Catalog, IMPORT_LIMIT_BYTES, ImportFormat, ImportReport};
+use crate::domain::Caller;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::extract::sendable_body;
 use actix_web::http::header;
@@ -37,7 +38,7 @@ pub(crate) async fn import(
         ));
     }
     let (pump, body) = sendable_body(payload);
-    let viewer = Viewer::from(&seller.0);
+    let viewer = Caller::from(&seller.0);
     let import = catalog.import_products(viewer, *id, format, body);
     let ((), report) = tokio::join!(pump, import);
     Ok(HttpResponse::Ok().json(report?))

@@ -2,7 +2,8 @@
 //! sellers' product management.
 
 use crate::auth::{MaybeAuthUser, SellerUser};
-use crate::catalog::{Catalog, Product, SearchParams, SearchQuery, SearchResults, Viewer};
+use crate::catalog::{Catalog, Product, SearchParams, SearchQuery, SearchResults};
+use crate::domain::Caller;
 use crate::domain::{PageParams, ProductFields, ProductInput, ProductPatch, ProductPatchFields};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
@@ -34,7 +35,7 @@ pub(crate) async fn get(
     caller: MaybeAuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let viewer = caller.0.as_ref().map(Viewer::from);
+    let viewer = caller.0.as_ref().map(Caller::from);
     let page = catalog.product_page(viewer, *id).await?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
@@ -72,7 +73,7 @@ pub(crate) async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let patch = ProductPatch::parse(body)?;
     let product = catalog
-        .update_product(Viewer::from(&seller.0), *id, &patch)
+        .update_product(Caller::from(&seller.0), *id, &patch)
         .await?;
     Ok(HttpResponse::Ok().json(product))
 }
@@ -88,7 +89,7 @@ pub(crate) async fn archive(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     catalog
-        .archive_product(Viewer::from(&seller.0), *id)
+        .archive_product(Caller::from(&seller.0), *id)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

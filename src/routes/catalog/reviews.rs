@@ -2,7 +2,8 @@
 //! `/api/v1/reviews/{id}`.
 
 use crate::auth::{AuthUser, CustomerUser};
-use crate::catalog::{Catalog, Review, ReviewInput, Viewer};
+use crate::catalog::{Catalog, Review, ReviewInput};
+use crate::domain::Caller;
 use crate::domain::{Page, PageParams};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
@@ -64,6 +65,6 @@ pub(crate) async fn delete(
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    catalog.delete_review(Viewer::from(&caller), *id).await?;
+    catalog.delete_review(Caller::from(&caller), *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -11,20 +11,6 @@ use uuid::Uuid;
 
 type Result<T> = std::result::Result<T, CatalogError>;
 
-pub(in crate::catalog::store) async fn products_by_sku(
-    pool: &PgPool,
-    seller: Uuid,
-    skus: &[&str],
-) -> Result<HashMap<String, Uuid>> {
-    let found: Vec<(String, Uuid)> =
-        sqlx::query_as("SELECT sku, id FROM products WHERE seller_id = $1 AND sku = ANY($2)")
-            .bind(seller)
-            .bind(skus)
-            .fetch_all(pool)
-            .await?;
-    Ok(found.into_iter().collect())
-}
-
 pub(in crate::catalog::store) async fn upsert_products(
     pool: &PgPool,
     seller: Uuid,
@@ -43,7 +29,7 @@ pub(in crate::catalog::store) async fn upsert_products(
         if *inserted {
             created.push((*id, row.product.stock, row.product.low_stock_threshold));
         } else {
-            updated.push(*id);
+            updated.push((*id, sku.clone()));
         }
     }
     create_inventory(&mut tx, &created).await?;

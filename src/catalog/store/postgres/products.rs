@@ -1,8 +1,9 @@
 //! Products on PostgreSQL.
 
 use crate::catalog::products::refusal;
-use crate::catalog::{CatalogError, Product, Viewer};
+use crate::catalog::{CatalogError, Product};
 use crate::db::violates;
+use crate::domain::Caller;
 use crate::domain::{ProductInput, ProductPatch, ProductStatus};
 use bazaar_actors::journal::LedgerReason;
 use sqlx::error::ErrorKind;
@@ -103,7 +104,7 @@ pub(in crate::catalog::store) fn write_error(error: sqlx::Error) -> CatalogError
 
 /// Locks product `id` for a change by `viewer`: 404 if they cannot see it, 403 if they can but
 /// it is not theirs.
-async fn lock_for_change(connection: &mut PgConnection, viewer: Viewer, id: Uuid) -> Result<()> {
+async fn lock_for_change(connection: &mut PgConnection, viewer: Caller, id: Uuid) -> Result<()> {
     let found: Option<(Uuid, ProductStatus)> =
         sqlx::query_as("SELECT seller_id, status FROM products WHERE id = $1 FOR UPDATE")
             .bind(id)
@@ -118,7 +119,7 @@ async fn lock_for_change(connection: &mut PgConnection, viewer: Viewer, id: Uuid
 
 pub(in crate::catalog::store) async fn update_product(
     pool: &PgPool,
-    viewer: Viewer,
+    viewer: Caller,
     id: Uuid,
     patch: &ProductPatch,
 ) -> Result<()> {
@@ -163,7 +164,7 @@ pub(in crate::catalog::store) async fn update_product(
 
 pub(in crate::catalog::store) async fn archive_product(
     pool: &PgPool,
-    viewer: Viewer,
+    viewer: Caller,
     id: Uuid,
 ) -> Result<()> {
     let mut tx = pool.begin().await?;

@@ -1,7 +1,7 @@
 //! The orders' statements on PostgreSQL.
 
-mod reads;
+mod orders;
 mod units;
 
-pub(super) use reads::*;
+pub(super) use orders::*;
 pub(super) use units::*;

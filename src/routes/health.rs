@@ -1,4 +1,5 @@
-//! Operations: liveness, readiness and Prometheus metrics (→ [`crate::health`]).
+//! Operations (→ [`crate::health`], [`crate::metrics`]): liveness, readiness and Prometheus
+//! metrics.
 
 use crate::error::{ApiError, Problem};
 use crate::health::{Health, Readiness};
@@ -7,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = Health)]
 pub(crate) struct Alive {
     status: &'static str,
 }

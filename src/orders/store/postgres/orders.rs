@@ -1,9 +1,9 @@
-//! Reading orders, and the changes made outside the journal, on PostgreSQL.
+//! The orders' reads, and the changes made outside the journal, on PostgreSQL.
 
 use crate::domain::{OrderStatus, Page, Paged, PaymentMethod, Role};
 use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::{Order, OrderFilter};
-use crate::orders::store::{Reader, ReleasedAtStart, UnpaidAttempt};
+use crate::orders::store::{Caller, ReleasedAtStart, UnpaidAttempt};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -32,7 +32,7 @@ pub(in crate::orders::store) async fn order(
 
 pub(in crate::orders::store) async fn visible_order(
     pool: &PgPool,
-    reader: Reader,
+    reader: Caller,
     id: Uuid,
 ) -> sqlx::Result<Option<Order>> {
     let sql = sqlx::AssertSqlSafe(format!(
@@ -86,7 +86,7 @@ async fn with_details(pool: &PgPool, mut order: Order) -> sqlx::Result<Order> {
 
 pub(in crate::orders::store) async fn list_orders(
     pool: &PgPool,
-    reader: Reader,
+    reader: Caller,
     filter: &OrderFilter,
     page: Page,
 ) -> sqlx::Result<Paged<Order>> {
