@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Durable sales of ONE hot product per second at several concurrencies, three ways in one run:
-# through an inventory actor + the journal (in process), through POST /api/v1/checkout of a
-# release server, and the classic row-lock transaction — all against the same PostgreSQL.
+# Durable sales of ONE hot product per second at several concurrencies, in one run against the
+# same PostgreSQL: through an inventory actor + the journal (in process); through
+# POST /api/v1/checkout of a release server, as a hold and as the whole purchase (paying in the
+# call), with the server's CPU time per sale; and with the classic row-lock transaction, without
+# and with the payment row.
 #
 # Usage: loadtests/hot-path-bench.sh [concurrency=1,16,128] [seconds=10]
 # Needs: PostgreSQL and Redis on 127.0.0.1.
@@ -18,6 +20,6 @@ echo "machine: $(nproc) cores, $(date -u +%F), synchronous_commit=$(psql -h 127.
 # The actor and baseline runs use a database of their own beside the server's.
 target/release/bazaar-loadtest hot-path \
     --database-url "postgres://postgres@127.0.0.1:5432/${database}_direct" \
-    --server "$base" --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" \
+    --server "$base" --server-pid "$server" --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" \
     --concurrency "$concurrency" --seconds "$seconds"
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS ${database}_direct WITH (FORCE)" >/dev/null

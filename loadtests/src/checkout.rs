@@ -1,9 +1,19 @@
-//! Sales through `POST /api/v1/checkout` of a running server.
+//! Sales through `POST /api/v1/checkout` of a running server: a hold (checkout without payment)
+//! or the whole purchase (checkout with a payment by the approving test card).
 
 use crate::report::Measured;
 use crate::setup::{Plan, Shop};
 use serde_json::json;
 use std::time::Duration;
+
+/// What each checkout does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purchase {
+    /// Holds the unit: the order stays pending payment.
+    Hold,
+    /// Holds the unit and pays for it in the same call.
+    Paid,
+}
 
 /// Makes a shop with one hot product (more stock than any run sells) and `buyers` customers.
 pub async fn prepare(
@@ -20,11 +30,15 @@ pub async fn prepare(
 }
 
 /// Every buyer checks out one unit after another until `run` is over.
-pub async fn sell(sale: &Shop, run: Duration) -> anyhow::Result<Measured> {
-    let body = json!({
+pub async fn sell(sale: &Shop, run: Duration, purchase: Purchase) -> anyhow::Result<Measured> {
+    let mut body = json!({
         "items": [{"product_id": sale.hot().id, "qty": 1}],
         "shipping_address": {"name": "Bench", "line1": "1 Load St", "city": "Test", "postal_code": "1", "country": "DE"}
     });
+    if purchase == Purchase::Paid {
+        body["payment"] = json!({"method": "card", "card": {
+            "number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123"}});
+    }
     let (client, url) = (
         sale.client.clone(),
         format!("{}/api/v1/checkout", sale.server),
@@ -39,15 +53,4 @@ pub async fn sell(sale: &Shop, run: Duration) -> anyhow::Result<Measured> {
         async move { request.await.is_ok_and(|r| r.status().as_u16() == 201) }
     })
     .await
-}
-
-/// Prepares a sale with `concurrency` buyers and runs it for `run`.
-pub async fn run(
-    server: &str,
-    admin: &(String, String),
-    concurrency: usize,
-    run: Duration,
-) -> anyhow::Result<Measured> {
-    let sale = prepare(server, admin, concurrency).await?;
-    sell(&sale, run).await
 }

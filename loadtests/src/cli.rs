@@ -46,12 +46,14 @@ pub enum Scenario {
     /// fetch /healthz, then the product page, then /healthz again, --seconds each: the page's
     /// throughput as a share of the trivial endpoint's, in the same run.
     ProductPage,
-    /// Sells one hot product for --seconds at each concurrency three ways against one
-    /// PostgreSQL: in process through an inventory actor and the journal, through
-    /// POST /api/v1/checkout (with --server), and the row-lock baseline; prints the table.
+    /// Sells one hot product for --seconds at each concurrency against one PostgreSQL: in process
+    /// through an inventory actor and the journal; through POST /api/v1/checkout (with --server)
+    /// as a hold and as the whole purchase (paying in the call); and with the classic row-lock
+    /// transaction, without and with the payment row. With --server-pid, also the server's CPU
+    /// time per sale. Prints the table.
     HotPath,
     /// The classic design alone: per sale BEGIN; SELECT ... FOR UPDATE; UPDATE stock;
-    /// INSERT order; COMMIT on one hot row.
+    /// INSERT order; [INSERT payment with --paying;] COMMIT on one hot row.
     Baseline,
 }
 
@@ -178,9 +180,24 @@ pub struct Options {
     #[arg(long, global = true, env = "BAZAAR_LOADTEST_READERS", default_value_t = 64,
         value_parser = clap::value_parser!(u32).range(1..))]
     pub readers: u32,
-    /// (watchers) The server's process, to read its memory.
+    /// (watchers, baseline) Pay in the checkout call: the whole purchase, not only the hold
+    /// (baseline: insert the payment too).
+    #[arg(long, global = true, env = "BAZAAR_LOADTEST_PAYING")]
+    pub paying: bool,
+    /// (watchers, hot-path) The server's process, to read its memory and CPU time.
     #[arg(long, global = true, env = "BAZAAR_LOADTEST_SERVER_PID")]
     pub server_pid: Option<u32>,
+}
+
+impl Options {
+    /// What each checkout of a sale does.
+    pub fn purchase(&self) -> crate::checkout::Purchase {
+        if self.paying {
+            crate::checkout::Purchase::Paid
+        } else {
+            crate::checkout::Purchase::Hold
+        }
+    }
 }
 
 /// A comma-separated list of caller counts, each above zero.

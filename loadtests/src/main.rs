@@ -24,6 +24,7 @@ mod setup;
 mod verify;
 mod watchers;
 
+use checkout::Purchase;
 use clap::Parser;
 use cli::{Cli, Options, Scenario};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -46,6 +47,7 @@ async fn main() -> anyhow::Result<()> {
                 options.watchers,
                 options.run,
                 options.server_pid,
+                options.purchase(),
             )
             .await?;
             write_report(&options, &report)?;
@@ -177,7 +179,7 @@ async fn baseline(options: &Options) -> anyhow::Result<()> {
     let pool = postgres(&db)?;
     let mut runs = Vec::new();
     for concurrency in concurrency(options) {
-        let measured = baseline::run(pool, concurrency, options.run).await?;
+        let measured = baseline::run(pool, concurrency, options.run, options.paying).await?;
         println!(
             "baseline concurrency {concurrency}: {:.0} orders/s, p50 {:.1} ms, p99 {:.1} ms",
             measured.per_second(),
@@ -195,18 +197,30 @@ async fn hot_path(options: &Options) -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for concurrency in concurrency(options) {
         let actor = direct::run(&db, concurrency, options.run).await?;
-        let checkout = match &options.server {
+        let (hold, purchase) = match &options.server {
             Some(server) => {
-                Some(checkout::run(server, &options.admin, concurrency, options.run).await?)
+                let shop = checkout::prepare(server, &options.admin, concurrency).await?;
+                let hold = report::measured_with_cpu(options.server_pid, || {
+                    checkout::sell(&shop, options.run, Purchase::Hold)
+                })
+                .await?;
+                let purchase = report::measured_with_cpu(options.server_pid, || {
+                    checkout::sell(&shop, options.run, Purchase::Paid)
+                })
+                .await?;
+                (Some(hold), Some(purchase))
             }
-            None => None,
+            None => (None, None),
         };
-        let baseline = baseline::run(pool, concurrency, options.run).await?;
+        let baseline = baseline::run(pool, concurrency, options.run, false).await?;
+        let baseline_purchase = baseline::run(pool, concurrency, options.run, true).await?;
         let row = report::Row {
             concurrency,
             actor,
-            checkout,
+            hold,
+            purchase,
             baseline,
+            baseline_purchase,
         };
         println!("{}", row.line());
         rows.push(row);

@@ -3,7 +3,7 @@
 //! baseline), then the product page, then `/healthz` again, each for the same time, so the report
 //! can print the page's share of the trivial endpoint's throughput in the same run.
 
-use crate::checkout::{prepare, sell};
+use crate::checkout::{Purchase, prepare, sell};
 use crate::report::Measured;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ pub async fn run(
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(readers)
         .build()?;
-    let selling = sell(&sale, run * 3 + Duration::from_secs(1));
+    let selling = sell(&sale, run * 3 + Duration::from_secs(1), Purchase::Hold);
     let reading = async {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let health = format!("{server}/healthz");

@@ -9,6 +9,8 @@ pub struct Measured {
     pub failures: u64,
     pub elapsed: Duration,
     pub latency: Histogram<u64>,
+    /// The server's CPU time (user + system) during the run, when its process was given.
+    pub server_cpu: Option<Duration>,
 }
 
 impl Measured {
@@ -20,7 +22,14 @@ impl Measured {
             // 1 µs to 60 s, 3 significant digits.
             latency: Histogram::new_with_bounds(1, 60_000_000, 3)
                 .unwrap_or_else(|_| Histogram::new(3).expect("histogram")),
+            server_cpu: None,
         }
+    }
+
+    /// The server's CPU time per sale, in microseconds.
+    pub fn cpu_per_sale_us(&self) -> Option<f64> {
+        let cpu = self.server_cpu?;
+        (self.sales > 0).then(|| cpu.as_secs_f64() * 1e6 / self.sales as f64)
     }
 
     pub fn merge(&mut self, other: Measured) {
@@ -64,6 +73,7 @@ impl Measured {
         serde_json::json!({
             "per_second": self.per_second(), "completed": self.sales, "failures": self.failures,
             "seconds": self.elapsed.as_secs_f64(), "latency_ms": self.percentiles_json(),
+            "server_cpu_per_sale_us": self.cpu_per_sale_us(),
         })
     }
 
@@ -81,46 +91,79 @@ impl Measured {
     }
 }
 
-/// The three ways at one concurrency.
+/// The CPU time (user + system) process `pid` has used so far, from `/proc/<pid>/stat`.
+pub fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux this runs on.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Runs `sale`, measuring the CPU time server `pid` spends meanwhile.
+pub async fn measured_with_cpu<F, Fut>(pid: Option<u32>, sale: F) -> anyhow::Result<Measured>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Measured>>,
+{
+    let before = pid.and_then(cpu_time);
+    let mut measured = sale().await?;
+    let after = pid.and_then(cpu_time);
+    measured.server_cpu = before
+        .zip(after)
+        .map(|(before, after)| after.saturating_sub(before));
+    Ok(measured)
+}
+
+/// The ways of selling at one concurrency.
 pub struct Row {
     pub concurrency: usize,
     pub actor: Measured,
-    pub checkout: Option<Measured>,
+    /// A hold through `POST /checkout`.
+    pub hold: Option<Measured>,
+    /// The whole purchase through `POST /checkout` with a payment.
+    pub purchase: Option<Measured>,
+    /// The classic transaction of a hold.
     pub baseline: Measured,
+    /// The classic transaction of a purchase (the payment row too).
+    pub baseline_purchase: Measured,
 }
 
 impl Row {
     pub fn line(&self) -> String {
-        let checkout = self
-            .checkout
-            .as_ref()
-            .map_or("-".to_owned(), Measured::cell);
+        let cell = |m: &Option<Measured>| m.as_ref().map_or("-".to_owned(), Measured::cell);
         format!(
-            "concurrency {:>4} | actor {} | checkout {} | baseline {} | failures {}/{}/{}",
+            "concurrency {:>4} | actor {} | hold {} | purchase {} | baseline {} | baseline purchase {}",
             self.concurrency,
             self.actor.cell(),
-            checkout,
+            cell(&self.hold),
+            cell(&self.purchase),
             self.baseline.cell(),
-            self.actor.failures,
-            self.checkout.as_ref().map_or(0, |m| m.failures),
-            self.baseline.failures
+            self.baseline_purchase.cell(),
         )
     }
 }
 
-/// The rows as JSON, with the ratios to the baseline.
+/// The rows as JSON, with the ratios to the baselines.
 pub fn rows_json(rows: &[Row]) -> serde_json::Value {
     let rows: Vec<serde_json::Value> = rows
         .iter()
         .map(|row| {
             let base = row.baseline.per_second().max(f64::EPSILON);
+            let base_purchase = row.baseline_purchase.per_second().max(f64::EPSILON);
             serde_json::json!({
                 "callers": row.concurrency,
                 "actor": row.actor.json(),
-                "checkout": row.checkout.as_ref().map(Measured::json),
+                "hold": row.hold.as_ref().map(Measured::json),
+                "purchase": row.purchase.as_ref().map(Measured::json),
                 "baseline": row.baseline.json(),
+                "baseline_purchase": row.baseline_purchase.json(),
                 "actor_over_baseline": row.actor.per_second() / base,
-                "checkout_over_baseline": row.checkout.as_ref().map(|m| m.per_second() / base),
+                "hold_over_baseline": row.hold.as_ref().map(|m| m.per_second() / base),
+                "purchase_over_baseline": row.purchase.as_ref().map(|m| m.per_second() / base_purchase),
+                "purchase_over_hold": row.purchase.as_ref().zip(row.hold.as_ref())
+                    .map(|(p, h)| p.per_second() / h.per_second().max(f64::EPSILON)),
             })
         })
         .collect();
@@ -137,30 +180,44 @@ pub fn write_json(path: &std::path::Path, report: &serde_json::Value) -> anyhow:
 /// A Markdown table of the rows.
 pub fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| callers | actor + journal (sales/s, p50/p99 ms) | POST /checkout (sales/s, p50/p99 ms) | row-lock baseline (sales/s, p50/p99 ms) | actor ÷ baseline | checkout ÷ baseline |\n|---:|---:|---:|---:|---:|---:|\n",
+        "| callers | actor + journal | hold: POST /checkout | hold: row lock | hold ÷ row lock | \
+         purchase: POST /checkout with payment | purchase: row lock + payment | purchase ÷ row lock | \
+         purchase ÷ hold | server CPU per hold / purchase |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
+    let cell = |m: &Measured| format!("{:.0}/s (p99 {:.1} ms)", m.per_second(), m.ms(0.99));
+    let maybe = |m: &Option<Measured>| m.as_ref().map_or("—".to_owned(), cell);
+    let ratio = |a: Option<&Measured>, b: &Measured| {
+        a.map_or("—".to_owned(), |a| {
+            format!("{:.1}×", a.per_second() / b.per_second().max(f64::EPSILON))
+        })
+    };
+    let cpu = |m: &Option<Measured>| {
+        m.as_ref()
+            .and_then(Measured::cpu_per_sale_us)
+            .map_or("—".to_owned(), |us| format!("{us:.0} µs"))
+    };
     for row in rows {
-        let base = row.baseline.per_second().max(f64::EPSILON);
-        let cell = |m: &Measured| {
-            format!(
-                "{:.0} ({:.1} / {:.1})",
-                m.per_second(),
-                m.ms(0.5),
-                m.ms(0.99)
-            )
+        let purchase_over_hold = match (&row.purchase, &row.hold) {
+            (Some(purchase), Some(hold)) => format!(
+                "{:.0} %",
+                100.0 * purchase.per_second() / hold.per_second().max(f64::EPSILON)
+            ),
+            _ => "—".to_owned(),
         };
-        let checkout = row.checkout.as_ref().map_or("—".to_owned(), cell);
-        let checkout_ratio = row.checkout.as_ref().map_or("—".to_owned(), |m| {
-            format!("{:.1}×", m.per_second() / base)
-        });
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {:.1}× | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |\n",
             row.concurrency,
             cell(&row.actor),
-            checkout,
+            maybe(&row.hold),
             cell(&row.baseline),
-            row.actor.per_second() / base,
-            checkout_ratio
+            ratio(row.hold.as_ref(), &row.baseline),
+            maybe(&row.purchase),
+            cell(&row.baseline_purchase),
+            ratio(row.purchase.as_ref(), &row.baseline_purchase),
+            purchase_over_hold,
+            cpu(&row.hold),
+            cpu(&row.purchase),
         ));
     }
     out

@@ -4,7 +4,7 @@
 //! this machine's clock: both on one machine here), messages per second, the server's memory per
 //! connection, and the checkout rate with watchers against the rate without them.
 
-use crate::checkout::{prepare, sell};
+use crate::checkout::{Purchase, prepare, sell};
 use crate::report::Measured;
 use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
@@ -84,9 +84,10 @@ pub async fn run(
     watchers: usize,
     run: Duration,
     server_pid: Option<u32>,
+    purchase: Purchase,
 ) -> anyhow::Result<serde_json::Value> {
     let sale = prepare(server, admin, buyers).await?;
-    let alone = sell(&sale, run).await?;
+    let alone = sell(&sale, run, purchase).await?;
     println!("without watchers: {:.0} checkouts/s", alone.per_second());
 
     let before = server_pid.and_then(rss_kib);
@@ -137,7 +138,7 @@ pub async fn run(
     });
 
     let started = Instant::now();
-    let with: Measured = sell(&sale, run).await?;
+    let with: Measured = sell(&sale, run, purchase).await?;
     println!(
         "with watchers: {:.0} checkouts/s ({:.0} % of without)",
         with.per_second(),

@@ -13,14 +13,19 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-/// An event on the wire between processes.
+/// An event on the wire between processes (`E` is `&Event` when sent, `Event` when received).
 #[derive(Serialize, Deserialize)]
-struct Relayed {
+struct Relayed<E> {
     /// The process that published it (it ignores its own).
     origin: Uuid,
     #[serde(with = "time::serde::rfc3339")]
     at: OffsetDateTime,
-    event: Event,
+    event: E,
+}
+
+/// How the events `origin` relays begin on the wire.
+fn prefix_of(origin: Uuid) -> Vec<u8> {
+    format!("{{\"origin\":\"{origin}\"").into_bytes()
 }
 
 /// Starts relaying: what `outgoing` receives (every event of this process) goes to Redis and to
@@ -55,7 +60,7 @@ pub(crate) fn start(
                 let message = Relayed {
                     origin,
                     at: push.at,
-                    event: (*push.event).clone(),
+                    event: &*push.event,
                 };
                 if let Ok(payload) = serde_json::to_string(&message) {
                     pipeline
@@ -76,6 +81,7 @@ pub(crate) fn start(
         redis,
         Arc::new(Incoming {
             origin,
+            own_prefix: prefix_of(origin),
             channel,
             hub,
             inventory,
@@ -105,6 +111,9 @@ fn latest_stock_only(batch: &[Push]) -> impl Iterator<Item = &Push> {
 
 struct Incoming {
     origin: Uuid,
+    /// How this process's own events begin (`origin` is serialized first): Redis echoes them
+    /// back, and they are dropped without being parsed.
+    own_prefix: Vec<u8>,
     channel: String,
     hub: Hub,
     inventory: Inventory,
@@ -122,7 +131,10 @@ impl ChannelFollower for Incoming {
     }
 
     fn on_message(&self, payload: &[u8]) {
-        match serde_json::from_slice::<Relayed>(payload) {
+        if payload.starts_with(&self.own_prefix) {
+            return;
+        }
+        match serde_json::from_slice::<Relayed<Event>>(payload) {
             Ok(relayed) if relayed.origin != self.origin => {
                 if let Event::Stock { product, available } = &relayed.event {
                     self.inventory.board().record(*product, *available);
@@ -139,6 +151,23 @@ impl ChannelFollower for Incoming {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relayed_event_begins_with_its_origin() {
+        let origin = Uuid::now_v7();
+        let event = Event::Stock {
+            product: Uuid::now_v7(),
+            available: 3,
+        };
+        let message = Relayed {
+            origin,
+            at: OffsetDateTime::now_utc(),
+            event: &event,
+        };
+        let payload = serde_json::to_vec(&message).unwrap();
+        assert!(payload.starts_with(&prefix_of(origin)));
+        assert!(!payload.starts_with(&prefix_of(Uuid::now_v7())));
+    }
 
     fn stock(product: Uuid, available: i64) -> Push {
         Push::new(

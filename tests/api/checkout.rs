@@ -435,12 +435,11 @@ async fn idempotency_records_stay_readable_by_the_previous_release_and_back() {
     let placed = app.checkout(&customer, &body, Some("deploy-1")).await;
     assert_eq!(placed.status(), StatusCode::CREATED);
     let order: Value = placed.json().await.unwrap();
-    let (status, response): (Option<i32>, Option<Value>) = sqlx::query_as(
-        "SELECT status_code, response FROM idempotency_keys WHERE key = 'deploy-1'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let (status, response): (Option<i32>, Option<Value>) =
+        sqlx::query_as("SELECT status_code, response FROM idempotency_keys WHERE key = 'deploy-1'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(status, Some(201), "the previous release's form is written");
     assert_eq!(response.unwrap()["order"]["id"], order["order"]["id"]);
     // The previous release records a decline for the key: this release replays it.

@@ -1,11 +1,13 @@
 //! A crash in the middle of a flash sale: the server is killed with SIGKILL and started again.
 //! Every order acknowledged to a client is in the database, nothing is sold twice, and holds
-//! left behind expire.
+//! left behind expire. Once with buyers who only hold, once with buyers who pay in the checkout:
+//! every purchase answered `paid` is paid, with its payment, after the restart.
 
-use crate::helpers::{checkout_body, test_settings};
+use crate::helpers::{GOOD_CARD, checkout_body, paying_checkout_body, test_settings};
 use bazaar::config::Settings;
 use reqwest::StatusCode;
 use serde_json::Value;
+use sqlx::PgPool;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -35,8 +37,21 @@ async fn wait_until_up(client: &reqwest::Client, base: &str) {
     }
 }
 
-#[actix_web::test]
-async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
+/// The stock of the hot product.
+const STOCK: usize = 60;
+
+/// What a sale cut short by SIGKILL left: the server, started again, and the database.
+struct AfterTheCrash {
+    server: Child,
+    pool: PgPool,
+    product: Uuid,
+    /// The orders answered 201 before the kill, with the status they were answered with.
+    acknowledged: Vec<(Uuid, String)>,
+}
+
+/// Sells the hot product to 150 buyers (paying by card in the checkout if `paying`), kills the
+/// server with SIGKILL in the middle of the sale and starts it again.
+async fn sale_cut_short_by_a_kill(paying: bool) -> AfterTheCrash {
     let settings = test_settings();
     let db = bazaar::db::connect_and_migrate(&settings.database_url)
         .await
@@ -44,7 +59,7 @@ async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
     let pool = db.postgres().unwrap().clone();
     let keys = bazaar::JwtKeys::load_or_generate(&settings.jwt_key_file, Duration::from_secs(900))
         .unwrap();
-    let product = bazaar::seed::hot_product(&db, 60).await.unwrap();
+    let product = bazaar::seed::hot_product(&db, STOCK as i64).await.unwrap();
     let buyers: Vec<(Uuid, String)> = (0..150)
         .map(|_| Uuid::now_v7())
         .map(|id| (id, keys.issue(id, bazaar::Role::Customer).unwrap().token))
@@ -65,7 +80,11 @@ async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
     wait_until_up(&client, &base).await;
 
     let product_id = product.to_string();
-    let body = checkout_body(&[(&product_id, 1)]);
+    let body = if paying {
+        paying_checkout_body(&[(&product_id, 1)], GOOD_CARD)
+    } else {
+        checkout_body(&[(&product_id, 1)])
+    };
     let sold = Arc::new(AtomicUsize::new(0));
     let attempts = buyers.iter().enumerate().map(|(i, (_, token))| {
         let (client, base, body) = (client.clone(), base.clone(), body.clone());
@@ -83,10 +102,9 @@ async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
             match response {
                 Ok(r) if r.status() == StatusCode::CREATED => {
                     sold.fetch_add(1, Ordering::Relaxed);
-                    r.json::<Value>()
-                        .await
-                        .ok()
-                        .map(|b| b["order"]["id"].as_str().unwrap_or_default().to_owned())
+                    let answer: Value = r.json().await.ok()?;
+                    let order = answer["order"]["id"].as_str()?.parse::<Uuid>().ok()?;
+                    Some((order, answer["order"]["status"].as_str()?.to_owned()))
                 }
                 _ => None,
             }
@@ -102,75 +120,158 @@ async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
     server.wait().unwrap();
     let mut acknowledged = Vec::new();
     for attempt in attempts {
-        if let Some(order) = attempt.await.unwrap() {
-            acknowledged.push(order.parse::<Uuid>().unwrap());
-        }
+        acknowledged.extend(attempt.await.unwrap());
     }
 
     assert!(!acknowledged.is_empty(), "the kill came before any sale");
     assert!(
-        acknowledged.len() < 60,
+        acknowledged.len() < STOCK,
         "the kill came after the stock sold out"
     );
     eprintln!("acknowledged before the kill: {}", acknowledged.len());
 
-    let mut server = start(&settings, port);
+    let server = start(&settings, port);
     wait_until_up(&client, &base).await;
-    let found: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE id = ANY($1)")
-        .bind(&acknowledged)
-        .fetch_one(&pool)
+    AfterTheCrash {
+        server,
+        pool,
+        product,
+        acknowledged,
+    }
+}
+
+impl AfterTheCrash {
+    /// Every acknowledged order is stored with at least the status it was answered with.
+    async fn assert_acknowledged_orders_survived(&self) {
+        for (order, answered) in &self.acknowledged {
+            let status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+                    .bind(order)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .unwrap();
+            let status = status.unwrap_or_else(|| panic!("acknowledged order {order} was lost"));
+            if answered == "paid" {
+                assert_eq!(status, "paid", "order {order} was answered paid");
+            }
+        }
+    }
+
+    /// Stock, open holds, sales and the ledger agree: nothing was sold twice.
+    async fn assert_stock_agrees(&self) {
+        let held: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(qty), 0)::bigint FROM holds WHERE state = 'held'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .unwrap();
+        let sold: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(qty), 0)::bigint FROM holds WHERE state = 'committed'",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .unwrap();
+        let (on_hand, reserved, ledger): (i64, i64, i64) = sqlx::query_as(
+            "SELECT on_hand, reserved, (SELECT sum(delta)::bigint FROM inventory_movements WHERE product_id = $1) FROM inventory WHERE product_id = $1",
+        )
+        .bind(self.product)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap();
+        assert_eq!(reserved, held, "reserved is exactly the open holds");
+        assert!(
+            reserved <= on_hand && on_hand == ledger && on_hand + sold == STOCK as i64,
+            "on hand {on_hand}, reserved {reserved}, ledger {ledger}, sold {sold}"
+        );
+    }
+
+    /// Unpaid holds left behind expire (2 s) and go back on the shelf.
+    async fn wait_until_holds_expired(&self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let reserved: i64 =
+                sqlx::query_scalar("SELECT reserved FROM inventory WHERE product_id = $1")
+                    .bind(self.product)
+                    .fetch_one(&self.pool)
+                    .await
+                    .unwrap();
+            if reserved == 0 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "holds were not released after the restart"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The number of orders in `status`.
+    async fn orders_in(&self, status: &str) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM orders WHERE status = $1")
+            .bind(status)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    fn stop(mut self) {
+        self.server.kill().unwrap();
+        self.server.wait().unwrap();
+    }
+}
+
+#[actix_web::test]
+async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
+    let crash = sale_cut_short_by_a_kill(false).await;
+    crash.assert_acknowledged_orders_survived().await;
+    crash.assert_stock_agrees().await;
+    crash.wait_until_holds_expired().await;
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&crash.pool)
+        .await
+        .unwrap();
+    assert_eq!(crash.orders_in("expired").await, orders);
+    crash.stop();
+}
+
+#[actix_web::test]
+async fn a_killed_server_loses_no_acknowledged_payment_and_sells_only_what_was_paid() {
+    let crash = sale_cut_short_by_a_kill(true).await;
+    assert!(
+        crash
+            .acknowledged
+            .iter()
+            .all(|(_, status)| status == "paid"),
+        "the test card pays every purchase"
+    );
+    crash.assert_acknowledged_orders_survived().await;
+    crash.assert_stock_agrees().await;
+    crash.wait_until_holds_expired().await;
+    crash.assert_stock_agrees().await;
+
+    // Every paid order has exactly one succeeded payment of its total, and nothing else was paid.
+    let unmatched: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM orders o FULL JOIN payments p ON p.order_id = o.id AND p.status = 'succeeded' \
+         WHERE (o.status = 'paid') IS DISTINCT FROM (p.id IS NOT NULL) OR p.amount_cents <> o.total_cents",
+    )
+    .fetch_one(&crash.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        unmatched, 0,
+        "paid orders and their payments match one to one"
+    );
+    let paid = crash.orders_in("paid").await;
+    assert!(paid as usize >= crash.acknowledged.len());
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&crash.pool)
         .await
         .unwrap();
     assert_eq!(
-        found as usize,
-        acknowledged.len(),
-        "every acknowledged order survived the crash"
+        paid + crash.orders_in("expired").await,
+        orders,
+        "an order cut off before its payment expires"
     );
-    let held: i64 =
-        sqlx::query_scalar("SELECT coalesce(sum(qty), 0)::bigint FROM holds WHERE state = 'held'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    let (on_hand, reserved, ledger): (i64, i64, i64) = sqlx::query_as(
-        "SELECT on_hand, reserved, (SELECT sum(delta)::bigint FROM inventory_movements WHERE product_id = $1) FROM inventory WHERE product_id = $1",
-    )
-    .bind(product)
-    .fetch_one(&pool)
-    .await
-    .unwrap();
-    assert_eq!(reserved, held, "reserved is exactly the open holds");
-    assert!(
-        reserved <= on_hand && on_hand == ledger && on_hand == 60,
-        "({on_hand}, {reserved}, {ledger})"
-    );
-
-    // The unpaid holds of the acknowledged orders expire (2 s) and go back on the shelf.
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let reserved: i64 =
-            sqlx::query_scalar("SELECT reserved FROM inventory WHERE product_id = $1")
-                .bind(product)
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        if reserved == 0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "holds were not released after the restart"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
-    }
-    let expired: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE status = 'expired'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(expired, orders);
-    server.kill().unwrap();
-    server.wait().unwrap();
+    crash.stop();
 }

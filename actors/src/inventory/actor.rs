@@ -1,6 +1,7 @@
 //! [`InventoryActor`]: one product's stock and open holds.
 
 use super::handle::ExpireHold;
+use super::holds::{Hold, OpenHolds};
 use super::messages::*;
 use crate::hub::{Event, Hub};
 use crate::journal::{
@@ -8,7 +9,6 @@ use crate::journal::{
 };
 use crate::store::{self, Database};
 use actix::prelude::*;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -21,18 +21,6 @@ const MAILBOX_CAPACITY: usize = 65_536;
 /// How often the actor looks for expired holds and for idleness.
 const TICK: Duration = Duration::from_millis(200);
 
-/// A hold the actor counts in `reserved`.
-#[derive(Clone, Copy, Debug)]
-struct Hold {
-    order: Uuid,
-    qty: i64,
-    expires_at: OffsetDateTime,
-    /// Committed to the database (a provisional hold is not, yet).
-    durable: bool,
-    /// An expiry unit for it is in flight.
-    expiring: bool,
-}
-
 /// The stock of one product as the actor knows it.
 #[derive(Debug, Default)]
 struct Stock {
@@ -40,7 +28,7 @@ struct Stock {
     on_hand: i64,
     reserved: i64,
     low_stock_threshold: i64,
-    holds: HashMap<Uuid, Hold>,
+    holds: OpenHolds,
 }
 
 impl Stock {
@@ -164,12 +152,9 @@ impl InventoryActor {
                     Ok(Some(mut stock)) => {
                         if let Loaded::Ready(previous) = &actor.state {
                             // A provisional hold whose unit committed since is loaded already.
-                            for (id, hold) in previous.holds.iter().filter(|(_, h)| !h.durable) {
-                                if let std::collections::hash_map::Entry::Vacant(entry) =
-                                    stock.holds.entry(*id)
-                                {
+                            for (id, hold) in previous.holds.provisional() {
+                                if stock.holds.insert(*id, *hold) {
                                     stock.reserved += hold.qty;
-                                    entry.insert(*hold);
                                 }
                             }
                         }
@@ -194,17 +179,14 @@ impl InventoryActor {
         };
         let due: Vec<HoldTicket> = stock
             .holds
-            .iter_mut()
-            .filter(|(_, hold)| hold.durable && !hold.expiring && hold.expires_at <= now)
-            .map(|(id, hold)| {
-                hold.expiring = true;
-                HoldTicket {
-                    hold: *id,
-                    product,
-                    order: hold.order,
-                    qty: hold.qty,
-                    expires_at: hold.expires_at,
-                }
+            .start_expiring(now)
+            .into_iter()
+            .map(|(hold, open)| HoldTicket {
+                hold,
+                product,
+                order: open.order,
+                qty: open.qty,
+                expires_at: open.expires_at,
             })
             .collect();
         for ticket in due {

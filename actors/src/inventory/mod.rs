@@ -11,6 +11,7 @@
 mod actor;
 mod board;
 mod handle;
+mod holds;
 mod messages;
 
 pub use actor::InventoryActor;

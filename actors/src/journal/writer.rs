@@ -191,7 +191,9 @@ async fn commit(db: &Database, batch: &mut Vec<(Unit, Reply)>) {
 /// One transaction: every unit's statements (batchable kinds together), then the summed stock
 /// changes and the ledger.
 async fn write_batch(db: &Database, units: &[&Unit]) -> Result<Vec<bool>, BatchError> {
+    let started = std::time::Instant::now();
     let (tx, outcomes) = apply_batch(db, units).await.map_err(BatchError::Failed)?;
+    metrics::histogram!("journal_statements_seconds").record(started.elapsed().as_secs_f64());
     match tx.commit().await {
         Ok(()) => Ok(outcomes),
         // The database refused the commit (a deferred constraint): nothing landed.

@@ -1,7 +1,7 @@
 //! The hot state's statements on PostgreSQL.
 
 use super::StoredStock;
-use crate::journal::StockChange;
+use crate::journal::{LedgerReason, StockChange};
 use sqlx::{PgConnection, PgPool};
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
@@ -33,7 +33,7 @@ pub(super) async fn load_stock(pool: &PgPool, product: Uuid) -> sqlx::Result<Opt
     }))
 }
 
-/// One row update per product, and one insert for the ledger rows.
+/// One statement: one row update per product, and the ledger rows.
 pub(super) async fn write_stock(
     connection: &mut PgConnection,
     changes: &[StockChange],
@@ -48,34 +48,84 @@ pub(super) async fn write_stock(
     let products: Vec<Uuid> = per_product.keys().copied().collect();
     let reserved: Vec<i64> = per_product.values().map(|sums| sums.0).collect();
     let on_hand: Vec<i64> = per_product.values().map(|sums| sums.1).collect();
+    let ledger = Ledger::of(changes);
     sqlx::query(
-        "UPDATE inventory i SET reserved = i.reserved + d.reserved, on_hand = i.on_hand + d.on_hand,
-             updated_at = now()
-         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d (product_id, reserved, on_hand)
-         WHERE i.product_id = d.product_id",
+        "WITH stock AS (
+             UPDATE inventory i SET reserved = i.reserved + d.reserved,
+                 on_hand = i.on_hand + d.on_hand, updated_at = now()
+             FROM unnest($1::uuid[], $2::bigint[], $3::bigint[]) AS d (product_id, reserved, on_hand)
+             WHERE i.product_id = d.product_id)
+         INSERT INTO inventory_movements (product_id, delta, reason, order_ids)
+         SELECT m.product_id, m.delta, m.reason,
+             coalesce((SELECT array_agg(o.order_id) FROM unnest($7::uuid[], $8::bigint[])
+                           AS o (order_id, row_number)
+                       WHERE o.row_number = m.row_number), '{}')
+         FROM unnest($4::uuid[], $5::bigint[], $6::text[])
+             WITH ORDINALITY AS m (product_id, delta, reason, row_number)",
     )
     .bind(&products)
     .bind(&reserved)
     .bind(&on_hand)
-    .execute(&mut *connection)
+    .bind(ledger.rows.iter().map(|row| row.product).collect::<Vec<_>>())
+    .bind(ledger.rows.iter().map(|row| row.delta).collect::<Vec<_>>())
+    .bind(ledger.rows.iter().map(|row| row.reason.as_str()).collect::<Vec<_>>())
+    .bind(ledger.orders.iter().map(|(order, _)| *order).collect::<Vec<_>>())
+    .bind(ledger.orders.iter().map(|(_, row)| *row).collect::<Vec<_>>())
+    .execute(connection)
     .await?;
-    let moves: Vec<&StockChange> = changes
-        .iter()
-        .filter(|change| change.on_hand != 0)
-        .collect();
-    if !moves.is_empty() {
-        sqlx::query(
-            "INSERT INTO inventory_movements (product_id, delta, reason, order_id)
-             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::uuid[])",
-        )
-        .bind(moves.iter().map(|m| m.product).collect::<Vec<_>>())
-        .bind(moves.iter().map(|m| m.on_hand).collect::<Vec<_>>())
-        .bind(moves.iter().map(|m| m.reason.as_str()).collect::<Vec<_>>())
-        .bind(moves.iter().map(|m| m.order).collect::<Vec<_>>())
-        .execute(connection)
-        .await?;
-    }
     Ok(())
+}
+
+/// The ledger rows of a batch: its sales summed per product, with the orders they sold to;
+/// every other change of `on_hand` a row of its own.
+#[derive(Debug, Default, PartialEq)]
+struct Ledger {
+    rows: Vec<LedgerRow>,
+    /// Each order with the (1-based) number of its row.
+    orders: Vec<(Uuid, i64)>,
+}
+
+#[derive(Debug, PartialEq)]
+struct LedgerRow {
+    product: Uuid,
+    delta: i64,
+    reason: LedgerReason,
+}
+
+impl Ledger {
+    fn of(changes: &[StockChange]) -> Self {
+        let mut ledger = Ledger::default();
+        let mut sales: BTreeMap<Uuid, usize> = BTreeMap::new();
+        for change in changes.iter().filter(|change| change.on_hand != 0) {
+            let index = match change.reason {
+                LedgerReason::Sale => match sales.get(&change.product) {
+                    Some(&index) => {
+                        ledger.rows[index].delta += change.on_hand;
+                        index
+                    }
+                    None => {
+                        sales.insert(change.product, ledger.rows.len());
+                        ledger.push(change)
+                    }
+                },
+                _ => ledger.push(change),
+            };
+            if let Some(order) = change.order {
+                let row = i64::try_from(index + 1).unwrap_or(i64::MAX);
+                ledger.orders.push((order, row));
+            }
+        }
+        ledger
+    }
+
+    fn push(&mut self, change: &StockChange) -> usize {
+        self.rows.push(LedgerRow {
+            product: change.product,
+            delta: change.on_hand,
+            reason: change.reason,
+        });
+        self.rows.len() - 1
+    }
 }
 
 pub(super) async fn set_threshold(
@@ -102,4 +152,53 @@ pub(super) async fn lock_stock(
         .bind(product)
         .fetch_optional(connection)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(
+        product: Uuid,
+        on_hand: i64,
+        reason: LedgerReason,
+        order: Option<Uuid>,
+    ) -> StockChange {
+        StockChange {
+            product,
+            reserved: 0,
+            on_hand,
+            reason,
+            order,
+        }
+    }
+
+    #[test]
+    fn sales_are_summed_per_product_with_their_orders_and_other_changes_stay_apart() {
+        let (hot, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let ledger = Ledger::of(&[
+            change(hot, -1, LedgerReason::Sale, Some(a)),
+            change(hot, 5, LedgerReason::Correction, None),
+            change(other, -2, LedgerReason::Sale, Some(b)),
+            change(hot, -3, LedgerReason::Sale, Some(c)),
+            change(hot, -5, LedgerReason::Correction, None),
+            change(hot, 0, LedgerReason::Sale, None),
+        ]);
+        let row = |product, delta, reason| LedgerRow {
+            product,
+            delta,
+            reason,
+        };
+        assert_eq!(
+            ledger.rows,
+            [
+                row(hot, -4, LedgerReason::Sale),
+                row(hot, 5, LedgerReason::Correction),
+                row(other, -2, LedgerReason::Sale),
+                row(hot, -5, LedgerReason::Correction),
+            ]
+        );
+        assert_eq!(ledger.orders, [(a, 1), (b, 3), (c, 1)]);
+    }
 }

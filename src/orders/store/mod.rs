@@ -146,13 +146,17 @@ pub(crate) async fn write_checkouts(
     by_backend!(connection connection => write_checkouts(checkouts))
 }
 
-/// Marks the order paid, records the payment and commits its holds, if it is still pending and
-/// due; the holds committed (none: refused).
-pub(crate) async fn write_payment(
+/// For each payment (of distinct orders): marks its order paid, records the payment, commits its
+/// holds and records its idempotency outcome, if the order is still pending and due; the holds
+/// each committed (none: refused), in order.
+pub(crate) async fn write_payments(
     connection: Connection<'_>,
-    payment: &PaymentWork,
-) -> sqlx::Result<Vec<ChangedHold>> {
-    by_backend!(connection connection => write_payment(payment))
+    payments: &[&PaymentWork],
+) -> sqlx::Result<Vec<Vec<ChangedHold>>> {
+    if payments.is_empty() {
+        return Ok(Vec::new());
+    }
+    by_backend!(connection connection => write_payments(payments))
 }
 
 /// Cancels the order if it may still be cancelled.

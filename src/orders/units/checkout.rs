@@ -4,9 +4,8 @@ use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::Order;
 use crate::orders::store;
 use bazaar_actors::inventory::HoldTicket;
-use bazaar_actors::journal::{Applied, Batchable, LedgerReason, StockChange, Work};
+use bazaar_actors::journal::{Applied, LedgerReason, StockChange};
 use bazaar_actors::store::Connection;
-use futures_util::future::BoxFuture;
 
 /// A checkout to write: the order, its holds, and the outcome its Idempotency-Key replays.
 pub(crate) struct CheckoutWork {
@@ -35,38 +34,7 @@ impl CheckoutWork {
     }
 }
 
-impl Work for CheckoutWork {
-    fn apply<'c>(&'c self, connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
-        Box::pin(async move {
-            let mut applied = write(&[self], connection).await?;
-            Ok(applied.pop().unwrap_or_default())
-        })
-    }
-
-    fn batchable(&self) -> Option<&dyn Batchable> {
-        Some(self)
-    }
-}
-
-impl Batchable for CheckoutWork {
-    fn apply_together<'c>(
-        &'c self,
-        units: &'c [&'c dyn Batchable],
-        connection: Connection<'c>,
-    ) -> BoxFuture<'c, sqlx::Result<Vec<Applied>>> {
-        Box::pin(async move {
-            let checkouts: Vec<&CheckoutWork> = units
-                .iter()
-                .filter_map(|unit| unit.as_any().downcast_ref::<CheckoutWork>())
-                .collect();
-            write(&checkouts, connection).await
-        })
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
+written_together!(CheckoutWork, write);
 
 /// Writes many checkouts at once. A checkout whose key another request (in the database or
 /// earlier in this batch) already used is refused and writes nothing.

@@ -7,7 +7,7 @@ use crate::orders::store::ReleasedHold;
 use crate::orders::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork, RecordFor};
 use bazaar_actors::inventory::HoldTicket;
 use sqlx::PgConnection;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// Writes many checkouts with one statement for their idempotency records and one for their
@@ -167,59 +167,154 @@ async fn insert_orders(
     Ok(())
 }
 
-pub(in crate::orders::store) async fn write_payment(
+pub(in crate::orders::store) async fn write_payments(
     connection: &mut PgConnection,
-    payment: &PaymentWork,
-) -> sqlx::Result<Vec<ChangedHold>> {
-    // Every data-modifying part runs; each is conditioned on the order still being pending, due,
-    // and having holds to commit.
-    let holds: Vec<ChangedHold> = sqlx::query_as(
-        "WITH target AS (
-             SELECT id FROM orders
-             WHERE id = $1 AND status = 'pending_payment' AND payment_due_at > now()
-             FOR UPDATE),
+    payments: &[&PaymentWork],
+) -> sqlx::Result<Vec<Vec<ChangedHold>>> {
+    #[derive(sqlx::FromRow)]
+    struct Committed {
+        order_id: Uuid,
+        #[sqlx(flatten)]
+        hold: ChangedHold,
+    }
+    // Every data-modifying part runs; each is conditioned on its order still being pending, due,
+    // and having holds to commit. The orders are locked in id order: concurrent batches lock rows
+    // in one order. Rows are reached by key only: a condition on `status` or `state` beside a
+    // table would let the planner pick a partial index (`... WHERE status = 'pending_payment'`)
+    // whose dead entries it would walk, and which it believes tiny without statistics; so the
+    // conditions are checked on the locked rows (`locked`, `held`), which are current.
+    let committed: Vec<Committed> = sqlx::query_as(
+        "WITH input AS MATERIALIZED (
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::text[],
+                                  $6::text[], $7::text[], $8::uuid[], $9::timestamptz[])
+                 AS t (order_id, payment_id, amount, currency, gateway_ref, brand, last4, payer,
+                       paid_at)),
+         locked AS MATERIALIZED (
+             SELECT id, status, payment_due_at FROM orders WHERE id = ANY($1)
+             ORDER BY id FOR UPDATE),
+         due AS MATERIALIZED (
+             SELECT i.* FROM input i JOIN locked l ON l.id = i.order_id
+             WHERE l.status = 'pending_payment' AND l.payment_due_at > now()),
+         held AS MATERIALIZED (
+             SELECT h.id, h.state FROM holds h JOIN due d ON h.order_id = d.order_id
+             WHERE h.order_id = ANY($1) ORDER BY h.id FOR UPDATE OF h),
          committed AS (
-             UPDATE holds h SET state = 'committed', updated_at = now() FROM target
-             WHERE h.order_id = target.id AND h.state = 'held'
-             RETURNING h.id, h.product_id, h.qty),
+             UPDATE holds h SET state = 'committed', updated_at = now() FROM held
+             WHERE h.id = held.id AND held.state = 'held'
+             RETURNING h.order_id, h.id, h.product_id, h.qty),
          paid AS (
-             UPDATE orders o SET status = 'paid', updated_at = $9 FROM target
-             WHERE o.id = target.id AND EXISTS (SELECT 1 FROM committed)
+             UPDATE orders o SET status = 'paid', updated_at = d.paid_at FROM due d
+             WHERE o.id = d.order_id
+               AND EXISTS (SELECT 1 FROM committed c WHERE c.order_id = d.order_id)
              RETURNING o.id),
          payment AS (
              INSERT INTO payments (id, order_id, amount_cents, currency, method, status,
                  gateway_ref, card_brand, card_last4, created_at)
-             SELECT $2, id, $3, $4, $10, 'succeeded', $5, $6, $7, $9 FROM paid),
+             SELECT d.payment_id, d.order_id, d.amount, d.currency, $10, 'succeeded',
+                 d.gateway_ref, d.brand, d.last4, d.paid_at
+             FROM due d JOIN paid p ON p.id = d.order_id),
          event AS (
              INSERT INTO order_events (order_id, status, actor_id, created_at)
-             SELECT id, 'paid', $8, $9 FROM paid)
-         SELECT id, product_id, qty FROM committed",
+             SELECT d.order_id, 'paid', d.payer, d.paid_at FROM due d JOIN paid p ON p.id = d.order_id)
+         SELECT order_id, id, product_id, qty FROM committed",
     )
-    .bind(payment.order)
-    .bind(payment.payment)
-    .bind(payment.amount_cents)
-    .bind(&payment.currency)
-    .bind(&payment.gateway_ref)
-    .bind(payment.card_brand)
-    .bind(&payment.card_last4)
-    .bind(payment.payer)
-    .bind(payment.at)
+    .bind(payments.iter().map(|p| p.order).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.payment).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.amount_cents).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.currency.as_str()).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.gateway_ref.as_str()).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.card_brand).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.card_last4.as_str()).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.payer).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.at).collect::<Vec<_>>())
     .bind(PaymentMethod::Card)
     .fetch_all(&mut *connection)
     .await?;
-    if holds.is_empty() {
-        return Ok(holds);
+    let mut holds: HashMap<Uuid, Vec<ChangedHold>> = HashMap::new();
+    for row in committed {
+        holds.entry(row.order_id).or_default().push(row.hold);
     }
-    match &payment.idempotency {
-        Some((RecordFor::Payment(key), outcome)) => {
-            insert_outcome(connection, key, outcome).await?;
+    let paid: Vec<&PaymentWork> = payments
+        .iter()
+        .filter(|p| holds.contains_key(&p.order))
+        .copied()
+        .collect();
+    record_outcomes(connection, &paid).await?;
+    Ok(payments
+        .iter()
+        .map(|p| holds.remove(&p.order).unwrap_or_default())
+        .collect())
+}
+
+/// The idempotency outcomes of the payments that paid: new records for `POST /pay`, replaced
+/// ones for the checkouts that paid at once; one statement each.
+async fn record_outcomes(connection: &mut PgConnection, paid: &[&PaymentWork]) -> sqlx::Result<()> {
+    let (mut new, mut replaced) = (Vec::new(), Vec::new());
+    for payment in paid {
+        match &payment.idempotency {
+            Some((RecordFor::Payment(key), outcome)) => new.push((key, outcome.as_str())),
+            Some((RecordFor::Checkout(key), outcome)) => replaced.push((key, outcome.as_str())),
+            None => {}
         }
-        Some((RecordFor::Checkout(key), outcome)) => {
-            update_outcome(connection, key, outcome).await?;
-        }
-        None => {}
     }
-    Ok(holds)
+    if !new.is_empty() {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (user_id, scope, key, request_hash, outcome)
+             SELECT user_id, scope, key, request_hash, outcome::jsonb
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::text[])
+                 AS t (user_id, scope, key, request_hash, outcome)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(new.iter().map(|(key, _)| key.user).collect::<Vec<_>>())
+        .bind(
+            new.iter()
+                .map(|(key, _)| key.scope.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            new.iter()
+                .map(|(key, _)| key.key.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            new.iter()
+                .map(|(key, _)| key.request_hash.as_slice())
+                .collect::<Vec<_>>(),
+        )
+        .bind(new.iter().map(|(_, outcome)| *outcome).collect::<Vec<_>>())
+        .execute(&mut *connection)
+        .await?;
+    }
+    if !replaced.is_empty() {
+        sqlx::query(
+            "UPDATE idempotency_keys k SET outcome = t.outcome::jsonb
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])
+                 AS t (user_id, scope, key, outcome)
+             WHERE k.user_id = t.user_id AND k.scope = t.scope AND k.key = t.key",
+        )
+        .bind(replaced.iter().map(|(key, _)| key.user).collect::<Vec<_>>())
+        .bind(
+            replaced
+                .iter()
+                .map(|(key, _)| key.scope.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            replaced
+                .iter()
+                .map(|(key, _)| key.key.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            replaced
+                .iter()
+                .map(|(_, outcome)| *outcome)
+                .collect::<Vec<_>>(),
+        )
+        .execute(connection)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Records `outcome` for `key` unless the key has one.
@@ -335,6 +430,12 @@ pub(in crate::orders::store) async fn write_expiry(
     connection: &mut PgConnection,
     hold: &HoldTicket,
 ) -> sqlx::Result<Option<ReleasedHold>> {
+    // The order first, as a payment or a cancellation locks it: the journals of several
+    // processes take the rows of one order in one order.
+    sqlx::query("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE")
+        .bind(hold.order)
+        .execute(&mut *connection)
+        .await?;
     let released: Option<i64> = sqlx::query_scalar(
         "UPDATE holds SET state = 'released', updated_at = now()
          WHERE id = $1 AND state = 'held' RETURNING qty",
