@@ -3,7 +3,8 @@
 # server, and its actor + journal in process) and with the classic row-lock transaction, at each
 # concurrency, in one run against one PostgreSQL; then, at each concurrency, a verified flash sale
 # (1,000 buyers for 500 units, that many checkouts in flight) that must pass every check. Both
-# tables go into docs/BENCHMARKS.md between the bench markers.
+# tables (the hot path with the hold and the whole purchase, and the flash sales) replace the
+# block between the bench markers in docs/BENCHMARKS.md and in README.md.
 #
 # Usage: loadtests/bench.sh [concurrency=1,16,64,256] [seconds=10]
 set -euo pipefail
@@ -55,15 +56,17 @@ slot; paid orders/s counts the whole run, the refusals after the sell-out includ
 
 $sales
 <!-- bench:end -->"
-if grep -q '<!-- bench:start -->' docs/BENCHMARKS.md; then
-    python3 - "$block" <<'PY'
+for path in docs/BENCHMARKS.md README.md; do
+    if ! grep -q '<!-- bench:start -->' "$path"; then
+        echo "$path has no <!-- bench:start --> ... <!-- bench:end --> block" >&2
+        exit 1
+    fi
+    python3 - "$path" "$block" <<'PY'
 import sys, re
-path = "docs/BENCHMARKS.md"
+path, block = sys.argv[1], sys.argv[2]
 text = open(path).read()
-text = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: sys.argv[1], text, flags=re.S)
+text = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, text, flags=re.S)
 open(path, "w").write(text)
 PY
-else
-    printf '\n## Side-by-side benchmark (loadtests/bench.sh)\n\n%s\n' "$block" >> docs/BENCHMARKS.md
-fi
-echo "table written to docs/BENCHMARKS.md"
+done
+echo "tables written to docs/BENCHMARKS.md and README.md"
