@@ -18,6 +18,7 @@ trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; ps
 
 export BAZAAR_LISTEN="127.0.0.1:$port" \
     BAZAAR_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database" \
+    BAZAAR_REDIS_URL="${BAZAAR_REDIS_URL-redis://127.0.0.1:6379}" \
     BAZAAR_REDIS_PREFIX="$database" \
     BAZAAR_JWT_KEY_FILE="$workdir/key.pem" \
     BAZAAR_RATE_LIMIT=off \

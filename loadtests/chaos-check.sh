@@ -32,6 +32,7 @@ fi
 
 cargo build --release --quiet -p bazaar -p bazaar-loadtest
 export BAZAAR_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database"
+export BAZAAR_REDIS_URL="${BAZAAR_REDIS_URL-redis://127.0.0.1:6379}"
 export BAZAAR_REDIS_PREFIX="$database"
 export BAZAAR_JWT_KEY_FILE="$workdir/key.pem"
 export BAZAAR_RATE_LIMIT=off

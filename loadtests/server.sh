@@ -1,5 +1,6 @@
 # Sourced by the load-test scripts: a release server on a scratch database (and Redis prefix),
-# rate limits off, stopped and its database dropped when the script exits.
+# rate limits off, with Redis (production: $BAZAAR_REDIS_URL, empty for none), stopped and its
+# database dropped when the script exits.
 #
 #   source loadtests/server.sh
 #   start_server PORT          # sets $server (pid), $base (URL), $database
@@ -32,6 +33,7 @@ start_server() {
     trap stop_server EXIT
     BAZAAR_LISTEN="127.0.0.1:$port" \
     BAZAAR_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database" \
+    BAZAAR_REDIS_URL="${BAZAAR_REDIS_URL-redis://127.0.0.1:6379}" \
     BAZAAR_REDIS_PREFIX="$database" \
     BAZAAR_JWT_KEY_FILE="$workdir/key.pem" \
     BAZAAR_RATE_LIMIT=off \

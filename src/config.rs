@@ -14,8 +14,9 @@ pub struct Settings {
     pub listen: String,
     /// PostgreSQL URL; the database is created if missing (`BAZAAR_DATABASE_URL`).
     pub database_url: String,
-    /// Redis URL (`BAZAAR_REDIS_URL`).
-    pub redis_url: String,
+    /// Redis URL (`BAZAAR_REDIS_URL`); without one the server runs as one process, with carts
+    /// and revocations in the database and live events in memory.
+    pub redis_url: Option<String>,
     /// Namespace of every Redis key and channel (`BAZAAR_REDIS_PREFIX`).
     pub redis_prefix: String,
     /// The first admin, created at start-up if absent.
@@ -95,7 +96,7 @@ impl Settings {
                 "BAZAAR_DATABASE_URL",
                 "postgres://postgres@127.0.0.1:5432/bazaar",
             ),
-            redis_url: string("BAZAAR_REDIS_URL", "redis://127.0.0.1:6379"),
+            redis_url: var("BAZAAR_REDIS_URL").filter(|url| !url.trim().is_empty()),
             redis_prefix: string("BAZAAR_REDIS_PREFIX", "bazaar"),
             admin,
             require_activation: flag("BAZAAR_REQUIRE_ACTIVATION", var, true)?,
@@ -190,7 +191,7 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert_eq!(s.listen, "127.0.0.1:8080");
         assert_eq!(s.database_url, "postgres://postgres@127.0.0.1:5432/bazaar");
-        assert_eq!(s.redis_url, "redis://127.0.0.1:6379");
+        assert_eq!(s.redis_url, None);
         assert_eq!(s.redis_prefix, "bazaar");
         assert!(s.require_activation && s.rate_limit && s.admin.is_none());
         assert_eq!(s.access_token_ttl, Duration::from_secs(900));

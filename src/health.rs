@@ -1,7 +1,7 @@
 //! [`Health`]: whether the backing services answer, for `/readyz`.
 
+use crate::bus::Bus;
 use crate::db::Database;
-use crate::redis_store::RedisStore;
 use serde::Serialize;
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -14,7 +14,9 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 pub(crate) struct Readiness {
     status: &'static str,
     postgres: &'static str,
-    redis: &'static str,
+    /// Absent when the server runs without Redis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redis: Option<&'static str>,
 }
 
 /// Some backing services do not answer.
@@ -28,26 +30,34 @@ impl crate::error::Coded for NotReady {
     }
 }
 
-/// Probes the database and Redis.
+/// Probes the database and, if the deployment has it, Redis.
 #[derive(Clone)]
 pub(crate) struct Health {
     db: Database,
-    redis: RedisStore,
+    bus: Bus,
 }
 
 impl Health {
-    pub(crate) fn new(db: Database, redis: RedisStore) -> Self {
-        Self { db, redis }
+    pub(crate) fn new(db: Database, bus: Bus) -> Self {
+        Self { db, bus }
     }
 
-    /// Ready when both answer within [`PROBE_TIMEOUT`].
+    /// Ready when each answers within [`PROBE_TIMEOUT`].
     pub(crate) async fn readiness(&self) -> Result<Readiness, NotReady> {
         let database = tokio::time::timeout(PROBE_TIMEOUT, self.db.ping());
-        let redis = tokio::time::timeout(PROBE_TIMEOUT, self.redis.ping());
+        let redis = async {
+            match self.bus.redis() {
+                Some(redis) => Some(matches!(
+                    tokio::time::timeout(PROBE_TIMEOUT, redis.ping()).await,
+                    Ok(Ok(()))
+                )),
+                None => None,
+            }
+        };
         let (database, redis) = tokio::join!(database, redis);
         let down: Vec<&'static str> = [
             ("postgres", matches!(database, Ok(Ok(())))),
-            ("redis", matches!(redis, Ok(Ok(())))),
+            ("redis", redis.unwrap_or(true)),
         ]
         .into_iter()
         .filter_map(|(name, up)| (!up).then_some(name))
@@ -56,7 +66,7 @@ impl Health {
             Ok(Readiness {
                 status: "ready",
                 postgres: "up",
-                redis: "up",
+                redis: redis.map(|_| "up"),
             })
         } else {
             Err(NotReady(down))

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod auth;
+mod bus;
 mod cart;
 mod catalog;
 mod clock;

@@ -57,8 +57,8 @@ impl RedisStore {
 /// Follows one Redis pub/sub channel: hears every message, and resynchronizes whenever its
 /// subscription (re)starts, because what was published while it was disconnected is lost.
 pub(crate) trait ChannelFollower: 'static {
-    /// The full channel name (already prefixed).
-    fn channel(&self) -> String;
+    /// The channel's name within the deployment's prefix.
+    fn channel(&self) -> &'static str;
     /// Brings local state up to date after (re)subscribing.
     fn resync(&self) -> impl Future<Output = anyhow::Result<()>>;
     /// Applies one message.
@@ -69,14 +69,15 @@ pub(crate) trait ChannelFollower: 'static {
 /// second while Redis is away.
 pub(crate) fn follow(redis: &RedisStore, follower: std::sync::Arc<impl ChannelFollower>) {
     let client = redis.client().clone();
+    let channel = redis.key(follower.channel());
     actix_web::rt::spawn(async move {
         loop {
-            match follow_once(&client, &*follower).await {
+            match follow_once(&client, &channel, &*follower).await {
                 Ok(()) => {
-                    tracing::warn!(channel = %follower.channel(), "channel closed; resubscribing")
+                    tracing::warn!(%channel, "channel closed; resubscribing")
                 }
                 Err(error) => {
-                    tracing::warn!(channel = %follower.channel(), %error, "channel unavailable; retrying");
+                    tracing::warn!(%channel, %error, "channel unavailable; retrying");
                 }
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
@@ -86,11 +87,12 @@ pub(crate) fn follow(redis: &RedisStore, follower: std::sync::Arc<impl ChannelFo
 
 async fn follow_once(
     client: &redis::Client,
+    channel: &str,
     follower: &impl ChannelFollower,
 ) -> anyhow::Result<()> {
     use futures_util::StreamExt;
     let mut pubsub = client.get_async_pubsub().await?;
-    pubsub.subscribe(follower.channel()).await?;
+    pubsub.subscribe(channel).await?;
     // Subscribed first, then resynchronized: nothing can fall between the two.
     follower.resync().await?;
     let mut messages = pubsub.on_message();

@@ -4,6 +4,7 @@
 
 use crate::accounts::{AccountRules, AccountStore, Accounts, AddressBook};
 use crate::auth::{Authenticator, JwtKeys, PasswordHasher, RateLimits, Revocations};
+use crate::bus::Bus;
 use crate::cart::{CartStore, ShoppingCarts};
 use crate::catalog::store::CatalogStore;
 use crate::catalog::{Catalog, ProductCache};
@@ -18,7 +19,6 @@ use crate::orders::{HoldExpiry, OrderServices, OrderStore, Orders, resume_holds}
 use crate::outbox::Outbox;
 use crate::outbox::store::OutboxStore;
 use crate::payments::TestGateway;
-use crate::redis_store::RedisStore;
 use crate::routes::{self, ApiDoc, MethodNotAllowed};
 use crate::services::Services;
 use crate::stock::StockRoom;
@@ -31,7 +31,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::web::Data;
 use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
-use bazaar_actors::cart::{CartConfig, Carts};
+use bazaar_actors::cart::{CartConfig, CartStorage, Carts};
 use bazaar_actors::hub::Hub;
 use bazaar_actors::inventory::{Inventory, InventoryConfig};
 use bazaar_actors::journal::{Journal, JournalConfig};
@@ -57,14 +57,14 @@ impl Application {
     /// `settings.listen`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = db::connect_and_migrate(&settings.database_url).await?;
-        let redis = RedisStore::new(&settings.redis_url, &settings.redis_prefix)?;
+        let bus = Bus::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
         let account_store = AccountStore::new(db.clone());
         let keys = Arc::new(JwtKeys::load_or_generate(
             &settings.jwt_key_file,
             settings.access_token_ttl,
         )?);
         let revocations = Arc::new(Revocations::new(
-            redis.clone(),
+            bus.clone(),
             account_store.clone(),
             settings.access_token_ttl,
         ));
@@ -89,7 +89,7 @@ impl Application {
         }
         let rate_limits = RateLimits::new(settings.rate_limit);
         rate_limits.spawn_pruning();
-        let product_cache = ProductCache::start(redis.clone());
+        let product_cache = ProductCache::start(bus.clone());
         metrics::handle();
 
         let journal = Journal::start(
@@ -114,17 +114,24 @@ impl Application {
             },
         );
         let (events, notifiable) = tokio::sync::mpsc::unbounded_channel();
-        crate::live::relay::start(&redis, hub.clone(), inventory.clone(), relayed, events);
+        crate::live::relay::start(&bus, hub.clone(), inventory.clone(), relayed, events);
         crate::notifications::start(NotificationStore::new(db.clone()), hub.clone(), notifiable);
         let order_store = OrderStore::new(db.clone());
         // Before anything sells: holds that expired while no server ran go back on the shelf.
         resume_holds(&order_store, &inventory).await?;
+        let cart_storage = match bus.redis() {
+            Some(redis) => CartStorage::Redis {
+                connection: redis.connection(),
+                key_prefix: settings.redis_prefix.clone(),
+            },
+            None => CartStorage::Database(db.clone()),
+        };
+        spawn_cart_pruning(cart_storage.clone());
         let carts = Carts::new(
             actors.clone(),
-            redis.connection(),
+            cart_storage,
             CartConfig {
                 idle_timeout: settings.actor_idle,
-                key_prefix: settings.redis_prefix.clone(),
             },
         );
         let catalog = Catalog::new(
@@ -171,7 +178,7 @@ impl Application {
             authenticator: Data::new(authenticator),
             notifications: Data::new(Notifications::new(NotificationStore::new(db.clone()))),
             outbox: Data::new(Outbox::new(OutboxStore::new(db.clone()))),
-            health: Data::new(Health::new(db.clone(), redis)),
+            health: Data::new(Health::new(db.clone(), bus)),
         };
 
         let listener = TcpListener::bind(&settings.listen)?;
@@ -221,6 +228,24 @@ impl Application {
         }
         served
     }
+}
+
+/// Deletes expired carts every hour (carts in Redis expire by themselves).
+fn spawn_cart_pruning(storage: CartStorage) {
+    if matches!(storage, CartStorage::Redis { .. }) {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(60 * 60));
+        loop {
+            every.tick().await;
+            match storage.prune_expired().await {
+                Ok(0) => {}
+                Ok(pruned) => tracing::info!(pruned, "expired carts deleted"),
+                Err(error) => tracing::warn!(%error, "could not delete expired carts"),
+            }
+        }
+    });
 }
 
 /// How long shutdown waits for busy database connections.

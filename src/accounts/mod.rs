@@ -81,7 +81,7 @@ pub(crate) enum AccountError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
-    Redis(#[from] redis::RedisError),
+    Revocation(#[from] crate::auth::RevocationStoreError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -98,7 +98,7 @@ impl Coded for AccountError {
             AccountError::NotFound(_) => ErrorCode::NotFound,
             AccountError::Conflict(_) => ErrorCode::Conflict,
             AccountError::Database(error) => error.code(),
-            AccountError::Redis(error) => Coded::code(error),
+            AccountError::Revocation(error) => error.code(),
             AccountError::Internal(_) => ErrorCode::Internal,
         }
     }

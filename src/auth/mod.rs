@@ -19,5 +19,5 @@ pub use jwt::JwtKeys;
 pub(crate) use jwt::{AccessClaims, Jwks};
 pub(crate) use passwords::PasswordHasher;
 pub(crate) use rate_limit::{RateLimits, client_ip};
-pub(crate) use revocation::Revocations;
+pub(crate) use revocation::{RevocationStoreError, Revocations};
 pub(crate) use secrets::{OpaqueToken, hash_secret};

@@ -2,15 +2,17 @@
 //!
 //! Two kinds of revocation: one token (logout: its `jti`, until it expires) and every token a
 //! user held up to an instant (disabled, deleted, password reset, role change). Both are mirrored
-//! in memory. Token revocations live in a Redis sorted set scored by expiry; user cut-offs live
-//! in `users.tokens_valid_after`. Every change is published on a Redis channel so each process
-//! applies it at once, and a process reloads both sources whenever its subscription (re)starts,
-//! so nothing published while it was disconnected is missed.
+//! in memory. Token revocations live in a Redis sorted set scored by expiry (or, without Redis, in
+//! the `revoked_tokens` table); user cut-offs live in `users.tokens_valid_after`. Every change is
+//! published on the [`Bus`] so each process applies it at once, and a process reloads both sources
+//! whenever its subscription (re)starts, so nothing published while it was disconnected is
+//! missed.
 
 use super::AccessClaims;
 use crate::accounts::AccountStore;
+use crate::bus::Bus;
 use crate::locks::{read, write};
-use crate::redis_store::{ChannelFollower, RedisStore, follow};
+use crate::redis_store::{ChannelFollower, RedisStore};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -30,17 +32,38 @@ enum Revoked {
 pub(crate) struct Revocations {
     tokens: RwLock<HashMap<Uuid, i64>>,
     user_cutoffs: RwLock<HashMap<Uuid, i64>>,
-    redis: RedisStore,
+    bus: Bus,
     accounts: AccountStore,
     access_ttl: Duration,
 }
 
+/// Where token revocations are kept did not take one.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum RevocationStoreError {
+    #[error(transparent)]
+    Redis(#[from] redis::RedisError),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl crate::error::Coded for RevocationStoreError {
+    fn code(&self) -> crate::error::ErrorCode {
+        match self {
+            RevocationStoreError::Redis(error) => crate::error::Coded::code(error),
+            RevocationStoreError::Database(error) => error.code(),
+        }
+    }
+}
+
+/// The channel of revocations, within the deployment's prefix.
+const CHANNEL: &str = "revocations";
+
 impl Revocations {
-    pub(crate) fn new(redis: RedisStore, accounts: AccountStore, access_ttl: Duration) -> Self {
+    pub(crate) fn new(bus: Bus, accounts: AccountStore, access_ttl: Duration) -> Self {
         Self {
             tokens: RwLock::default(),
             user_cutoffs: RwLock::default(),
-            redis,
+            bus,
             accounts,
             access_ttl,
         }
@@ -58,18 +81,27 @@ impl Revocations {
     }
 
     /// Revokes one token until it expires, in every process.
-    pub(crate) async fn revoke_token(&self, jti: Uuid, exp: i64) -> redis::RedisResult<()> {
+    pub(crate) async fn revoke_token(
+        &self,
+        jti: Uuid,
+        exp: i64,
+    ) -> Result<(), RevocationStoreError> {
         write(&self.tokens).insert(jti, exp);
         let message = Revoked::Token { jti, exp };
-        let mut connection = self.redis.connection();
-        redis::pipe()
-            .atomic()
-            .zadd(self.tokens_key(), jti.to_string(), exp)
-            .ignore()
-            .publish(self.channel(), encode(&message))
-            .ignore()
-            .query_async::<()>(&mut connection)
-            .await
+        match self.bus.redis() {
+            Some(redis) => {
+                redis::pipe()
+                    .atomic()
+                    .zadd(tokens_key(redis), jti.to_string(), exp)
+                    .ignore()
+                    .publish(redis.key(CHANNEL), encode(&message))
+                    .ignore()
+                    .query_async::<()>(&mut redis.connection())
+                    .await?
+            }
+            None => self.accounts.revoke_token(jti, exp).await?,
+        }
+        Ok(())
     }
 
     /// Refuses every token of `user` issued before `at` (which the caller has stored as the
@@ -84,13 +116,7 @@ impl Revocations {
             id: user,
             cutoff_ms,
         };
-        let mut connection = self.redis.connection();
-        let published = redis::cmd("PUBLISH")
-            .arg(self.channel())
-            .arg(encode(&message))
-            .query_async::<()>(&mut connection)
-            .await;
-        if let Err(error) = published {
+        if let Err(error) = self.bus.publish(CHANNEL, encode(&message)).await {
             // Stored in the database already: other processes pick it up when their subscription
             // restarts, which a Redis outage forces.
             tracing::warn!(%error, %user, "could not publish a user revocation");
@@ -99,7 +125,7 @@ impl Revocations {
 
     /// Starts following other processes' revocations, and the periodic pruning.
     pub(crate) fn spawn_bridge(self: &Arc<Self>) {
-        follow(&self.redis, Arc::clone(self));
+        self.bus.follow(Arc::clone(self));
         let revocations = Arc::clone(self);
         actix_web::rt::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(60));
@@ -124,7 +150,8 @@ impl Revocations {
     }
 
     /// Loads every revocation that can still matter: user cut-offs from the database, then
-    /// token revocations from Redis (a Redis outage leaves the user cut-offs loaded).
+    /// token revocations from Redis or the database (a Redis outage leaves the user cut-offs
+    /// loaded).
     pub(crate) async fn reload(&self) -> anyhow::Result<()> {
         let now = OffsetDateTime::now_utc();
         let users = self
@@ -137,20 +164,23 @@ impl Revocations {
                 cutoff_ms: unix_ms(at),
             });
         }
-        let mut connection = self.redis.connection();
-        let tokens: Vec<(String, i64)> = redis::cmd("ZRANGEBYSCORE")
-            .arg(self.tokens_key())
-            .arg(now.unix_timestamp())
-            .arg("+inf")
-            .arg("WITHSCORES")
-            .query_async(&mut connection)
-            .await?;
-        let mut known = write(&self.tokens);
-        for (jti, exp) in tokens {
-            if let Ok(jti) = jti.parse() {
-                known.insert(jti, exp);
+        let tokens: Vec<(Uuid, i64)> = match self.bus.redis() {
+            Some(redis) => {
+                let tokens: Vec<(String, i64)> = redis::cmd("ZRANGEBYSCORE")
+                    .arg(tokens_key(redis))
+                    .arg(now.unix_timestamp())
+                    .arg("+inf")
+                    .arg("WITHSCORES")
+                    .query_async(&mut redis.connection())
+                    .await?;
+                tokens
+                    .into_iter()
+                    .filter_map(|(jti, exp)| Some((jti.parse().ok()?, exp)))
+                    .collect()
             }
-        }
+            None => self.accounts.revoked_tokens(now.unix_timestamp()).await?,
+        };
+        write(&self.tokens).extend(tokens);
         Ok(())
     }
 
@@ -161,15 +191,21 @@ impl Revocations {
         write(&self.tokens).retain(|_, exp| *exp >= now_secs);
         let oldest_ms = unix_ms(now - self.relevance());
         write(&self.user_cutoffs).retain(|_, cutoff| *cutoff >= oldest_ms);
-        let mut connection = self.redis.connection();
-        let key = self.tokens_key();
+        let (bus, accounts) = (self.bus.clone(), self.accounts.clone());
         actix_web::rt::spawn(async move {
-            let removed = redis::cmd("ZREMRANGEBYSCORE")
-                .arg(key)
-                .arg("-inf")
-                .arg(now_secs - 1)
-                .query_async::<()>(&mut connection)
-                .await;
+            let removed = match bus.redis() {
+                Some(redis) => redis::cmd("ZREMRANGEBYSCORE")
+                    .arg(tokens_key(redis))
+                    .arg("-inf")
+                    .arg(now_secs - 1)
+                    .query_async::<()>(&mut redis.connection())
+                    .await
+                    .map_err(anyhow::Error::from),
+                None => accounts
+                    .prune_revoked_tokens(now_secs)
+                    .await
+                    .map_err(anyhow::Error::from),
+            };
             if let Err(error) = removed {
                 tracing::debug!(%error, "could not prune expired token revocations");
             }
@@ -181,15 +217,16 @@ impl Revocations {
         time::Duration::seconds(i64::try_from(self.access_ttl.as_secs()).unwrap_or(i64::MAX / 2))
             + time::Duration::MINUTE
     }
+}
 
-    fn tokens_key(&self) -> String {
-        self.redis.key("revoked-tokens")
-    }
+/// The sorted set of revoked tokens, scored by their `exp`.
+fn tokens_key(redis: &RedisStore) -> String {
+    redis.key("revoked-tokens")
 }
 
 impl ChannelFollower for Revocations {
-    fn channel(&self) -> String {
-        self.redis.key("revocations")
+    fn channel(&self) -> &'static str {
+        CHANNEL
     }
 
     async fn resync(&self) -> anyhow::Result<()> {

@@ -2,14 +2,15 @@
 //!
 //! `GET /products/{id}` is the hottest read of a flash sale, so products are kept in memory after
 //! their first read. Every change of a product (or its stock, or its ratings) invalidates its entry
-//! here and, through a Redis channel, in every other process. A process that loses its
+//! here and, through the [`Bus`], in every other process. A process that loses its
 //! subscription forgets everything when it resubscribes, since invalidations published meanwhile
 //! are lost. An epoch counter stops a read that raced with an invalidation from caching the stale
 //! row it read.
 
 use super::Product;
+use crate::bus::Bus;
 use crate::locks::{read, write};
-use crate::redis_store::{ChannelFollower, RedisStore, follow};
+use crate::redis_store::ChannelFollower;
 use actix_web::web::Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -70,22 +71,22 @@ impl CachedProduct {
 pub(crate) struct ProductCache {
     entries: RwLock<HashMap<Uuid, Arc<CachedProduct>>>,
     epoch: AtomicU64,
-    redis: RedisStore,
+    bus: Bus,
     hits: metrics::Counter,
     misses: metrics::Counter,
 }
 
 impl ProductCache {
-    /// A cache that follows the invalidations of every process sharing `redis`'s prefix.
-    pub(crate) fn start(redis: RedisStore) -> Arc<Self> {
+    /// A cache that follows the invalidations of every process on `bus`.
+    pub(crate) fn start(bus: Bus) -> Arc<Self> {
         let cache = Arc::new(Self {
             entries: RwLock::default(),
             epoch: AtomicU64::new(0),
-            redis: redis.clone(),
+            bus: bus.clone(),
             hits: metrics::counter!("product_cache_lookups_total", "outcome" => "hit"),
             misses: metrics::counter!("product_cache_lookups_total", "outcome" => "miss"),
         });
-        follow(&redis, Arc::clone(&cache));
+        bus.follow(Arc::clone(&cache));
         cache
     }
 
@@ -127,13 +128,7 @@ impl ProductCache {
         }
         self.forget(ids);
         let payload = serde_json::to_string(ids).unwrap_or_default();
-        let mut connection = self.redis.connection();
-        let published = redis::cmd("PUBLISH")
-            .arg(self.channel())
-            .arg(payload)
-            .query_async::<()>(&mut connection)
-            .await;
-        if let Err(error) = published {
+        if let Err(error) = self.bus.publish(self.channel(), payload).await {
             // Other processes clear their whole cache when their subscription comes back.
             tracing::warn!(%error, "could not publish a product invalidation");
         }
@@ -149,8 +144,8 @@ impl ProductCache {
 }
 
 impl ChannelFollower for ProductCache {
-    fn channel(&self) -> String {
-        self.redis.key("product-invalidations")
+    fn channel(&self) -> &'static str {
+        "product-invalidations"
     }
 
     async fn resync(&self) -> anyhow::Result<()> {

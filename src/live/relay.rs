@@ -1,9 +1,12 @@
-//! The relay between processes: every live event published in one process is published on a
-//! Redis channel, and each process routes what the others published to its own sessions, so a
-//! client connected to process A sees a sale made on process B. If Redis is down, local delivery
-//! goes on and the relay drops what it cannot send; the subscription reconnects by itself.
+//! The relay between processes: every live event published in one process goes to the
+//! notifications writer and, with Redis, on a Redis channel; each process routes what the others
+//! published to its own sessions, so a client connected to process A sees a sale made on process
+//! B. If Redis is down, local delivery goes on and the relay drops what it cannot send; the
+//! subscription reconnects by itself. Without Redis the server is one process and the relay only
+//! feeds the notifications writer.
 
-use crate::redis_store::{ChannelFollower, RedisStore, follow};
+use crate::bus::Bus;
+use crate::redis_store::{ChannelFollower, RedisStore};
 use bazaar_actors::hub::{Event, Hub, Push};
 use bazaar_actors::inventory::Inventory;
 use serde::{Deserialize, Serialize};
@@ -28,65 +31,83 @@ fn prefix_of(origin: Uuid) -> Vec<u8> {
     format!("{{\"origin\":\"{origin}\"").into_bytes()
 }
 
-/// Starts relaying: what `outgoing` receives (every event of this process) goes to Redis and to
-/// `local` (the notification writer); what other processes publish goes to `hub`, and their stock
-/// to `inventory`'s board (product pages here show it live).
+/// The channel of live events, within the deployment's prefix.
+const CHANNEL: &str = "live";
+
+/// Starts relaying: what `outgoing` receives (every event of this process) goes to `local` (the
+/// notifications writer) and to the other processes on `bus`; what they publish goes to `hub`,
+/// and their stock to `inventory`'s board (product pages here show it live).
 pub(crate) fn start(
-    redis: &RedisStore,
+    bus: &Bus,
     hub: Hub,
     inventory: Inventory,
+    outgoing: mpsc::UnboundedReceiver<Push>,
+    local: mpsc::UnboundedSender<Push>,
+) {
+    let Some(redis) = bus.redis() else {
+        actix_web::rt::spawn(forward(outgoing, local));
+        return;
+    };
+    let origin = Uuid::now_v7();
+    actix_web::rt::spawn(publish(redis.clone(), origin, outgoing, local));
+    bus.follow(Arc::new(Incoming {
+        origin,
+        own_prefix: prefix_of(origin),
+        hub,
+        inventory,
+    }));
+}
+
+/// Hands every event of this process to the notifications writer.
+async fn forward(mut outgoing: mpsc::UnboundedReceiver<Push>, local: mpsc::UnboundedSender<Push>) {
+    while let Some(push) = outgoing.recv().await {
+        let _ = local.send(push);
+    }
+}
+
+/// Hands every event of this process to the notifications writer and publishes it on Redis, in
+/// batches of what queued meanwhile.
+async fn publish(
+    redis: RedisStore,
+    origin: Uuid,
     mut outgoing: mpsc::UnboundedReceiver<Push>,
     local: mpsc::UnboundedSender<Push>,
 ) {
-    let origin = Uuid::now_v7();
-    let channel = redis.key("live");
+    let publish_to = redis.key(CHANNEL);
     let mut connection = redis.connection();
-    let publish_to = channel.clone();
-    actix_web::rt::spawn(async move {
-        let mut batch = Vec::with_capacity(RELAY_BATCH);
-        while let Some(first) = outgoing.recv().await {
-            batch.push(first);
-            while batch.len() < RELAY_BATCH
-                && let Ok(push) = outgoing.try_recv()
-            {
-                batch.push(push);
-            }
-            for push in &batch {
-                let _ = local.send(push.clone());
-            }
-            // One round trip for what queued meanwhile, and of a product's stock only the latest.
-            let mut pipeline = redis::pipe();
-            for push in latest_stock_only(&batch) {
-                let message = Relayed {
-                    origin,
-                    at: push.at,
-                    event: &*push.event,
-                };
-                if let Ok(payload) = serde_json::to_string(&message) {
-                    pipeline
-                        .cmd("PUBLISH")
-                        .arg(&publish_to)
-                        .arg(payload)
-                        .ignore();
-                }
-            }
-            batch.clear();
-            if let Err(error) = pipeline.query_async::<()>(&mut connection).await {
-                metrics::counter!("live_relay_failures_total").increment(1);
-                tracing::debug!(%error, "live events not relayed");
+    let mut batch = Vec::with_capacity(RELAY_BATCH);
+    while let Some(first) = outgoing.recv().await {
+        batch.push(first);
+        while batch.len() < RELAY_BATCH
+            && let Ok(push) = outgoing.try_recv()
+        {
+            batch.push(push);
+        }
+        for push in &batch {
+            let _ = local.send(push.clone());
+        }
+        // One round trip for what queued meanwhile, and of a product's stock only the latest.
+        let mut pipeline = redis::pipe();
+        for push in latest_stock_only(&batch) {
+            let message = Relayed {
+                origin,
+                at: push.at,
+                event: &*push.event,
+            };
+            if let Ok(payload) = serde_json::to_string(&message) {
+                pipeline
+                    .cmd("PUBLISH")
+                    .arg(&publish_to)
+                    .arg(payload)
+                    .ignore();
             }
         }
-    });
-    follow(
-        redis,
-        Arc::new(Incoming {
-            origin,
-            own_prefix: prefix_of(origin),
-            channel,
-            hub,
-            inventory,
-        }),
-    );
+        batch.clear();
+        if let Err(error) = pipeline.query_async::<()>(&mut connection).await {
+            metrics::counter!("live_relay_failures_total").increment(1);
+            tracing::debug!(%error, "live events not relayed");
+        }
+    }
 }
 
 /// The most events relayed in one round trip.
@@ -114,14 +135,13 @@ struct Incoming {
     /// How this process's own events begin (`origin` is serialized first): Redis echoes them
     /// back, and they are dropped without being parsed.
     own_prefix: Vec<u8>,
-    channel: String,
     hub: Hub,
     inventory: Inventory,
 }
 
 impl ChannelFollower for Incoming {
-    fn channel(&self) -> String {
-        self.channel.clone()
+    fn channel(&self) -> &'static str {
+        CHANNEL
     }
 
     async fn resync(&self) -> anyhow::Result<()> {

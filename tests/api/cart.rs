@@ -131,7 +131,7 @@ async fn checking_out_the_cart_empties_it_and_carts_survive_restarts() {
         .unwrap();
     assert_eq!(
         seen["items"][0]["qty"], 2,
-        "the cart lives in Redis, not in one process"
+        "the cart is stored, not kept in one process"
     );
 
     let body = json!({"shipping_address": {"name": "A", "line1": "B", "city": "C", "postal_code": "1", "country": "DE"}});

@@ -3,24 +3,23 @@
 //! left behind expire. Once with buyers who only hold, once with buyers who pay in the checkout:
 //! every purchase answered `paid` is paid, with its payment, after the restart.
 
-use crate::helpers::{GOOD_CARD, checkout_body, paying_checkout_body, test_settings};
+use crate::helpers::{
+    GOOD_CARD, bazaar_command, checkout_body, paying_checkout_body, test_settings,
+};
 use bazaar::config::Settings;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 fn start(settings: &Settings, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_bazaar"))
+    bazaar_command(settings)
         .env("BAZAAR_LISTEN", format!("127.0.0.1:{port}"))
-        .env("BAZAAR_DATABASE_URL", &settings.database_url)
-        .env("BAZAAR_REDIS_PREFIX", &settings.redis_prefix)
-        .env("BAZAAR_JWT_KEY_FILE", &settings.jwt_key_file)
         .env("BAZAAR_RATE_LIMIT", "off")
         .env("BAZAAR_HOLD_TTL_SECS", "2")
         .env("RUST_LOG", "error")

@@ -1,5 +1,9 @@
 //! `spawn_app()`: the real server on a random port with a fresh database and Redis prefix, and
 //! a `TestApp` whose `Api` has one method per endpoint.
+//!
+//! The suite runs with Redis at `BAZAAR_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`), or
+//! without Redis when it is set to the empty string; tests of several processes sharing one
+//! deployment always use Redis ([`settings_with_redis`]).
 
 use bazaar::config::{AdminBootstrap, Settings};
 use bazaar::startup::Application;
@@ -39,6 +43,11 @@ pub fn test_settings() -> Settings {
     let mut settings = Settings::from_lookup(|_| None).expect("default settings");
     settings.listen = "127.0.0.1:0".into();
     settings.database_url = format!("postgres://postgres@127.0.0.1:5432/bazaar_test_{id}");
+    settings.redis_url = match std::env::var("BAZAAR_TEST_REDIS_URL") {
+        Ok(url) if url.is_empty() => None,
+        Ok(url) => Some(url),
+        Err(_) => Some(DEFAULT_REDIS_URL.into()),
+    };
     settings.redis_prefix = format!("bazaar-test-{id}");
     settings.jwt_key_file = std::env::temp_dir().join(format!("bazaar-test-{id}.pem"));
     settings.rate_limit = false;
@@ -47,6 +56,33 @@ pub fn test_settings() -> Settings {
         password: ADMIN_PASSWORD.into(),
     });
     settings
+}
+
+/// Where the tests find Redis unless `BAZAAR_TEST_REDIS_URL` says otherwise.
+const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+/// Settings of a deployment of several processes: with Redis, whatever the suite runs with.
+pub fn settings_with_redis() -> Settings {
+    let mut settings = test_settings();
+    if settings.redis_url.is_none() {
+        settings.redis_url = Some(DEFAULT_REDIS_URL.into());
+    }
+    settings
+}
+
+/// The server binary with the environment of `settings` (database, Redis, signing key), to run
+/// as a process of its own.
+pub fn bazaar_command(settings: &Settings) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_bazaar"));
+    command
+        .env("BAZAAR_DATABASE_URL", &settings.database_url)
+        .env(
+            "BAZAAR_REDIS_URL",
+            settings.redis_url.as_deref().unwrap_or(""),
+        )
+        .env("BAZAAR_REDIS_PREFIX", &settings.redis_prefix)
+        .env("BAZAAR_JWT_KEY_FILE", &settings.jwt_key_file);
+    command
 }
 
 pub async fn spawn_app() -> TestApp {

@@ -277,7 +277,11 @@ async fn silent_sessions_are_closed() {
 
 /// Waits until `count` processes listen on the live relay channel of `settings`.
 async fn relays_listening(settings: &bazaar::config::Settings, count: i64) {
-    let client = redis::Client::open(settings.redis_url.as_str()).unwrap();
+    let url = settings
+        .redis_url
+        .as_deref()
+        .expect("processes share Redis");
+    let client = redis::Client::open(url).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
     let channel = format!("{}:live", settings.redis_prefix);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
@@ -301,7 +305,7 @@ async fn relays_listening(settings: &bazaar::config::Settings, count: i64) {
 
 #[actix_web::test]
 async fn a_sale_on_one_process_is_seen_by_a_client_of_another() {
-    let settings = test_settings();
+    let settings = crate::helpers::settings_with_redis();
     let a = spawn_app_with(settings.clone()).await;
     let b = spawn_app_with(settings.clone()).await;
     relays_listening(&settings, 2).await;

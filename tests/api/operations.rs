@@ -1,8 +1,8 @@
 //! Liveness, readiness, metrics, request ids, the OpenAPI document, `/docs` and shutdown.
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with, test_settings};
+use crate::helpers::{assert_problem, bazaar_command, spawn_app, spawn_app_with, test_settings};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,16 +16,70 @@ async fn healthz_and_readyz_answer_when_everything_is_up() {
     let ready = app.anonymous().readyz().await;
     assert_eq!(ready.status(), StatusCode::OK);
     let body: Value = ready.json().await.unwrap();
+    let redis = app.settings.redis_url.as_ref().map(|_| "up");
     assert_eq!(
         (body["postgres"].as_str(), body["redis"].as_str()),
-        (Some("up"), Some("up"))
+        (Some("up"), redis),
+        "Redis is reported when the server has it"
+    );
+}
+
+#[actix_web::test]
+async fn without_redis_the_server_is_ready_and_keeps_carts_and_logouts_across_a_restart() {
+    let mut settings = test_settings();
+    settings.redis_url = None;
+    let first = spawn_app_with(settings.clone()).await;
+    let ready: Value = first.anonymous().readyz().await.json().await.unwrap();
+    assert_eq!(
+        (ready["status"].as_str(), ready.get("redis")),
+        (Some("ready"), None)
+    );
+    let (_, mug) = first.stocked_product(5, json!({})).await;
+    let (shopper, leaver) = (first.customer().await, first.customer().await);
+    let added = first
+        .as_user(&shopper)
+        .add_to_cart(&json!({"product_id": mug, "qty": 3}))
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let logout = first.as_user(&leaver).logout(&leaver.refresh_token).await;
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        first.as_user(&leaver).me().await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    first.handle.stop(true).await;
+
+    let restarted = spawn_app_with(settings).await;
+    let cart: Value = restarted
+        .as_user(&shopper)
+        .cart()
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            cart["items"][0]["product_id"].as_str(),
+            cart["items"][0]["qty"].as_i64()
+        ),
+        (Some(mug.as_str()), Some(3)),
+        "the cart is in the database"
+    );
+    assert_eq!(
+        restarted.as_user(&leaver).me().await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the logout is in the database"
+    );
+    assert_eq!(
+        restarted.as_user(&shopper).me().await.status(),
+        StatusCode::OK
     );
 }
 
 #[actix_web::test]
 async fn readyz_is_503_with_retry_after_when_redis_does_not_answer() {
     let mut settings = test_settings();
-    settings.redis_url = "redis://127.0.0.1:1".into();
+    settings.redis_url = Some("redis://127.0.0.1:1".into());
     let app = spawn_app_with(settings).await;
     let response = app.anonymous().readyz().await;
     assert!(response.headers().contains_key("retry-after"));
@@ -117,7 +171,7 @@ async fn wait_for_status(app: &crate::helpers::TestApp, status: StatusCode) {
 async fn readyz_recovers_without_a_restart_when_redis_returns() {
     let mut redis = OwnRedis::new();
     let mut settings = test_settings();
-    settings.redis_url = format!("redis://127.0.0.1:{}", redis.port);
+    settings.redis_url = Some(format!("redis://127.0.0.1:{}", redis.port));
     let app = spawn_app_with(settings).await;
     wait_for_status(&app, StatusCode::OK).await;
     redis.stop();
@@ -288,11 +342,8 @@ async fn the_binary_exits_zero_on_sigterm() {
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bazaar"))
+    let mut child = bazaar_command(&settings)
         .env("BAZAAR_LISTEN", format!("127.0.0.1:{port}"))
-        .env("BAZAAR_DATABASE_URL", &settings.database_url)
-        .env("BAZAAR_REDIS_PREFIX", &settings.redis_prefix)
-        .env("BAZAAR_JWT_KEY_FILE", &settings.jwt_key_file)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

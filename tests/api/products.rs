@@ -1,8 +1,8 @@
 //! Products: creation with inventory and ledger, visibility, ownership, updates, the cache.
 
 use crate::helpers::{
-    Api, assert_invalid_field, assert_problem, product_body, spawn_app, spawn_app_with,
-    test_settings,
+    Api, assert_invalid_field, assert_problem, product_body, settings_with_redis, spawn_app,
+    spawn_app_with,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -305,7 +305,7 @@ async fn product_pages_are_served_from_memory_and_invalidated_on_change() {
 
 #[actix_web::test]
 async fn a_change_on_one_process_invalidates_the_cache_of_another() {
-    let settings = test_settings();
+    let settings = settings_with_redis();
     let a = spawn_app_with(settings.clone()).await;
     let b = spawn_app_with(settings).await;
     let category = a.category("Mugs", None).await;

@@ -230,7 +230,7 @@ async fn logout_cannot_end_someone_elses_session() {
 
 /// Two processes sharing PostgreSQL, Redis (and its prefix) and the signing key.
 async fn two_processes() -> (TestApp, TestApp) {
-    let settings = test_settings();
+    let settings = crate::helpers::settings_with_redis();
     let first = spawn_app_with(settings.clone()).await;
     let second = spawn_app_with(settings).await;
     (first, second)

@@ -1,14 +1,10 @@
 //! [`CartActor`] and its messages.
 
+use super::storage::CartStorage;
 use actix::prelude::*;
-use redis::AsyncCommands;
-use redis::aio::ConnectionManager;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-/// How long a cart survives without changes.
-const CART_TTL_SECS: i64 = 30 * 24 * 60 * 60;
 
 /// The quantities in a cart, by product.
 pub type CartLines = BTreeMap<Uuid, i64>;
@@ -19,7 +15,7 @@ pub enum CartError {
     /// The line would exceed what is available.
     #[error("only {available} available")]
     OutOfStock { available: i64 },
-    /// Redis did not answer; the cart is unchanged.
+    /// The cart store did not answer; the cart is unchanged.
     #[error("the cart store is unavailable: {0}")]
     Unavailable(String),
 }
@@ -54,48 +50,37 @@ pub struct ClearLines;
 
 /// One user's cart.
 pub struct CartActor {
-    key: String,
-    redis: ConnectionManager,
+    user: Uuid,
+    store: CartStorage,
     lines: Option<CartLines>,
     idle_timeout: Duration,
     last_active: Instant,
 }
 
 impl CartActor {
-    pub(crate) fn new(key: String, redis: ConnectionManager, idle_timeout: Duration) -> Self {
+    pub(crate) fn new(user: Uuid, store: CartStorage, idle_timeout: Duration) -> Self {
         Self {
-            key,
-            redis,
+            user,
+            store,
             lines: None,
             idle_timeout,
             last_active: Instant::now(),
         }
     }
 
-    /// Runs `change` on the lines, writes the new quantity of `product` through to Redis, and
-    /// only then keeps it. Atomic: the mailbox waits, so changes apply in order.
+    /// Writes the new quantity of `product` through to the store, and only then keeps it.
+    /// Atomic: the mailbox waits, so changes apply in order.
     fn write_line(
         &mut self,
         product: Uuid,
         qty: i64,
     ) -> AtomicResponse<Self, Result<CartLines, CartError>> {
         self.last_active = Instant::now();
-        let (mut redis, key) = (self.redis.clone(), self.key.clone());
-        let write = async move {
-            let field = product.to_string();
-            let mut pipe = redis::pipe();
-            pipe.atomic();
-            if qty == 0 {
-                pipe.hdel(&key, field).ignore();
-            } else {
-                pipe.hset(&key, field, qty).ignore();
-            }
-            pipe.expire(&key, CART_TTL_SECS).ignore();
-            pipe.query_async::<()>(&mut redis).await
-        };
+        let (store, user) = (self.store.clone(), self.user);
+        let write = async move { store.write_line(user, product, qty).await };
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
             move |written, actor, _| {
-                written.map_err(|error| CartError::Unavailable(error.to_string()))?;
+                written?;
                 let lines = actor.lines.get_or_insert_with(CartLines::new);
                 if qty == 0 {
                     lines.remove(&product);
@@ -118,25 +103,16 @@ impl Actor for CartActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        let (mut redis, key) = (self.redis.clone(), self.key.clone());
-        ctx.wait(
-            async move { redis.hgetall::<_, Vec<(String, i64)>>(&key).await }
-                .into_actor(self)
-                .map(|loaded, actor, ctx| match loaded {
-                    Ok(fields) => {
-                        actor.lines = Some(
-                            fields
-                                .into_iter()
-                                .filter_map(|(product, qty)| Some((product.parse().ok()?, qty)))
-                                .collect(),
-                        );
-                    }
-                    Err(error) => {
-                        tracing::warn!(key = %actor.key, %error, "cannot load cart");
-                        ctx.stop();
-                    }
-                }),
-        );
+        let (store, user) = (self.store.clone(), self.user);
+        ctx.wait(async move { store.load(user).await }.into_actor(self).map(
+            |loaded, actor, ctx| match loaded {
+                Ok(lines) => actor.lines = Some(lines),
+                Err(error) => {
+                    tracing::warn!(user = %actor.user, %error, "cannot load cart");
+                    ctx.stop();
+                }
+            },
+        ));
         ctx.run_interval(Duration::from_secs(1), |actor, ctx| {
             if actor.last_active.elapsed() >= actor.idle_timeout {
                 ctx.stop();
@@ -195,10 +171,10 @@ impl Handler<ClearLines> for CartActor {
 
     fn handle(&mut self, _: ClearLines, _: &mut Context<Self>) -> Self::Result {
         self.last_active = Instant::now();
-        let (mut redis, key) = (self.redis.clone(), self.key.clone());
-        let clear = async move { redis.del::<_, ()>(&key).await };
+        let (store, user) = (self.store.clone(), self.user);
+        let clear = async move { store.clear(user).await };
         AtomicResponse::new(Box::pin(clear.into_actor(self).map(|cleared, actor, _| {
-            cleared.map_err(|error| CartError::Unavailable(error.to_string()))?;
+            cleared?;
             actor.lines = Some(CartLines::new());
             Ok(CartLines::new())
         })))

@@ -1,9 +1,9 @@
 //! [`Carts`]: the registry of cart actors and the typed way to reach them.
 
 use super::actor::*;
+use super::storage::CartStorage;
 use crate::registry::Registry;
 use actix::{Actor, Addr, ArbiterHandle, Handler, MailboxError, Message};
-use redis::aio::ConnectionManager;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use uuid::Uuid;
@@ -11,10 +11,8 @@ use uuid::Uuid;
 /// How cart actors live.
 #[derive(Clone, Debug)]
 pub struct CartConfig {
-    /// How long a cart actor stays after its last message (its cart stays in Redis).
+    /// How long a cart actor stays after its last message (its cart stays in the store).
     pub idle_timeout: Duration,
-    /// The Redis key of a user's cart is `{prefix}:cart:{user}`.
-    pub key_prefix: String,
 }
 
 /// Every user's cart actor, started on first use.
@@ -26,17 +24,17 @@ pub struct Carts {
 struct Inner {
     actors: Mutex<Registry<Uuid, CartActor>>,
     arbiter: ArbiterHandle,
-    redis: ConnectionManager,
+    store: CartStorage,
     config: CartConfig,
 }
 
 impl Carts {
-    pub fn new(arbiter: ArbiterHandle, redis: ConnectionManager, config: CartConfig) -> Self {
+    pub fn new(arbiter: ArbiterHandle, store: CartStorage, config: CartConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
                 actors: Mutex::default(),
                 arbiter,
-                redis,
+                store,
                 config,
             }),
         }
@@ -46,9 +44,8 @@ impl Carts {
         let inner = &self.inner;
         let mut actors = inner.actors.lock().unwrap_or_else(PoisonError::into_inner);
         actors.get_or_start(user, || {
-            let key = format!("{}:cart:{user}", inner.config.key_prefix);
-            let (redis, idle) = (inner.redis.clone(), inner.config.idle_timeout);
-            CartActor::start_in_arbiter(&inner.arbiter, move |_| CartActor::new(key, redis, idle))
+            let (store, idle) = (inner.store.clone(), inner.config.idle_timeout);
+            CartActor::start_in_arbiter(&inner.arbiter, move |_| CartActor::new(user, store, idle))
         })
     }
 
@@ -60,7 +57,7 @@ impl Carts {
         let unavailable = |error: MailboxError| CartError::Unavailable(error.to_string());
         match self.actor(user).send(message.clone()).await {
             Ok(result) => result,
-            // Stopped (idle, or Redis down while loading): a fresh actor loads again.
+            // Stopped (idle, or the store down while loading): a fresh actor loads again.
             Err(MailboxError::Closed) => {
                 self.actor(user).send(message).await.map_err(unavailable)?
             }

@@ -11,6 +11,7 @@ mod postgres;
 
 use crate::journal::StockChange;
 use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -137,4 +138,36 @@ pub(crate) async fn set_threshold(
     threshold: i64,
 ) -> sqlx::Result<bool> {
     by_backend!(connection connection => set_threshold(product, threshold))
+}
+
+/// The lines (product, quantity) of `user`'s cart, unless it was last changed longer than
+/// `ttl` ago.
+pub(crate) async fn load_cart(
+    db: &Database,
+    user: Uuid,
+    ttl: Duration,
+) -> sqlx::Result<Vec<(Uuid, i64)>> {
+    by_backend!(pool db => load_cart(user, ttl.as_secs_f64()))
+}
+
+/// Sets the quantity of `product` in `user`'s cart (0 removes it) and marks the cart changed;
+/// a cart that had expired starts empty.
+pub(crate) async fn write_cart_line(
+    db: &Database,
+    user: Uuid,
+    product: Uuid,
+    qty: i64,
+    ttl: Duration,
+) -> sqlx::Result<()> {
+    by_backend!(pool db => write_cart_line(user, product, qty, ttl.as_secs_f64()))
+}
+
+/// Deletes `user`'s cart.
+pub(crate) async fn clear_cart(db: &Database, user: Uuid) -> sqlx::Result<()> {
+    by_backend!(pool db => clear_cart(user))
+}
+
+/// Deletes every cart last changed longer than `ttl` ago, returning how many.
+pub(crate) async fn prune_carts(db: &Database, ttl: Duration) -> sqlx::Result<u64> {
+    by_backend!(pool db => prune_carts(ttl.as_secs_f64()))
 }

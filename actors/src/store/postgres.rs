@@ -154,6 +154,80 @@ pub(super) async fn lock_stock(
         .await
 }
 
+pub(super) async fn load_cart(
+    pool: &PgPool,
+    user: Uuid,
+    ttl_secs: f64,
+) -> sqlx::Result<Vec<(Uuid, i64)>> {
+    sqlx::query_as(
+        "SELECT l.product_id, l.qty FROM carts c JOIN cart_lines l ON l.user_id = c.user_id
+         WHERE c.user_id = $1 AND c.updated_at > now() - make_interval(secs => $2)",
+    )
+    .bind(user)
+    .bind(ttl_secs)
+    .fetch_all(pool)
+    .await
+}
+
+pub(super) async fn write_cart_line(
+    pool: &PgPool,
+    user: Uuid,
+    product: Uuid,
+    qty: i64,
+    ttl_secs: f64,
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    // An expired cart goes first, with its lines: the change starts a new cart.
+    sqlx::query(
+        "DELETE FROM carts WHERE user_id = $1 AND updated_at <= now() - make_interval(secs => $2)",
+    )
+    .bind(user)
+    .bind(ttl_secs)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO carts (user_id, updated_at) VALUES ($1, now())
+         ON CONFLICT (user_id) DO UPDATE SET updated_at = now()",
+    )
+    .bind(user)
+    .execute(&mut *tx)
+    .await?;
+    if qty == 0 {
+        sqlx::query("DELETE FROM cart_lines WHERE user_id = $1 AND product_id = $2")
+            .bind(user)
+            .bind(product)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO cart_lines (user_id, product_id, qty) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, product_id) DO UPDATE SET qty = excluded.qty",
+        )
+        .bind(user)
+        .bind(product)
+        .bind(qty)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+pub(super) async fn clear_cart(pool: &PgPool, user: Uuid) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM carts WHERE user_id = $1")
+        .bind(user)
+        .execute(pool)
+        .await
+        .map(|_| ())
+}
+
+pub(super) async fn prune_carts(pool: &PgPool, ttl_secs: f64) -> sqlx::Result<u64> {
+    sqlx::query("DELETE FROM carts WHERE updated_at <= now() - make_interval(secs => $1)")
+        .bind(ttl_secs)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -142,6 +142,21 @@ impl AccountStore {
         by_backend!(pool &self.db => token_cutoffs_since(since))
     }
 
+    /// Records that the access token `jti` no longer counts until `exp` (Unix seconds).
+    pub(crate) async fn revoke_token(&self, jti: Uuid, exp: i64) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => revoke_token(jti, exp))
+    }
+
+    /// The revoked access tokens that have not expired at `now` (Unix seconds), with their `exp`.
+    pub(crate) async fn revoked_tokens(&self, now: i64) -> sqlx::Result<Vec<(Uuid, i64)>> {
+        by_backend!(pool &self.db => revoked_tokens(now))
+    }
+
+    /// Forgets the revoked tokens that expired before `now` (Unix seconds).
+    pub(crate) async fn prune_revoked_tokens(&self, now: i64) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => prune_revoked_tokens(now))
+    }
+
     pub(crate) async fn list_addresses(
         &self,
         user: Uuid,

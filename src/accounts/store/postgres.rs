@@ -399,6 +399,32 @@ pub(super) async fn token_cutoffs_since(
         .await
 }
 
+pub(super) async fn revoke_token(pool: &PgPool, jti: Uuid, exp: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING",
+    )
+    .bind(jti)
+    .bind(exp)
+    .execute(pool)
+    .await
+    .map(|_| ())
+}
+
+pub(super) async fn revoked_tokens(pool: &PgPool, now: i64) -> sqlx::Result<Vec<(Uuid, i64)>> {
+    sqlx::query_as("SELECT jti, expires_at FROM revoked_tokens WHERE expires_at >= $1")
+        .bind(now)
+        .fetch_all(pool)
+        .await
+}
+
+pub(super) async fn prune_revoked_tokens(pool: &PgPool, now: i64) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM revoked_tokens WHERE expires_at < $1")
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|_| ())
+}
+
 const ADDRESS_COLUMNS: &str =
     "id, label, name, line1, line2, city, region, postal_code, country, phone, is_default";
 
