@@ -12,7 +12,8 @@ use std::time::Duration;
 pub struct Settings {
     /// Address and port to serve on (`BAZAAR_LISTEN`); port 0 picks a free port.
     pub listen: String,
-    /// PostgreSQL URL; the database is created if missing (`BAZAAR_DATABASE_URL`).
+    /// The database (`BAZAAR_DATABASE_URL`): a `sqlite:` file (the embedded database, the
+    /// default) or a `postgres:` URL; created if missing.
     pub database_url: String,
     /// Redis URL (`BAZAAR_REDIS_URL`); without one the server runs as one process, with carts
     /// and revocations in the database and live events in memory.
@@ -92,10 +93,7 @@ impl Settings {
         let public_url = var("BAZAAR_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
 
         Ok(Self {
-            database_url: string(
-                "BAZAAR_DATABASE_URL",
-                "postgres://postgres@127.0.0.1:5432/bazaar",
-            ),
+            database_url: string("BAZAAR_DATABASE_URL", "sqlite://./data/bazaar.db"),
             redis_url: var("BAZAAR_REDIS_URL").filter(|url| !url.trim().is_empty()),
             redis_prefix: string("BAZAAR_REDIS_PREFIX", "bazaar"),
             admin,
@@ -190,7 +188,7 @@ mod tests {
     fn defaults_run_on_a_developer_machine() {
         let s = settings(&[]).unwrap();
         assert_eq!(s.listen, "127.0.0.1:8080");
-        assert_eq!(s.database_url, "postgres://postgres@127.0.0.1:5432/bazaar");
+        assert_eq!(s.database_url, "sqlite://./data/bazaar.db");
         assert_eq!(s.redis_url, None);
         assert_eq!(s.redis_prefix, "bazaar");
         assert!(s.require_activation && s.rate_limit && s.admin.is_none());

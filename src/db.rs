@@ -1,9 +1,11 @@
 //! The database: connecting to it (creating and migrating it first), and the refusals the
-//! domain reacts to.
+//! domain reacts to. A `sqlite:` URL selects the embedded database (a file, created with its
+//! directory), a `postgres:` URL PostgreSQL.
 
-pub use bazaar_actors::store::Database;
+pub use bazaar_actors::store::{Database, EmbeddedDatabase, timestamp};
 use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 use std::time::Duration;
@@ -11,9 +13,16 @@ use std::time::Duration;
 /// The error PostgreSQL raises when `CREATE DATABASE` races with another creator.
 const DUPLICATE_DATABASE: &str = "42P04";
 
+/// How long a statement of the embedded database waits for a lock (only its migrations and a
+/// checkpoint can hold one against the writer).
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Connects to the database named in `url`, creating it first if needed, and migrates it.
 #[tracing::instrument(skip_all)]
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Database> {
+    if url.starts_with("sqlite:") {
+        return connect_embedded(url).await;
+    }
     let options = PgConnectOptions::from_str(url)?;
     create_database_if_missing(&options).await?;
     let pool = PgPoolOptions::new()
@@ -23,8 +32,37 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Database> {
         .acquire_timeout(Duration::from_secs(3))
         .connect_with(options)
         .await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
+    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
     Ok(Database::Postgres(pool))
+}
+
+/// Opens (creating it and its directory if needed) and migrates the embedded database: WAL, so
+/// readers never wait for the writer; `synchronous=FULL`, so a commit is on disk before it is
+/// acknowledged; foreign keys on.
+async fn connect_embedded(url: &str) -> anyhow::Result<Database> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT);
+    if let Some(directory) = options.get_filename().parent()
+        && !directory.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(directory)?;
+    }
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_with(options.clone())
+        .await?;
+    sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+    let reads = SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_with(options.read_only(true))
+        .await?;
+    Ok(Database::Sqlite(EmbeddedDatabase { reads, writer }))
 }
 
 async fn create_database_if_missing(options: &PgConnectOptions) -> anyhow::Result<()> {

@@ -32,6 +32,7 @@ mod payments;
 mod redis_store;
 mod routes;
 mod services;
+mod single_process;
 pub mod startup;
 mod stock;
 pub mod telemetry;

@@ -21,6 +21,7 @@ use crate::outbox::store::OutboxStore;
 use crate::payments::TestGateway;
 use crate::routes::{self, ApiDoc, MethodNotAllowed};
 use crate::services::Services;
+use crate::single_process::SingleProcess;
 use crate::stock::StockRoom;
 use crate::telemetry::RequestSpan;
 use crate::{db, metrics};
@@ -49,6 +50,8 @@ pub struct Application {
     server: Server,
     db: Database,
     actors: actix::ArbiterHandle,
+    /// This process's claim on a deployment that has one process, given up when it stops.
+    claim: Option<SingleProcess>,
 }
 
 impl Application {
@@ -58,6 +61,8 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = db::connect_and_migrate(&settings.database_url).await?;
         let bus = Bus::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
+        let claim =
+            SingleProcess::claim(&settings.database_url, &db, bus.redis().is_some()).await?;
         let account_store = AccountStore::new(db.clone());
         let keys = Arc::new(JwtKeys::load_or_generate(
             &settings.jwt_key_file,
@@ -189,6 +194,7 @@ impl Application {
             server,
             db,
             actors,
+            claim,
         })
     }
 
@@ -214,7 +220,8 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM (or [`ServerHandle::stop`]), letting in-flight requests
-    /// finish, then stops the actors and closes the database pool.
+    /// finish, then stops the actors, closes the database pool and gives up the claim on a
+    /// single-process deployment.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
         self.actors.stop();
@@ -226,6 +233,7 @@ impl Application {
         {
             tracing::warn!("database connections still busy at shutdown");
         }
+        drop(self.claim);
         served
     }
 }

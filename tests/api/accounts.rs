@@ -1,8 +1,8 @@
 //! Registration, activation and the forgotten-password reset.
 
 use crate::helpers::{
-    PASSWORD, TestApp, TestUser, assert_invalid_field, assert_problem, spawn_app, spawn_app_with,
-    test_settings,
+    Bind, PASSWORD, TestApp, TestUser, assert_invalid_field, assert_problem, spawn_app,
+    spawn_app_with, test_settings,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -216,10 +216,13 @@ async fn reset_tokens_expire_and_serve_one_purpose() {
     let as_activation = app.anonymous().activate(&token).await;
     assert_invalid_field(as_activation, "token").await;
 
-    sqlx::query("UPDATE account_tokens SET expires_at = now() - interval '1 second'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    let past = time::OffsetDateTime::now_utc() - time::Duration::SECOND;
+    app.db
+        .execute(
+            "UPDATE account_tokens SET expires_at = $1",
+            &[Bind::Time(past)],
+        )
+        .await;
     let expired = app
         .anonymous()
         .reset_password(&token, "a brand new password")
@@ -232,20 +235,20 @@ async fn tokens_are_stored_only_as_hashes() {
     let app = spawn_app().await;
     let user = app.customer().await;
     let token = reset_token(&app, &user).await;
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM account_tokens")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    let stored: Vec<Vec<u8>> = values(&app, "SELECT token_hash FROM account_tokens").await;
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], token.as_bytes());
     assert_eq!(stored[0].len(), 32);
-    let refresh: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM refresh_tokens")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap();
+    let refresh: Vec<Vec<u8>> = values(&app, "SELECT token_hash FROM refresh_tokens").await;
     assert!(
         refresh
             .iter()
             .all(|hash| hash != user.refresh_token.as_bytes() && hash.len() == 32)
     );
+}
+
+/// The first column of every row `sql` answers.
+async fn values(app: &TestApp, sql: &str) -> Vec<Vec<u8>> {
+    let rows: Vec<(Vec<u8>,)> = app.db.rows(sql, &[]).await;
+    rows.into_iter().map(|(value,)| value).collect()
 }

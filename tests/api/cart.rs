@@ -113,25 +113,21 @@ async fn a_cart_is_priced_from_the_catalog_and_checked_against_stock() {
 #[actix_web::test]
 async fn checking_out_the_cart_empties_it_and_carts_survive_restarts() {
     let settings = crate::helpers::test_settings();
-    let app = spawn_app_with(settings.clone()).await;
-    let (_, mug) = app.stocked_product(5, json!({})).await;
-    let customer = app.customer().await;
-    let as_customer = app.as_user(&customer);
-    as_customer
+    let first = spawn_app_with(settings.clone()).await;
+    let (_, mug) = first.stocked_product(5, json!({})).await;
+    let customer = first.customer().await;
+    first
+        .as_user(&customer)
         .add_to_cart(&json!({"product_id": mug, "qty": 2}))
         .await;
+    first.handle.stop(true).await;
 
-    let other_process = spawn_app_with(settings).await;
-    let seen: Value = other_process
-        .as_user(&customer)
-        .cart()
-        .await
-        .json()
-        .await
-        .unwrap();
+    let app = spawn_app_with(settings).await;
+    let as_customer = app.as_user(&customer);
+    let seen: Value = as_customer.cart().await.json().await.unwrap();
     assert_eq!(
         seen["items"][0]["qty"], 2,
-        "the cart is stored, not kept in one process"
+        "the cart is stored, not kept in the process"
     );
 
     let body = json!({"shipping_address": {"name": "A", "line1": "B", "city": "C", "postal_code": "1", "country": "DE"}});

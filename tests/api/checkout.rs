@@ -1,8 +1,8 @@
 //! Checkout and payment: all or nothing, idempotent retries, declines, limits, expiry.
 
 use crate::helpers::{
-    DECLINED_CARD, GOOD_CARD, assert_invalid_field, assert_problem, card_body, card_payment,
-    checkout_body, paying_checkout_body, spawn_app, spawn_app_with, test_settings,
+    Bind, DECLINED_CARD, GOOD_CARD, TestDb, assert_invalid_field, assert_problem, card_body,
+    card_payment, checkout_body, paying_checkout_body, spawn_app, spawn_app_with, test_settings,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -140,11 +140,11 @@ async fn a_retried_checkout_that_paid_or_was_declined_replays_that_answer_and_ch
     let replayed = assert_problem(replay, StatusCode::PAYMENT_REQUIRED, "payment_declined").await;
     assert_eq!(replayed["order_id"], problem["order_id"]);
 
-    let charges: Vec<String> =
-        sqlx::query_scalar("SELECT status FROM payments ORDER BY created_at")
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
+    let charges: Vec<(String,)> = app
+        .db
+        .rows("SELECT status FROM payments ORDER BY created_at", &[])
+        .await;
+    let charges: Vec<String> = charges.into_iter().map(|(status,)| status).collect();
     assert_eq!(charges, ["succeeded", "declined"], "one charge per key");
     assert_eq!(app.count("SELECT count(*) FROM orders").await, 2);
 }
@@ -305,18 +305,15 @@ async fn holds_that_expired_while_the_server_was_down_are_released_at_start() {
     let order = first.place_order(&customer, &[(&product, 2)]).await;
     first.handle.stop(true).await;
     // The stopped server's pool may hold connections of its stopped workers: use our own.
-    let db = bazaar::db::connect_and_migrate(&settings.database_url)
-        .await
-        .unwrap();
-    let pool = db.postgres().unwrap();
-    sqlx::query("UPDATE holds SET expires_at = now() - interval '1 minute'")
-        .execute(pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE orders SET payment_due_at = now() - interval '1 minute'")
-        .execute(pool)
-        .await
-        .unwrap();
+    let db = TestDb::connect(&settings.database_url).await;
+    let past = Bind::Time(time::OffsetDateTime::now_utc() - time::Duration::MINUTE);
+    db.execute(
+        "UPDATE holds SET expires_at = $1",
+        std::slice::from_ref(&past),
+    )
+    .await;
+    db.execute("UPDATE orders SET payment_due_at = $1", &[past])
+        .await;
 
     let restarted = spawn_app_with(settings).await;
     assert_eq!(restarted.stock(&product).await, (5, 0, 5));
@@ -428,7 +425,12 @@ async fn a_saved_address_is_used_only_by_its_owner() {
 /// and a body; the trigger of the migration keeps that form and the typed outcome in step.
 #[actix_web::test]
 async fn idempotency_records_stay_readable_by_the_previous_release_and_back() {
-    let app = spawn_app().await;
+    // Rolling deploys concern deployments of several processes: PostgreSQL.
+    let Some(settings) = crate::helpers::deployment_settings() else {
+        return;
+    };
+    let app = spawn_app_with(settings).await;
+    let pool = app.db.postgres().expect("PostgreSQL");
     let (_, product) = app.stocked_product(5, json!({})).await;
     let customer = app.customer().await;
     let body = checkout_body(&[(&product, 1)]);
@@ -437,7 +439,7 @@ async fn idempotency_records_stay_readable_by_the_previous_release_and_back() {
     let order: Value = placed.json().await.unwrap();
     let (status, response): (Option<i32>, Option<Value>) =
         sqlx::query_as("SELECT status_code, response FROM idempotency_keys WHERE key = 'deploy-1'")
-            .fetch_one(&app.pool)
+            .fetch_one(pool)
             .await
             .unwrap();
     assert_eq!(status, Some(201), "the previous release's form is written");
@@ -449,7 +451,7 @@ async fn idempotency_records_stay_readable_by_the_previous_release_and_back() {
          WHERE key = 'deploy-1'",
     )
     .bind(order["order"]["id"].as_str().unwrap())
-    .execute(&app.pool)
+    .execute(pool)
     .await
     .unwrap();
     let replayed = assert_problem(

@@ -4,12 +4,11 @@
 //! every purchase answered `paid` is paid, with its payment, after the restart.
 
 use crate::helpers::{
-    GOOD_CARD, bazaar_command, checkout_body, paying_checkout_body, test_settings,
+    Bind, GOOD_CARD, TestDb, bazaar_command, checkout_body, paying_checkout_body, test_settings,
 };
 use bazaar::config::Settings;
 use reqwest::StatusCode;
 use serde_json::Value;
-use sqlx::PgPool;
 use std::net::TcpListener;
 use std::process::{Child, Stdio};
 use std::sync::Arc;
@@ -42,7 +41,7 @@ const STOCK: usize = 60;
 /// What a sale cut short by SIGKILL left: the server, started again, and the database.
 struct AfterTheCrash {
     server: Child,
-    pool: PgPool,
+    db: TestDb,
     product: Uuid,
     /// The orders answered 201 before the kill, with the status they were answered with.
     acknowledged: Vec<(Uuid, String)>,
@@ -55,7 +54,7 @@ async fn sale_cut_short_by_a_kill(paying: bool) -> AfterTheCrash {
     let db = bazaar::db::connect_and_migrate(&settings.database_url)
         .await
         .unwrap();
-    let pool = db.postgres().unwrap().clone();
+    let test_db = TestDb::connect(&settings.database_url).await;
     let keys = bazaar::JwtKeys::load_or_generate(&settings.jwt_key_file, Duration::from_secs(900))
         .unwrap();
     let product = bazaar::seed::hot_product(&db, STOCK as i64).await.unwrap();
@@ -64,9 +63,16 @@ async fn sale_cut_short_by_a_kill(paying: bool) -> AfterTheCrash {
         .map(|id| (id, keys.issue(id, bazaar::Role::Customer).unwrap().token))
         .collect();
     for (id, _) in &buyers {
-        sqlx::query("INSERT INTO users (id, email, password_hash, name, role, status) VALUES ($1, $2, 'x', 'B', 'customer', 'active')")
-            .bind(id).bind(format!("{id}@example.com")).execute(&pool).await.unwrap();
+        test_db
+            .execute(
+                "INSERT INTO users (id, email, password_hash, name, role, status)
+                 VALUES ($1, $2, 'x', 'B', 'customer', 'active')",
+                &[Bind::Uuid(*id), Bind::Text(format!("{id}@example.com"))],
+            )
+            .await;
     }
+    // The server opens the database itself.
+    db.close().await;
 
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -133,7 +139,7 @@ async fn sale_cut_short_by_a_kill(paying: bool) -> AfterTheCrash {
     wait_until_up(&client, &base).await;
     AfterTheCrash {
         server,
-        pool,
+        db: test_db,
         product,
         acknowledged,
     }
@@ -143,13 +149,17 @@ impl AfterTheCrash {
     /// Every acknowledged order is stored with at least the status it was answered with.
     async fn assert_acknowledged_orders_survived(&self) {
         for (order, answered) in &self.acknowledged {
-            let status: Option<String> =
-                sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-                    .bind(order)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .unwrap();
-            let status = status.unwrap_or_else(|| panic!("acknowledged order {order} was lost"));
+            let status: Vec<(String,)> = self
+                .db
+                .rows(
+                    "SELECT status FROM orders WHERE id = $1",
+                    &[Bind::Uuid(*order)],
+                )
+                .await;
+            let (status,) = status
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| panic!("acknowledged order {order} was lost"));
             if answered == "paid" {
                 assert_eq!(status, "paid", "order {order} was answered paid");
             }
@@ -158,25 +168,19 @@ impl AfterTheCrash {
 
     /// Stock, open holds, sales and the ledger agree: nothing was sold twice.
     async fn assert_stock_agrees(&self) {
-        let held: i64 = sqlx::query_scalar(
-            "SELECT coalesce(sum(qty), 0)::bigint FROM holds WHERE state = 'held'",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .unwrap();
-        let sold: i64 = sqlx::query_scalar(
-            "SELECT coalesce(sum(qty), 0)::bigint FROM holds WHERE state = 'committed'",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .unwrap();
-        let (on_hand, reserved, ledger): (i64, i64, i64) = sqlx::query_as(
-            "SELECT on_hand, reserved, (SELECT sum(delta)::bigint FROM inventory_movements WHERE product_id = $1) FROM inventory WHERE product_id = $1",
-        )
-        .bind(self.product)
-        .fetch_one(&self.pool)
-        .await
-        .unwrap();
+        let (held, sold) = (
+            self.units_in("held").await,
+            self.units_in("committed").await,
+        );
+        let (on_hand, reserved, ledger): (i64, i64, i64) = self
+            .db
+            .row(
+                "SELECT on_hand, reserved, (SELECT CAST(sum(delta) AS BIGINT)
+                     FROM inventory_movements WHERE product_id = $1)
+                 FROM inventory WHERE product_id = $1",
+                &[Bind::Uuid(self.product)],
+            )
+            .await;
         assert_eq!(reserved, held, "reserved is exactly the open holds");
         assert!(
             reserved <= on_hand && on_hand == ledger && on_hand + sold == STOCK as i64,
@@ -188,12 +192,13 @@ impl AfterTheCrash {
     async fn wait_until_holds_expired(&self) {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let reserved: i64 =
-                sqlx::query_scalar("SELECT reserved FROM inventory WHERE product_id = $1")
-                    .bind(self.product)
-                    .fetch_one(&self.pool)
-                    .await
-                    .unwrap();
+            let reserved: i64 = self
+                .db
+                .value(
+                    "SELECT reserved FROM inventory WHERE product_id = $1",
+                    &[Bind::Uuid(self.product)],
+                )
+                .await;
             if reserved == 0 {
                 break;
             }
@@ -205,13 +210,24 @@ impl AfterTheCrash {
         }
     }
 
+    /// The units of the holds in `state`.
+    async fn units_in(&self, state: &str) -> i64 {
+        self.db
+            .value(
+                "SELECT CAST(coalesce(sum(qty), 0) AS BIGINT) FROM holds WHERE state = $1",
+                &[Bind::from(state)],
+            )
+            .await
+    }
+
     /// The number of orders in `status`.
     async fn orders_in(&self, status: &str) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM orders WHERE status = $1")
-            .bind(status)
-            .fetch_one(&self.pool)
+        self.db
+            .count(
+                "SELECT count(*) FROM orders WHERE status = $1",
+                &[Bind::from(status)],
+            )
             .await
-            .unwrap()
     }
 
     fn stop(mut self) {
@@ -226,10 +242,7 @@ async fn a_killed_server_loses_no_acknowledged_order_and_oversells_nothing() {
     crash.assert_acknowledged_orders_survived().await;
     crash.assert_stock_agrees().await;
     crash.wait_until_holds_expired().await;
-    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
-        .fetch_one(&crash.pool)
-        .await
-        .unwrap();
+    let orders = crash.db.count("SELECT count(*) FROM orders", &[]).await;
     assert_eq!(crash.orders_in("expired").await, orders);
     crash.stop();
 }
@@ -250,23 +263,23 @@ async fn a_killed_server_loses_no_acknowledged_payment_and_sells_only_what_was_p
     crash.assert_stock_agrees().await;
 
     // Every paid order has exactly one succeeded payment of its total, and nothing else was paid.
-    let unmatched: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM orders o FULL JOIN payments p ON p.order_id = o.id AND p.status = 'succeeded' \
-         WHERE (o.status = 'paid') IS DISTINCT FROM (p.id IS NOT NULL) OR p.amount_cents <> o.total_cents",
-    )
-    .fetch_one(&crash.pool)
-    .await
-    .unwrap();
+    let unmatched = crash
+        .db
+        .count(
+            "SELECT count(*) FROM orders o
+             FULL JOIN payments p ON p.order_id = o.id AND p.status = 'succeeded'
+             WHERE (o.status = 'paid') IS DISTINCT FROM (p.id IS NOT NULL)
+                OR p.amount_cents <> o.total_cents",
+            &[],
+        )
+        .await;
     assert_eq!(
         unmatched, 0,
         "paid orders and their payments match one to one"
     );
     let paid = crash.orders_in("paid").await;
     assert!(paid as usize >= crash.acknowledged.len());
-    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
-        .fetch_one(&crash.pool)
-        .await
-        .unwrap();
+    let orders = crash.db.count("SELECT count(*) FROM orders", &[]).await;
     assert_eq!(
         paid + crash.orders_in("expired").await,
         orders,

@@ -1,6 +1,6 @@
 //! The promise: hundreds of buyers racing for a few units are never sold more than exists.
 
-use crate::helpers::{GOOD_CARD, card_payment, checkout_body, spawn_app_with, test_settings};
+use crate::helpers::{Bind, GOOD_CARD, card_payment, checkout_body, spawn_app_with, test_settings};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -49,11 +49,16 @@ async fn hundreds_of_buyers_race_for_a_few_dozen_units() {
         .iter()
         .map(|b| b["order"]["id"].as_str().unwrap().parse().unwrap())
         .collect();
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE id = ANY($1)")
-        .bind(&acknowledged)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let mut stored = 0;
+    for order in &acknowledged {
+        stored += app
+            .db
+            .count(
+                "SELECT count(*) FROM orders WHERE id = $1",
+                &[Bind::Uuid(*order)],
+            )
+            .await;
+    }
     assert_eq!(stored, 40);
     let paid = sold
         .iter()

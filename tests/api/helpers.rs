@@ -1,18 +1,21 @@
 //! `spawn_app()`: the real server on a random port with a fresh database and Redis prefix, and
 //! a `TestApp` whose `Api` has one method per endpoint.
 //!
-//! The suite runs with Redis at `BAZAAR_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`), or
-//! without Redis when it is set to the empty string; tests of several processes sharing one
-//! deployment always use Redis ([`settings_with_redis`]).
+//! `BAZAAR_TEST_DATABASE` picks the backend of the whole suite: `sqlite` (the default: a fresh
+//! file per app, no Redis, nothing to install) or `postgres` (a fresh database per app on
+//! 127.0.0.1:5432, with Redis at `BAZAAR_TEST_REDIS_URL`, default `redis://127.0.0.1:6379`,
+//! empty for none). Tests of deployments of several processes (PostgreSQL and Redis) run in the
+//! PostgreSQL run ([`deployment_settings`]).
 
 use bazaar::config::{AdminBootstrap, Settings};
 use bazaar::startup::Application;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
-use sqlx::PgPool;
 use std::path::PathBuf;
 use std::sync::Once;
 use uuid::Uuid;
+
+pub use crate::db::{Bind, TestDb};
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const ADMIN_EMAIL: &str = "admin@bazaar.test";
@@ -22,7 +25,7 @@ pub const ADMIN_PASSWORD: &str = "admin password 123";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub pool: PgPool,
+    pub db: TestDb,
     pub settings: Settings,
     pub handle: actix_web::dev::ServerHandle,
     actors: actix::ArbiterHandle,
@@ -42,10 +45,17 @@ pub fn test_settings() -> Settings {
     let id = Uuid::now_v7().simple().to_string();
     let mut settings = Settings::from_lookup(|_| None).expect("default settings");
     settings.listen = "127.0.0.1:0".into();
-    settings.database_url = format!("postgres://postgres@127.0.0.1:5432/bazaar_test_{id}");
+    let embedded = suite_is_embedded();
+    settings.database_url = if embedded {
+        let file = std::env::temp_dir().join(format!("bazaar-test-{id}.db"));
+        format!("sqlite://{}", file.display())
+    } else {
+        postgres_url(&id)
+    };
     settings.redis_url = match std::env::var("BAZAAR_TEST_REDIS_URL") {
         Ok(url) if url.is_empty() => None,
         Ok(url) => Some(url),
+        Err(_) if embedded => None,
         Err(_) => Some(DEFAULT_REDIS_URL.into()),
     };
     settings.redis_prefix = format!("bazaar-test-{id}");
@@ -61,13 +71,35 @@ pub fn test_settings() -> Settings {
 /// Where the tests find Redis unless `BAZAAR_TEST_REDIS_URL` says otherwise.
 const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 
-/// Settings of a deployment of several processes: with Redis, whatever the suite runs with.
-pub fn settings_with_redis() -> Settings {
+/// A fresh PostgreSQL database named after `id`.
+fn postgres_url(id: &str) -> String {
+    format!("postgres://postgres@127.0.0.1:5432/bazaar_test_{id}")
+}
+
+/// Whether the suite runs on the embedded database (the default) rather than PostgreSQL.
+fn suite_is_embedded() -> bool {
+    match std::env::var("BAZAAR_TEST_DATABASE").as_deref() {
+        Ok("sqlite") | Err(_) => true,
+        Ok("postgres") => false,
+        Ok(other) => panic!("BAZAAR_TEST_DATABASE is postgres or sqlite, not {other}"),
+    }
+}
+
+/// Settings of a deployment of several processes on PostgreSQL and Redis, when the suite runs
+/// on PostgreSQL; `None` on the embedded run, which has neither (the embedded database serves
+/// one process). The tests that take them run in the PostgreSQL run of the suite.
+pub fn deployment_settings() -> Option<Settings> {
+    if suite_is_embedded() {
+        eprintln!(
+            "a test of a PostgreSQL and Redis deployment: runs with BAZAAR_TEST_DATABASE=postgres"
+        );
+        return None;
+    }
     let mut settings = test_settings();
     if settings.redis_url.is_none() {
         settings.redis_url = Some(DEFAULT_REDIS_URL.into());
     }
-    settings
+    Some(settings)
 }
 
 /// The server binary with the environment of `settings` (database, Redis, signing key), to run
@@ -101,11 +133,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         .expect("build the application");
     let address = format!("http://127.0.0.1:{}", application.port());
     let handle = application.handle();
-    let pool = application
-        .database()
-        .postgres()
-        .expect("the tests run on PostgreSQL")
-        .clone();
+    let db = TestDb::connect(&settings.database_url).await;
     let actors = application.actors();
     actix_web::rt::spawn(application.run_until_stopped());
     TestApp {
@@ -114,7 +142,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("http client"),
-        pool,
+        db,
         settings,
         handle,
         actors,
@@ -580,16 +608,15 @@ impl TestApp {
             .iter()
             .map(|id| format!("buyer-{}@example.com", id.simple()))
             .collect();
-        sqlx::query(
-            "INSERT INTO users (id, email, password_hash, name, role, status)
-             SELECT id, email, 'no-login', 'Buyer', 'customer', 'active'
-             FROM unnest($1::uuid[], $2::text[]) AS t (id, email)",
-        )
-        .bind(&ids)
-        .bind(&emails)
-        .execute(&self.pool)
-        .await
-        .expect("insert buyers");
+        for (id, email) in ids.iter().zip(&emails) {
+            self.db
+                .execute(
+                    "INSERT INTO users (id, email, password_hash, name, role, status)
+                     VALUES ($1, $2, 'no-login', 'Buyer', 'customer', 'active')",
+                    &[Bind::Uuid(*id), Bind::from(email.as_str())],
+                )
+                .await;
+        }
         ids.into_iter()
             .zip(emails)
             .map(|(id, email)| TestUser {
@@ -713,24 +740,20 @@ impl TestApp {
 
     /// What a `SELECT count(*) ...` answers.
     pub async fn count(&self, sql: &'static str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.pool)
-            .await
-            .expect("count")
+        self.db.count(sql, &[]).await
     }
 
     /// The stock row of a product and the sum of its ledger.
     pub async fn stock(&self, product: &str) -> (i64, i64, i64) {
         let id: Uuid = product.parse().expect("uuid");
-        sqlx::query_as(
-            "SELECT on_hand, reserved,
-                 (SELECT coalesce(sum(delta), 0)::bigint FROM inventory_movements WHERE product_id = $1)
-             FROM inventory WHERE product_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await
-        .expect("stock")
+        self.db
+            .row(
+                "SELECT on_hand, reserved, (SELECT CAST(coalesce(sum(delta), 0) AS BIGINT)
+                     FROM inventory_movements WHERE product_id = $1)
+                 FROM inventory WHERE product_id = $1",
+                &[Bind::Uuid(id)],
+            )
+            .await
     }
 
     /// The token in the newest outbox message of `kind` to `email`.

@@ -1,4 +1,5 @@
-//! Integration tests: a real client against the real server, database and Redis.
+//! Integration tests: a real client against the real server, on the embedded database or on
+//! PostgreSQL and Redis (see `helpers`).
 
 mod accounts;
 mod actors;
@@ -9,6 +10,7 @@ mod catalogs;
 mod categories;
 mod checkout;
 mod crash;
+mod db;
 mod errors;
 mod flash_sale;
 mod helpers;

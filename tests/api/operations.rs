@@ -77,6 +77,28 @@ async fn without_redis_the_server_is_ready_and_keeps_carts_and_logouts_across_a_
 }
 
 #[actix_web::test]
+async fn a_second_server_of_a_one_process_deployment_is_refused() {
+    // The embedded database, or PostgreSQL without Redis: nothing would keep two processes'
+    // carts, caches and revocations in step.
+    let mut settings = test_settings();
+    settings.redis_url = None;
+    let first = spawn_app_with(settings.clone()).await;
+    let second = bazaar::startup::Application::build(settings.clone()).await;
+    let refusal = second
+        .err()
+        .expect("a second server is refused")
+        .to_string();
+    assert!(refusal.contains("another Bazaar process"), "{refusal}");
+    // Once the first has stopped, a server starts again.
+    first.handle.stop(true).await;
+    let restarted = spawn_app_with(settings).await;
+    assert_eq!(
+        restarted.anonymous().healthz().await.status(),
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
 async fn readyz_is_503_with_retry_after_when_redis_does_not_answer() {
     let mut settings = test_settings();
     settings.redis_url = Some("redis://127.0.0.1:1".into());
@@ -169,6 +191,10 @@ async fn wait_for_status(app: &crate::helpers::TestApp, status: StatusCode) {
 
 #[actix_web::test]
 async fn readyz_recovers_without_a_restart_when_redis_returns() {
+    // A Redis deployment (and a redis-server binary to start).
+    if crate::helpers::deployment_settings().is_none() {
+        return;
+    }
     let mut redis = OwnRedis::new();
     let mut settings = test_settings();
     settings.redis_url = Some(format!("redis://127.0.0.1:{}", redis.port));

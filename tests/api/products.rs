@@ -1,7 +1,7 @@
 //! Products: creation with inventory and ledger, visibility, ownership, updates, the cache.
 
 use crate::helpers::{
-    Api, assert_invalid_field, assert_problem, product_body, settings_with_redis, spawn_app,
+    Api, Bind, assert_invalid_field, assert_problem, deployment_settings, product_body, spawn_app,
     spawn_app_with,
 };
 use reqwest::StatusCode;
@@ -31,20 +31,21 @@ async fn a_seller_creates_a_product_with_its_stock_and_ledger() {
     assert_eq!(product["rating_count"], 0);
 
     let id: uuid::Uuid = product["id"].as_str().unwrap().parse().unwrap();
-    let (on_hand, reserved, threshold): (i64, i64, i32) = sqlx::query_as(
-        "SELECT on_hand, reserved, low_stock_threshold FROM inventory WHERE product_id = $1",
-    )
-    .bind(id)
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let (on_hand, reserved, threshold): (i64, i64, i32) = app
+        .db
+        .row(
+            "SELECT on_hand, reserved, low_stock_threshold FROM inventory WHERE product_id = $1",
+            &[Bind::Uuid(id)],
+        )
+        .await;
     assert_eq!((on_hand, reserved, threshold), (25, 0, 3));
-    let ledger: Vec<(i64, String)> =
-        sqlx::query_as("SELECT delta, reason FROM inventory_movements WHERE product_id = $1")
-            .bind(id)
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
+    let ledger: Vec<(i64, String)> = app
+        .db
+        .rows(
+            "SELECT delta, reason FROM inventory_movements WHERE product_id = $1",
+            &[Bind::Uuid(id)],
+        )
+        .await;
     assert_eq!(ledger, vec![(25, "initial".to_owned())]);
 
     let read = app.product_page(&id.to_string()).await;
@@ -281,11 +282,12 @@ async fn product_pages_are_served_from_memory_and_invalidated_on_change() {
     app.anonymous().product(id).await;
 
     // Changed behind the server's back: the cached page stays as it was...
-    sqlx::query("UPDATE products SET name = 'Changed in SQL' WHERE id = $1")
-        .bind(id.parse::<uuid::Uuid>().unwrap())
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    app.db
+        .execute(
+            "UPDATE products SET name = 'Changed in SQL' WHERE id = $1",
+            &[Bind::Uuid(id.parse().unwrap())],
+        )
+        .await;
     let cached = app.product_page(id).await;
     assert_eq!(
         cached["name"], "Enamel Mug",
@@ -305,7 +307,9 @@ async fn product_pages_are_served_from_memory_and_invalidated_on_change() {
 
 #[actix_web::test]
 async fn a_change_on_one_process_invalidates_the_cache_of_another() {
-    let settings = settings_with_redis();
+    let Some(settings) = deployment_settings() else {
+        return;
+    };
     let a = spawn_app_with(settings.clone()).await;
     let b = spawn_app_with(settings).await;
     let category = a.category("Mugs", None).await;

@@ -7,10 +7,14 @@
 //! the backend in use. Adding a backend means adding a variant here and a module per store, and
 //! touches neither domain logic nor the actors.
 
+mod ledger;
 mod postgres;
+mod sqlite;
+
+pub use sqlite::{EmbeddedDatabase, timestamp};
 
 use crate::journal::StockChange;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, SqliteConnection};
 use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -19,6 +23,8 @@ use uuid::Uuid;
 #[derive(Clone, Debug)]
 pub enum Database {
     Postgres(PgPool),
+    /// The embedded database: a pool of readers and one writer.
+    Sqlite(EmbeddedDatabase),
 }
 
 impl Database {
@@ -26,6 +32,7 @@ impl Database {
     pub async fn begin(&self) -> sqlx::Result<Transaction> {
         Ok(match self {
             Database::Postgres(pool) => Transaction::Postgres(pool.begin().await?),
+            Database::Sqlite(db) => Transaction::Sqlite(db.writer.begin().await?),
         })
     }
 
@@ -34,6 +41,7 @@ impl Database {
     pub fn postgres(&self) -> Option<&PgPool> {
         match self {
             Database::Postgres(pool) => Some(pool),
+            Database::Sqlite(_) => None,
         }
     }
 
@@ -41,6 +49,7 @@ impl Database {
     pub async fn ping(&self) -> sqlx::Result<()> {
         match self {
             Database::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+            Database::Sqlite(db) => sqlx::query("SELECT 1").execute(&db.reads).await.map(|_| ()),
         }
     }
 
@@ -48,6 +57,10 @@ impl Database {
     pub async fn close(&self) {
         match self {
             Database::Postgres(pool) => pool.close().await,
+            Database::Sqlite(db) => {
+                db.reads.close().await;
+                db.writer.close().await;
+            }
         }
     }
 }
@@ -55,6 +68,7 @@ impl Database {
 /// An open transaction.
 pub enum Transaction {
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
 }
 
 impl Transaction {
@@ -62,12 +76,14 @@ impl Transaction {
     pub fn connection(&mut self) -> Connection<'_> {
         match self {
             Transaction::Postgres(tx) => Connection::Postgres(tx),
+            Transaction::Sqlite(tx) => Connection::Sqlite(tx),
         }
     }
 
     pub async fn commit(self) -> sqlx::Result<()> {
         match self {
             Transaction::Postgres(tx) => tx.commit().await,
+            Transaction::Sqlite(tx) => tx.commit().await,
         }
     }
 }
@@ -75,22 +91,27 @@ impl Transaction {
 /// A connection inside an open transaction, lent to one unit of work.
 pub enum Connection<'c> {
     Postgres(&'c mut PgConnection),
+    Sqlite(&'c mut SqliteConnection),
 }
 
-/// Calls `function` of the `postgres` (or other backend's) module in scope with the pool or
-/// connection of the backend in use, then its other arguments:
+/// Calls `function` of the `postgres` or `sqlite` module in scope with the pool (the embedded
+/// database: readers and writer) or connection of the backend in use, then its other arguments:
 /// `by_backend!(pool self.db => find_user(id))`, `by_backend!(connection c => write(units))`.
 #[macro_export]
 macro_rules! by_backend {
     (pool $db:expr => $function:ident($($arg:expr),* $(,)?)) => {
         match $db {
             $crate::store::Database::Postgres(pool) => postgres::$function(pool, $($arg),*).await,
+            $crate::store::Database::Sqlite(db) => sqlite::$function(db, $($arg),*).await,
         }
     };
     (connection $connection:expr => $function:ident($($arg:expr),* $(,)?)) => {
         match $connection {
             $crate::store::Connection::Postgres(connection) => {
                 postgres::$function(connection, $($arg),*).await
+            }
+            $crate::store::Connection::Sqlite(connection) => {
+                sqlite::$function(connection, $($arg),*).await
             }
         }
     };
@@ -147,7 +168,7 @@ pub(crate) async fn load_cart(
     user: Uuid,
     ttl: Duration,
 ) -> sqlx::Result<Vec<(Uuid, i64)>> {
-    by_backend!(pool db => load_cart(user, ttl.as_secs_f64()))
+    by_backend!(pool db => load_cart(user, ttl))
 }
 
 /// Sets the quantity of `product` in `user`'s cart (0 removes it) and marks the cart changed;
@@ -159,7 +180,7 @@ pub(crate) async fn write_cart_line(
     qty: i64,
     ttl: Duration,
 ) -> sqlx::Result<()> {
-    by_backend!(pool db => write_cart_line(user, product, qty, ttl.as_secs_f64()))
+    by_backend!(pool db => write_cart_line(user, product, qty, ttl))
 }
 
 /// Deletes `user`'s cart.
@@ -169,5 +190,5 @@ pub(crate) async fn clear_cart(db: &Database, user: Uuid) -> sqlx::Result<()> {
 
 /// Deletes every cart last changed longer than `ttl` ago, returning how many.
 pub(crate) async fn prune_carts(db: &Database, ttl: Duration) -> sqlx::Result<u64> {
-    by_backend!(pool db => prune_carts(ttl.as_secs_f64()))
+    by_backend!(pool db => prune_carts(ttl))
 }

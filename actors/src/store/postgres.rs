@@ -1,9 +1,10 @@
 //! The hot state's statements on PostgreSQL.
 
 use super::StoredStock;
-use crate::journal::{LedgerReason, StockChange};
+use super::ledger::{Ledger, per_product};
+use crate::journal::StockChange;
 use sqlx::{PgConnection, PgPool};
-use std::collections::BTreeMap;
+use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -39,15 +40,10 @@ pub(super) async fn write_stock(
     changes: &[StockChange],
 ) -> sqlx::Result<()> {
     // Summed per product, in product order: concurrent batches lock rows in one order.
-    let mut per_product: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
-    for change in changes {
-        let sums = per_product.entry(change.product).or_default();
-        sums.0 += change.reserved;
-        sums.1 += change.on_hand;
-    }
+    let per_product = per_product(changes);
     let products: Vec<Uuid> = per_product.keys().copied().collect();
-    let reserved: Vec<i64> = per_product.values().map(|sums| sums.0).collect();
-    let on_hand: Vec<i64> = per_product.values().map(|sums| sums.1).collect();
+    let reserved: Vec<i64> = per_product.values().map(|sums| sums.reserved).collect();
+    let on_hand: Vec<i64> = per_product.values().map(|sums| sums.on_hand).collect();
     let ledger = Ledger::of(changes);
     sqlx::query(
         "WITH stock AS (
@@ -74,58 +70,6 @@ pub(super) async fn write_stock(
     .execute(connection)
     .await?;
     Ok(())
-}
-
-/// The ledger rows of a batch: its sales summed per product, with the orders they sold to;
-/// every other change of `on_hand` a row of its own.
-#[derive(Debug, Default, PartialEq)]
-struct Ledger {
-    rows: Vec<LedgerRow>,
-    /// Each order with the (1-based) number of its row.
-    orders: Vec<(Uuid, i64)>,
-}
-
-#[derive(Debug, PartialEq)]
-struct LedgerRow {
-    product: Uuid,
-    delta: i64,
-    reason: LedgerReason,
-}
-
-impl Ledger {
-    fn of(changes: &[StockChange]) -> Self {
-        let mut ledger = Ledger::default();
-        let mut sales: BTreeMap<Uuid, usize> = BTreeMap::new();
-        for change in changes.iter().filter(|change| change.on_hand != 0) {
-            let index = match change.reason {
-                LedgerReason::Sale => match sales.get(&change.product) {
-                    Some(&index) => {
-                        ledger.rows[index].delta += change.on_hand;
-                        index
-                    }
-                    None => {
-                        sales.insert(change.product, ledger.rows.len());
-                        ledger.push(change)
-                    }
-                },
-                _ => ledger.push(change),
-            };
-            if let Some(order) = change.order {
-                let row = i64::try_from(index + 1).unwrap_or(i64::MAX);
-                ledger.orders.push((order, row));
-            }
-        }
-        ledger
-    }
-
-    fn push(&mut self, change: &StockChange) -> usize {
-        self.rows.push(LedgerRow {
-            product: change.product,
-            delta: change.on_hand,
-            reason: change.reason,
-        });
-        self.rows.len() - 1
-    }
 }
 
 pub(super) async fn set_threshold(
@@ -157,14 +101,14 @@ pub(super) async fn lock_stock(
 pub(super) async fn load_cart(
     pool: &PgPool,
     user: Uuid,
-    ttl_secs: f64,
+    ttl: Duration,
 ) -> sqlx::Result<Vec<(Uuid, i64)>> {
     sqlx::query_as(
         "SELECT l.product_id, l.qty FROM carts c JOIN cart_lines l ON l.user_id = c.user_id
          WHERE c.user_id = $1 AND c.updated_at > now() - make_interval(secs => $2)",
     )
     .bind(user)
-    .bind(ttl_secs)
+    .bind(ttl.as_secs_f64())
     .fetch_all(pool)
     .await
 }
@@ -174,7 +118,7 @@ pub(super) async fn write_cart_line(
     user: Uuid,
     product: Uuid,
     qty: i64,
-    ttl_secs: f64,
+    ttl: Duration,
 ) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     // An expired cart goes first, with its lines: the change starts a new cart.
@@ -182,7 +126,7 @@ pub(super) async fn write_cart_line(
         "DELETE FROM carts WHERE user_id = $1 AND updated_at <= now() - make_interval(secs => $2)",
     )
     .bind(user)
-    .bind(ttl_secs)
+    .bind(ttl.as_secs_f64())
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -220,59 +164,10 @@ pub(super) async fn clear_cart(pool: &PgPool, user: Uuid) -> sqlx::Result<()> {
         .map(|_| ())
 }
 
-pub(super) async fn prune_carts(pool: &PgPool, ttl_secs: f64) -> sqlx::Result<u64> {
+pub(super) async fn prune_carts(pool: &PgPool, ttl: Duration) -> sqlx::Result<u64> {
     sqlx::query("DELETE FROM carts WHERE updated_at <= now() - make_interval(secs => $1)")
-        .bind(ttl_secs)
+        .bind(ttl.as_secs_f64())
         .execute(pool)
         .await
         .map(|done| done.rows_affected())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn change(
-        product: Uuid,
-        on_hand: i64,
-        reason: LedgerReason,
-        order: Option<Uuid>,
-    ) -> StockChange {
-        StockChange {
-            product,
-            reserved: 0,
-            on_hand,
-            reason,
-            order,
-        }
-    }
-
-    #[test]
-    fn sales_are_summed_per_product_with_their_orders_and_other_changes_stay_apart() {
-        let (hot, other) = (Uuid::now_v7(), Uuid::now_v7());
-        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        let ledger = Ledger::of(&[
-            change(hot, -1, LedgerReason::Sale, Some(a)),
-            change(hot, 5, LedgerReason::Correction, None),
-            change(other, -2, LedgerReason::Sale, Some(b)),
-            change(hot, -3, LedgerReason::Sale, Some(c)),
-            change(hot, -5, LedgerReason::Correction, None),
-            change(hot, 0, LedgerReason::Sale, None),
-        ]);
-        let row = |product, delta, reason| LedgerRow {
-            product,
-            delta,
-            reason,
-        };
-        assert_eq!(
-            ledger.rows,
-            [
-                row(hot, -4, LedgerReason::Sale),
-                row(hot, 5, LedgerReason::Correction),
-                row(other, -2, LedgerReason::Sale),
-                row(hot, -5, LedgerReason::Correction),
-            ]
-        );
-        assert_eq!(ledger.orders, [(a, 1), (b, 3), (c, 1)]);
-    }
 }

@@ -4,6 +4,7 @@
 //! ([`postgres`]), reached through [`by_backend!`].
 
 mod postgres;
+mod sqlite;
 
 use super::addresses::Address;
 use super::admin::{AdminUserPatch, SessionEffect, UserChange, UserFilter};
@@ -195,5 +196,24 @@ impl AccountStore {
     /// whether they had it.
     pub(crate) async fn delete_address(&self, user: Uuid, id: Uuid) -> sqlx::Result<bool> {
         by_backend!(pool &self.db => delete_address(user, id))
+    }
+}
+
+/// `%text%` with the LIKE wildcards in `text` escaped, so they match literally.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_wildcards_match_literally() {
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
     }
 }

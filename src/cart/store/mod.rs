@@ -1,6 +1,7 @@
 //! What a cart needs of the catalog: prices, names, currencies.
 
 mod postgres;
+mod sqlite;
 
 use super::PricedProduct;
 use crate::db::Database;

@@ -5,7 +5,9 @@
 //! ([`postgres`]), reached through [`by_backend!`]. Ownership checks that must hold inside the
 //! change's transaction take the viewer and run there.
 
+mod facets;
 mod postgres;
+mod sqlite;
 
 use super::catalogs::{CatalogInput, CatalogPatch, SellerCatalog};
 use super::categories::{Category, CategoryPatch};

@@ -1,6 +1,7 @@
 //! The notifications table.
 
 mod postgres;
+mod sqlite;
 
 use super::{New, Notification};
 use crate::db::Database;

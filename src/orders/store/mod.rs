@@ -6,6 +6,7 @@
 //! ([`postgres`]), reached through [`by_backend!`].
 
 mod postgres;
+mod sqlite;
 
 use super::idempotency::IdempotencyKey;
 use super::model::{Order, OrderFilter};

@@ -1,6 +1,7 @@
 //! The outbox table.
 
 pub(crate) mod postgres;
+pub(crate) mod sqlite;
 
 use super::OutboxMessage;
 use crate::db::Database;

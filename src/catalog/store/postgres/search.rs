@@ -5,12 +5,10 @@
 //! filters in use appear in the SQL — a `($1 IS NULL OR ...)` style would hide the indexes from
 //! the planner's generic plans. Plans of the main queries are in `docs/SEARCH.md`.
 
+use super::super::facets::{FacetRow, facets_from_rows};
 use super::products::PRODUCT_SELECT;
-use crate::catalog::search::{
-    BrandCount, CategoryCount, FACET_LIMIT, PRICE_BOUNDS, PriceRangeCount, SearchQuery,
-    SearchResults, Sort,
-};
-use crate::catalog::{CatalogError, Facets, Product};
+use crate::catalog::search::{SearchQuery, SearchResults, Sort};
+use crate::catalog::{CatalogError, Product};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -77,75 +75,6 @@ const FACETS_GROUPS: &str = concat!(
     "cat.slug AS category_slug, c.price_bucket, c.count ",
     "FROM counts c LEFT JOIN categories cat ON cat.id = c.category_id"
 );
-
-/// Which grouping set a row of the facet query belongs to.
-const BY_BRAND: i32 = 0b011;
-const BY_CATEGORY: i32 = 0b101;
-const BY_PRICE: i32 = 0b110;
-const TOTAL: i32 = 0b111;
-
-#[derive(sqlx::FromRow)]
-struct FacetRow {
-    grouping_set: i32,
-    brand: Option<String>,
-    category_id: Option<Uuid>,
-    category_name: Option<String>,
-    category_slug: Option<String>,
-    price_bucket: Option<i32>,
-    count: i64,
-}
-
-/// The total and the facets from the rows of the facet query.
-fn facets_from_rows(rows: Vec<FacetRow>) -> (i64, Facets) {
-    let mut total = 0;
-    let mut facets = Facets::default();
-    for row in rows {
-        match row.grouping_set {
-            TOTAL => total = row.count,
-            BY_BRAND => {
-                if let Some(value) = row.brand {
-                    facets.brands.push(BrandCount {
-                        value,
-                        count: row.count,
-                    });
-                }
-            }
-            BY_CATEGORY => {
-                if let (Some(id), Some(name), Some(slug)) =
-                    (row.category_id, row.category_name, row.category_slug)
-                {
-                    facets.categories.push(CategoryCount {
-                        id,
-                        name,
-                        slug,
-                        count: row.count,
-                    });
-                }
-            }
-            BY_PRICE => {
-                if let Some(bucket) = row.price_bucket.and_then(|b| usize::try_from(b).ok()) {
-                    facets.price.push(PriceRangeCount {
-                        min_cents: bucket.checked_sub(1).map_or(0, |i| PRICE_BOUNDS[i]),
-                        max_cents: PRICE_BOUNDS.get(bucket).copied(),
-                        count: row.count,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-    let by_count = |a: i64, b: i64| b.cmp(&a);
-    facets.brands.sort_by(|a, b| {
-        by_count(a.count, b.count).then_with(|| a.value.to_lowercase().cmp(&b.value.to_lowercase()))
-    });
-    facets.brands.truncate(FACET_LIMIT);
-    facets
-        .categories
-        .sort_by(|a, b| by_count(a.count, b.count).then_with(|| a.name.cmp(&b.name)));
-    facets.categories.truncate(FACET_LIMIT);
-    facets.price.sort_by_key(|range| range.min_cents);
-    (total, facets)
-}
 
 /// The WHERE clause shared by the page and the facets.
 struct Filters<'a> {

@@ -1,0 +1,49 @@
+//! The outbox's statements on the embedded database; other stores call [`enqueue`] inside their
+//! own transactions.
+
+use crate::db::EmbeddedDatabase;
+use crate::domain::{Page, Paged};
+use crate::outbox::{NewMessage, OutboxMessage};
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+/// Queues `message` as part of the caller's transaction.
+pub(crate) async fn enqueue(
+    connection: &mut SqliteConnection,
+    message: &NewMessage,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (id, to_email, kind, subject, body) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(&message.to)
+    .bind(&message.kind)
+    .bind(&message.subject)
+    .bind(&message.body)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn list(
+    db: &EmbeddedDatabase,
+    to: Option<&str>,
+    page: Page,
+) -> sqlx::Result<Paged<OutboxMessage>> {
+    let items = sqlx::query_as(
+        "SELECT id, to_email AS \"to\", kind, subject, body, created_at FROM outbox
+         WHERE ($1 IS NULL OR to_email = $1)
+         ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(to)
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(&db.reads)
+    .await?;
+    let total: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE ($1 IS NULL OR to_email = $1)")
+            .bind(to)
+            .fetch_one(&db.reads)
+            .await?;
+    Ok(Paged::new(items, page, total))
+}
