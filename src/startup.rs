@@ -74,9 +74,14 @@ impl Application {
             settings.access_token_ttl,
         ));
         // Before serving: a token revoked before a restart must not work after it. Redis may be
-        // down; the bridge reloads as soon as it connects.
-        if let Err(error) = revocations.reload().await {
-            tracing::warn!(%error, "revocations not fully loaded; retrying in the background");
+        // down; the bridge reloads as soon as it connects. Without Redis nothing would reload
+        // them later: a server that cannot load them does not start.
+        match (revocations.reload().await, bus.redis()) {
+            (Ok(()), _) => {}
+            (Err(error), Some(_)) => {
+                tracing::warn!(%error, "revocations not fully loaded; retrying in the background");
+            }
+            (Err(error), None) => return Err(error.context("cannot load the revocations")),
         }
         revocations.spawn_bridge();
         let accounts = Accounts::new(

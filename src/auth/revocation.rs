@@ -187,7 +187,8 @@ impl Revocations {
     /// Drops entries no unexpired token can match any more.
     fn prune(&self) {
         let now = OffsetDateTime::now_utc();
-        let now_secs = now.unix_timestamp();
+        // Tokens are accepted a little past `exp` (clock leeway): their revocations stay as long.
+        let now_secs = now.unix_timestamp() - time::Duration::MINUTE.whole_seconds();
         write(&self.tokens).retain(|_, exp| *exp >= now_secs);
         let oldest_ms = unix_ms(now - self.relevance());
         write(&self.user_cutoffs).retain(|_, cutoff| *cutoff >= oldest_ms);
