@@ -3,8 +3,9 @@
 //! One [`CartActor`] per user, started on first use, stopped when idle. Its state (product →
 //! quantity) lives in a [`CartStorage`] with a 30-day TTL: a Redis hash, shared by every process,
 //! or the database when the server runs without Redis. So carts survive restarts; the actor loads
-//! its cart when it starts and writes every change through before answering. Prices, names and availability are the server's business: the actor only keeps
-//! quantities, and refuses a line beyond the availability the server passes in.
+//! its cart when it starts and writes every change through before answering. Prices, names and
+//! availability are the server's business: the actor only keeps quantities, and refuses a line
+//! beyond the availability the server passes in.
 
 mod actor;
 mod handle;

@@ -1,6 +1,6 @@
 //! The one seam to storage: which database the server runs on, a connection inside the
 //! journal's transaction, and the statements of the hot state (a product's stock, the stock
-//! changes of a batch).
+//! changes of a batch) and of carts kept in the database.
 //!
 //! Each store (this one, and every domain's store in the server) has one module of statements
 //! per backend with the same functions; [`by_backend!`](crate::by_backend) calls the module of
