@@ -2,6 +2,7 @@
 //! domain reacts to. A `sqlite:` URL selects the embedded database (a file, created with its
 //! directory), a `postgres:` URL PostgreSQL.
 
+use anyhow::Context;
 pub use bazaar_actors::store::{Database, EmbeddedDatabase, timestamp};
 use sqlx::error::ErrorKind;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -20,10 +21,18 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connects to the database named in `url`, creating it first if needed, and migrates it.
 #[tracing::instrument(skip_all)]
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Database> {
-    if url.starts_with("sqlite:") {
-        return connect_embedded(url).await;
+    match url.split_once(':').map(|(scheme, _)| scheme) {
+        Some("sqlite") => connect_embedded(url).await,
+        Some("postgres" | "postgresql") => connect_postgres(url).await,
+        // Only the scheme: the rest of the URL may hold a password.
+        _ => anyhow::bail!(
+            "the database URL must start with sqlite:// (the embedded database) or postgres://"
+        ),
     }
-    let options = PgConnectOptions::from_str(url)?;
+}
+
+async fn connect_postgres(url: &str) -> anyhow::Result<Database> {
+    let options = PgConnectOptions::from_str(url).context("not a PostgreSQL URL")?;
     create_database_if_missing(&options).await?;
     let pool = PgPoolOptions::new()
         .max_connections(16)
@@ -40,17 +49,26 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Database> {
 /// readers never wait for the writer; `synchronous=FULL`, so a commit is on disk before it is
 /// acknowledged; foreign keys on.
 async fn connect_embedded(url: &str) -> anyhow::Result<Database> {
-    let options = SqliteConnectOptions::from_str(url)?
+    let options = SqliteConnectOptions::from_str(url)
+        .context("not an SQLite URL")?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(SQLITE_BUSY_TIMEOUT);
-    if let Some(directory) = options.get_filename().parent()
+    let file = options.get_filename().to_owned();
+    if let Some(directory) = file.parent()
         && !directory.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(directory)?;
+        std::fs::create_dir_all(directory)
+            .with_context(|| format!("cannot create the directory {}", directory.display()))?;
     }
+    open_embedded(options)
+        .await
+        .with_context(|| format!("cannot open the database file {}", file.display()))
+}
+
+async fn open_embedded(options: SqliteConnectOptions) -> anyhow::Result<Database> {
     let writer = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(3))

@@ -2,10 +2,12 @@
 //! configured database with a realistic catalog. The server itself is configured by the
 //! `BAZAAR_*` environment variables (README, "Configuration").
 
+use anyhow::Context;
 use bazaar::config::Settings;
 use bazaar::seed;
 use bazaar::startup::Application;
 use clap::{Parser, Subcommand};
+use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: under load glibc's malloc and free took a fifth of
 /// the server's CPU (profiled with perf during a hot-product checkout run; docs/BENCHMARKS.md).
@@ -33,10 +35,20 @@ enum Command {
     },
 }
 
-#[actix_web::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     bazaar::telemetry::init("info");
+    match actix_web::rt::System::new().block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line that names what to change: the variable or the file, and why.
+            eprintln!("bazaar: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -46,7 +58,9 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!("bazaar stopped");
         }
         Command::Seed { products } => {
-            let db = bazaar::db::connect_and_migrate(&settings.database_url).await?;
+            let db = bazaar::db::connect_and_migrate(&settings.database_url)
+                .await
+                .context("BAZAAR_DATABASE_URL")?;
             let report = seed::seed(&db, products).await?;
             println!(
                 "seeded {} products, {} categories, {} sellers (seller1@seed.bazaar.test ... password {:?})",

@@ -11,7 +11,8 @@ use crate::db::Database;
 use anyhow::Context;
 use sqlx::sqlite::SqliteConnectOptions;
 use std::fs::{File, TryLockError};
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -55,13 +56,18 @@ impl SingleProcess {
         let started = Instant::now();
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(SingleProcess::LockFile { _locked: file }),
+                Ok(()) => {
+                    record_holder(&file)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    return Ok(SingleProcess::LockFile { _locked: file });
+                }
                 Err(TryLockError::WouldBlock) if started.elapsed() < WAIT => {
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
                 Err(TryLockError::WouldBlock) => anyhow::bail!(
-                    "another Bazaar process serves this database (it holds {}); \
-                     the embedded database serves one process",
+                    "{} serves this database (it holds {}); the embedded database serves one \
+                     process: stop it, or give this one another BAZAAR_DATABASE_URL",
+                    holder(&path),
                     path.display()
                 ),
                 Err(TryLockError::Error(error)) => {
@@ -92,5 +98,20 @@ impl SingleProcess {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+}
+
+/// Writes this process's id into the lock file it holds, for a refused second process to name.
+fn record_holder(mut file: &File) -> std::io::Result<()> {
+    file.set_len(0)?;
+    write!(file, "{}", std::process::id())?;
+    file.sync_data()
+}
+
+/// The process named in the lock file at `path`, as a refusal says it.
+fn holder(path: &Path) -> String {
+    match std::fs::read_to_string(path) {
+        Ok(pid) if !pid.trim().is_empty() => format!("the Bazaar process {}", pid.trim()),
+        _ => "another Bazaar process".into(),
     }
 }

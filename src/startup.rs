@@ -32,6 +32,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::web::Data;
 use actix_web::{App, HttpMessage, HttpResponse, HttpServer, web};
+use anyhow::Context;
 use bazaar_actors::cart::{CartConfig, CartStorage, Carts};
 use bazaar_actors::hub::Hub;
 use bazaar_actors::inventory::{Inventory, InventoryConfig};
@@ -59,7 +60,9 @@ impl Application {
     /// loads the signing key, releases the holds that expired while no server ran, and binds
     /// `settings.listen`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = db::connect_and_migrate(&settings.database_url).await?;
+        let db = db::connect_and_migrate(&settings.database_url)
+            .await
+            .context("BAZAAR_DATABASE_URL")?;
         let bus = Bus::new(settings.redis_url.as_deref(), &settings.redis_prefix)?;
         let claim =
             SingleProcess::claim(&settings.database_url, &db, bus.redis().is_some()).await?;

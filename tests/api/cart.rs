@@ -1,8 +1,13 @@
-//! The cart: quantities in a per-user actor written through to Redis, prices from the catalog.
+//! The cart: quantities in a per-user actor written through to Redis (or the database), prices
+//! from the catalog.
 
-use crate::helpers::{assert_invalid_field, assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TestApp, TestUser, assert_invalid_field, assert_problem, spawn_app, spawn_app_with,
+    test_settings,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 #[actix_web::test]
 async fn a_cart_is_priced_from_the_catalog_and_checked_against_stock() {
@@ -151,4 +156,57 @@ async fn checking_out_the_cart_empties_it_and_carts_survive_restarts() {
     );
     let cleared: Value = as_customer.cart().await.json().await.unwrap();
     assert!(cleared["items"].as_array().unwrap().is_empty());
+}
+
+#[actix_web::test]
+async fn a_cart_in_the_database_expires_thirty_days_after_its_last_change() {
+    // Without Redis the carts are in the database; Redis expires its own keys.
+    let mut settings = test_settings();
+    settings.redis_url = None;
+    let app = spawn_app_with(settings.clone()).await;
+    let (_, mug) = app.stocked_product(5, json!({})).await;
+    let (fresh, stale) = (app.customer().await, app.customer().await);
+    for shopper in [&fresh, &stale] {
+        let added = app
+            .as_user(shopper)
+            .add_to_cart(&json!({"product_id": mug, "qty": 1}))
+            .await;
+        assert_eq!(added.status(), StatusCode::OK);
+    }
+    let now = time::OffsetDateTime::now_utc();
+    for (shopper, days) in [(&fresh, 29), (&stale, 31)] {
+        let aged = app
+            .db
+            .execute(
+                "UPDATE carts SET updated_at = $1 WHERE user_id = $2",
+                &[
+                    (now - time::Duration::days(days)).into(),
+                    user_id(shopper).into(),
+                ],
+            )
+            .await;
+        assert_eq!(aged, 1);
+    }
+    // A restarted server (whose cart actors read the database afresh) deletes the expired one.
+    app.handle.stop(true).await;
+    let restarted = spawn_app_with(settings).await;
+    assert_eq!(
+        cart_lines(&restarted, &fresh).await,
+        1,
+        "29 days old: still there"
+    );
+    assert_eq!(cart_lines(&restarted, &stale).await, 0, "31 days old: gone");
+    let stored = "SELECT count(*) FROM carts WHERE user_id = $1";
+    let db = &restarted.db;
+    assert_eq!(db.count(stored, &[user_id(&stale).into()]).await, 0);
+    assert_eq!(db.count(stored, &[user_id(&fresh).into()]).await, 1);
+}
+
+fn user_id(user: &TestUser) -> Uuid {
+    user.id.parse().unwrap()
+}
+
+async fn cart_lines(app: &TestApp, user: &TestUser) -> usize {
+    let cart: Value = app.as_user(user).cart().await.json().await.unwrap();
+    cart["items"].as_array().map_or(0, Vec::len)
 }

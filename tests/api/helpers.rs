@@ -2,9 +2,10 @@
 //! a `TestApp` whose `Api` has one method per endpoint.
 //!
 //! `BAZAAR_TEST_DATABASE` picks the backend of the whole suite: `sqlite` (the default: a fresh
-//! file per app, no Redis, nothing to install) or `postgres` (a fresh database per app on
-//! 127.0.0.1:5432, with Redis at `BAZAAR_TEST_REDIS_URL`, default `redis://127.0.0.1:6379`,
-//! empty for none). Tests of deployments of several processes (PostgreSQL and Redis) run in the
+//! file per app, no Redis, nothing to install) or `postgres` (a fresh database per app on the
+//! server of `BAZAAR_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432`, with Redis
+//! at `BAZAAR_TEST_REDIS_URL`, default `redis://127.0.0.1:6379`, empty for none). The embedded
+//! run reads neither: CI points both at a dead port there to prove that nothing reaches them. Tests of deployments of several processes (PostgreSQL and Redis) run in the
 //! PostgreSQL run ([`deployment_settings`]).
 
 use bazaar::config::{AdminBootstrap, Settings};
@@ -52,11 +53,14 @@ pub fn test_settings() -> Settings {
     } else {
         postgres_url(&id)
     };
-    settings.redis_url = match std::env::var("BAZAAR_TEST_REDIS_URL") {
-        Ok(url) if url.is_empty() => None,
-        Ok(url) => Some(url),
-        Err(_) if embedded => None,
-        Err(_) => Some(DEFAULT_REDIS_URL.into()),
+    settings.redis_url = if embedded {
+        None
+    } else {
+        match std::env::var("BAZAAR_TEST_REDIS_URL") {
+            Ok(url) if url.is_empty() => None,
+            Ok(url) => Some(url),
+            Err(_) => Some(DEFAULT_REDIS_URL.into()),
+        }
     };
     settings.redis_prefix = format!("bazaar-test-{id}");
     settings.jwt_key_file = std::env::temp_dir().join(format!("bazaar-test-{id}.pem"));
@@ -73,7 +77,9 @@ const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 
 /// A fresh PostgreSQL database named after `id`.
 fn postgres_url(id: &str) -> String {
-    format!("postgres://postgres@127.0.0.1:5432/bazaar_test_{id}")
+    let server = std::env::var("BAZAAR_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    format!("{}/bazaar_test_{id}", server.trim_end_matches('/'))
 }
 
 /// Whether the suite runs on the embedded database (the default) rather than PostgreSQL.

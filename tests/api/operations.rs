@@ -88,7 +88,7 @@ async fn a_second_server_of_a_one_process_deployment_is_refused() {
         .err()
         .expect("a second server is refused")
         .to_string();
-    assert!(refusal.contains("another Bazaar process"), "{refusal}");
+    assert!(refusal.contains("serves this database"), "{refusal}");
     // Once the first has stopped, a server starts again.
     first.handle.stop(true).await;
     let restarted = spawn_app_with(settings).await;
@@ -96,6 +96,74 @@ async fn a_second_server_of_a_one_process_deployment_is_refused() {
         restarted.anonymous().healthz().await.status(),
         StatusCode::OK
     );
+}
+
+/// What the binary prints on standard error when it refuses to start with `database_url`.
+fn start_up_refusal(settings: &bazaar::config::Settings, database_url: &str) -> String {
+    let started = bazaar_command(settings)
+        .env("BAZAAR_DATABASE_URL", database_url)
+        .env("BAZAAR_LISTEN", "127.0.0.1:0")
+        .stdout(Stdio::null())
+        .output()
+        .expect("run the server");
+    assert!(!started.status.success(), "{database_url} is refused");
+    let refusal = String::from_utf8(started.stderr).unwrap();
+    assert_eq!(refusal.trim_end().lines().count(), 1, "one line: {refusal}");
+    assert!(!refusal.contains("panicked"), "{refusal}");
+    refusal
+}
+
+#[actix_web::test]
+async fn a_database_that_cannot_be_used_stops_start_up_with_one_line_naming_it() {
+    let settings = test_settings();
+    let scratch = std::env::temp_dir().join(format!("bazaar-refusals-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&scratch).unwrap();
+
+    let unknown = start_up_refusal(&settings, "mysql://shop:s3cret@127.0.0.1/shop");
+    assert!(unknown.contains("BAZAAR_DATABASE_URL"), "{unknown}");
+    assert!(
+        unknown.contains("sqlite://"),
+        "says what to write: {unknown}"
+    );
+    assert!(
+        !unknown.contains("s3cret"),
+        "no password in logs: {unknown}"
+    );
+
+    // A directory that cannot be created: its parent is a file.
+    let file = scratch.join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let unwritable = start_up_refusal(
+        &settings,
+        &format!("sqlite://{}/data/bazaar.db", file.display()),
+    );
+    assert!(unwritable.contains("BAZAAR_DATABASE_URL"), "{unwritable}");
+    assert!(
+        unwritable.contains(&format!("{}/data", file.display())),
+        "{unwritable}"
+    );
+
+    let corrupt = scratch.join("corrupt.db");
+    std::fs::write(&corrupt, vec![0x5a_u8; 8192]).unwrap();
+    let refusal = start_up_refusal(&settings, &format!("sqlite://{}", corrupt.display()));
+    assert!(
+        refusal.contains(&corrupt.display().to_string()),
+        "{refusal}"
+    );
+    assert!(refusal.contains("not a database"), "{refusal}");
+
+    // A file another server holds: the refusal names that process (this test's).
+    let mut held = test_settings();
+    held.database_url = format!("sqlite://{}", scratch.join("held.db").display());
+    held.redis_url = None;
+    let _holder = spawn_app_with(held.clone()).await;
+    let locked = start_up_refusal(&held, &held.database_url);
+    assert!(
+        locked.contains(&format!("process {} serves", std::process::id())),
+        "{locked}"
+    );
+    assert!(locked.contains("held.db.lock"), "{locked}");
+    std::fs::remove_dir_all(&scratch).ok();
 }
 
 #[actix_web::test]

@@ -1,6 +1,9 @@
 //! Search: full text with stemming, each filter, each sort, pages, facets.
 
-use crate::helpers::{TestApp, TestUser, assert_invalid_field, product_body, spawn_app};
+use crate::helpers::{
+    TestApp, TestUser, assert_invalid_field, bazaar_command, product_body, spawn_app,
+    spawn_app_with, test_settings,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -343,4 +346,65 @@ async fn invalid_parameters_are_named() {
     ] {
         assert_invalid_field(app.anonymous().search(query).await, field).await;
     }
+}
+
+#[actix_web::test]
+async fn a_seeded_catalog_is_searched_faceted_and_sold_by_its_sellers() {
+    let settings = test_settings();
+    let seeded = bazaar_command(&settings)
+        .args(["seed", "--products", "300"])
+        .output()
+        .expect("run bazaar seed");
+    let stdout = String::from_utf8_lossy(&seeded.stdout);
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    assert!(stdout.contains("seeded 300 products"), "{stdout}");
+
+    let app = spawn_app_with(settings).await;
+    let everything = search(&app, "per_page=5").await;
+    assert_eq!(everything["total"], 300);
+    let leaf = &everything["facets"]["categories"][0];
+    let in_leaf = search(
+        &app,
+        &format!("category={}", leaf["slug"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(
+        in_leaf["total"], leaf["count"],
+        "the facet counts what the filter finds"
+    );
+    let tree: Value = app.anonymous().categories().await.json().await.unwrap();
+    let mut in_tree = 0;
+    for top in tree.as_array().unwrap() {
+        let slug = top["slug"].as_str().unwrap();
+        in_tree += search(&app, &format!("category={slug}&per_page=1")).await["total"]
+            .as_i64()
+            .unwrap();
+    }
+    assert_eq!(
+        in_tree, 300,
+        "every product sits under one top-level category"
+    );
+    let laptops = search(&app, "q=laptops&per_page=100").await;
+    let names: Vec<&str> = laptops["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["name"].as_str().unwrap())
+        .collect();
+    assert!(!names.is_empty(), "the seed has laptops");
+    assert!(
+        names.iter().all(|name| name.contains("Laptop")),
+        "stemmed: {names:?}"
+    );
+    let product = everything["items"][0]["id"].as_str().unwrap();
+    assert!(app.available(product).await >= 0);
+    let seller = app
+        .anonymous()
+        .login("seller1@seed.bazaar.test", bazaar::seed::SELLER_PASSWORD)
+        .await;
+    assert_eq!(seller.status(), StatusCode::OK);
 }
