@@ -35,7 +35,7 @@ sales=$(
     for n in ${concurrency//,/ }; do
         # A failed check fails the benchmark: its figures would not count.
         target/release/bazaar-loadtest flash-sale --server "$base" \
-            --database-url "postgres://postgres@127.0.0.1:5432/$database" \
+            --database-url "$database_url" \
             --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" --buyers 1000 --stock 500 \
             --concurrency "$n" --report "$workdir/sale-$n.json" >&2 || exit 1
         jq -r --arg n "$n" '"| \($n) | \(.result.orders_per_second | floor) | \(.result.response_ms.p50 | round) / \(.result.response_ms.p99 | round) ms | \(if .passed then "all passed" else "FAILED" end) |"' \

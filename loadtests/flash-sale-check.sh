@@ -3,7 +3,7 @@
 # (and itself). Exits non-zero if the sale or a verification fails. Run by CI.
 #
 # Usage: loadtests/flash-sale-check.sh [buyers=300] [stock=100]
-# Needs: PostgreSQL and Redis on 127.0.0.1.
+# Needs: PostgreSQL and Redis on 127.0.0.1, or BAZAAR_BENCH_DATABASE=sqlite (loadtests/server.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source loadtests/server.sh
@@ -14,6 +14,6 @@ stock=${2:-100}
 cargo build --release --quiet -p bazaar -p bazaar-loadtest
 start_server "${BAZAAR_CHECK_PORT:-18085}"
 target/release/bazaar-loadtest flash-sale --server "$base" \
-    --database-url "postgres://postgres@127.0.0.1:5432/$database" \
+    --database-url "$database_url" \
     --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" \
     --stock "$stock" --buyers "$buyers" --units 1 --declined 0.1 --report "$workdir/report.json"

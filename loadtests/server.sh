@@ -1,9 +1,14 @@
-# Sourced by the load-test scripts: a release server on a scratch database (and Redis prefix),
-# rate limits off, with Redis (production: $BAZAAR_REDIS_URL, empty for none), stopped and its
-# database dropped when the script exits.
+# Sourced by the load-test scripts: a scratch database (and Redis prefix) and a release server on
+# it, rate limits off, stopped and its database dropped when the script exits.
+#
+# BAZAAR_BENCH_DATABASE picks the backend: postgres (the default: a scratch database on
+# 127.0.0.1:5432, with Redis at $BAZAAR_REDIS_URL, default redis://127.0.0.1:6379, empty for
+# none) or sqlite (the embedded database, a file in a scratch directory; no Redis unless
+# $BAZAAR_REDIS_URL is given).
 #
 #   source loadtests/server.sh
-#   start_server PORT          # sets $server (pid), $base (URL), $database
+#   scratch_database           # sets $database (its name), $database_url, $redis_url, $workdir
+#   start_server PORT          # scratch_database, then sets $server (pid) and $base (URL)
 #
 # The admin is $ADMIN_EMAIL / $ADMIN_PASSWORD (defaults below).
 
@@ -11,6 +16,8 @@ ADMIN_EMAIL=${ADMIN_EMAIL:-bench-admin@example.com}
 ADMIN_PASSWORD=${ADMIN_PASSWORD:-bench admin password}
 server=
 database=
+database_url=
+redis_url=
 workdir=
 
 stop_server() {
@@ -18,22 +25,42 @@ stop_server() {
         kill "$server" 2>/dev/null || true
         wait "$server" 2>/dev/null || true
     fi
-    if [ -n "$database" ]; then
-        psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null || true
-    fi
+    case "$database_url" in
+        postgres*)
+            psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null || true
+            ;;
+    esac
     [ -n "$workdir" ] && rm -rf "$workdir"
     return 0
 }
 
-start_server() {
-    local port=$1
+scratch_database() {
     database="bazaar_bench_$(date +%s)_$$"
     workdir=$(mktemp -d)
-    base="http://127.0.0.1:$port"
     trap stop_server EXIT
+    case "${BAZAAR_BENCH_DATABASE:-postgres}" in
+        postgres)
+            database_url="postgres://postgres@127.0.0.1:5432/$database"
+            redis_url="${BAZAAR_REDIS_URL-redis://127.0.0.1:6379}"
+            ;;
+        sqlite)
+            database_url="sqlite://$workdir/$database.db"
+            redis_url="${BAZAAR_REDIS_URL-}"
+            ;;
+        *)
+            echo "BAZAAR_BENCH_DATABASE is postgres or sqlite, not $BAZAAR_BENCH_DATABASE" >&2
+            return 1
+            ;;
+    esac
+}
+
+start_server() {
+    local port=$1
+    scratch_database
+    base="http://127.0.0.1:$port"
     BAZAAR_LISTEN="127.0.0.1:$port" \
-    BAZAAR_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database" \
-    BAZAAR_REDIS_URL="${BAZAAR_REDIS_URL-redis://127.0.0.1:6379}" \
+    BAZAAR_DATABASE_URL="$database_url" \
+    BAZAAR_REDIS_URL="$redis_url" \
     BAZAAR_REDIS_PREFIX="$database" \
     BAZAAR_JWT_KEY_FILE="$workdir/key.pem" \
     BAZAAR_RATE_LIMIT=off \

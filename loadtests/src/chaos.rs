@@ -6,6 +6,7 @@
 
 use crate::flash_sale::{FlashSale, print_checks, write_report};
 use crate::random::Random;
+use crate::records::Records;
 use crate::sale::{self, Summary};
 use crate::setup::Shop;
 use crate::verify;
@@ -99,8 +100,8 @@ pub async fn run(chaos: &Chaos) -> anyhow::Result<bool> {
     let log = injected?;
     server.wait_healthy(&chaos.sale.server).await?;
 
-    let pool = sqlx::PgPool::connect(&chaos.database_url).await?;
-    let (stock, checks) = verify::run(&pool, &shop, &outcomes).await?;
+    let records = Records::open(&chaos.database_url).await?;
+    let (stock, checks) = verify::run(&records, &shop, &outcomes).await?;
     server.kill().await?;
 
     let summary = Summary::of(&outcomes, started);

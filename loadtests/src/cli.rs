@@ -63,8 +63,8 @@ pub struct Options {
     /// The Bazaar to load (rate limits off).
     #[arg(long, global = true, env = "BAZAAR_LOADTEST_SERVER", value_parser = server_url)]
     pub server: Option<String>,
-    /// The server's database (flash-sale, chaos), or a scratch database for hot-path and
-    /// baseline (created and migrated).
+    /// The server's database (flash-sale, chaos: postgres:// or the embedded sqlite:// file),
+    /// or a scratch database for hot-path's actor path (created and migrated).
     #[arg(
         long,
         global = true,
@@ -72,6 +72,15 @@ pub struct Options {
         default_value = "postgres://postgres@127.0.0.1:5432/bazaar_bench_hotpath"
     )]
     pub database_url: String,
+    /// The PostgreSQL of the row-lock baseline (hot-path, baseline; created if missing), the
+    /// comparison point whichever backend the actor path and the server run on.
+    #[arg(
+        long,
+        global = true,
+        env = "BAZAAR_LOADTEST_BASELINE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/bazaar_bench_baseline"
+    )]
+    pub baseline_url: String,
     /// The server's admin, EMAIL:PASSWORD.
     #[arg(
         long,

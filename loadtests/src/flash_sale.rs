@@ -3,11 +3,11 @@
 //! every acknowledged order and payment stored, stock, holds and ledger agree.
 
 use crate::order::{DECLINED_CARD, GOOD_CARD, Request};
+use crate::records::Records;
 use crate::sale::{self, Schedule, Summary};
 use crate::setup::{Plan, Shop};
 use crate::verify::{self, Check, Stock};
 use serde_json::{Value, json};
-use sqlx::PgPool;
 use std::time::Duration;
 
 /// How a flash sale is set up.
@@ -72,7 +72,7 @@ impl FlashSale {
 }
 
 /// Runs the sale and verifies it; `Ok(false)` when a check failed.
-pub async fn run(sale: &FlashSale, pool: &PgPool) -> anyhow::Result<bool> {
+pub async fn run(sale: &FlashSale, records: &Records) -> anyhow::Result<bool> {
     let shop = Shop::prepare(&sale.server, &sale.admin, &sale.plan()).await?;
     eprintln!(
         "selling {} units of the hot product to {} buyers ({} each)...",
@@ -86,7 +86,7 @@ pub async fn run(sale: &FlashSale, pool: &PgPool) -> anyhow::Result<bool> {
     )
     .await?;
     let summary = Summary::of(&outcomes, started);
-    let (stock, checks) = verify::run(pool, &shop, &outcomes).await?;
+    let (stock, checks) = verify::run(records, &shop, &outcomes).await?;
 
     println!(
         "\nflash sale: {} buyers x {} unit(s) of a product of {} units{}",

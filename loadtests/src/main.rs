@@ -18,6 +18,7 @@ mod order;
 mod pages;
 mod progress;
 mod random;
+mod records;
 mod report;
 mod sale;
 mod setup;
@@ -34,8 +35,8 @@ async fn main() -> anyhow::Result<()> {
     let Cli { scenario, options } = Cli::parse();
     let passed = match scenario {
         Scenario::FlashSale => {
-            let pool = sqlx::PgPool::connect(&options.database_url).await?;
-            flash_sale::run(&flash_sale(&options, None)?, &pool).await?
+            let records = records::Records::open(&options.database_url).await?;
+            flash_sale::run(&flash_sale(&options, None)?, &records).await?
         }
         Scenario::Chaos => chaos::run(&chaos(options)?).await?,
         Scenario::Browse => browse::run(&browse(options)?).await?,
@@ -169,13 +170,18 @@ fn concurrency(options: &Options) -> Vec<usize> {
 fn postgres(db: &bazaar::db::Database) -> anyhow::Result<&sqlx::PgPool> {
     db.postgres().ok_or_else(|| {
         anyhow::anyhow!(
-            "the row-lock baseline runs on PostgreSQL: give --database-url postgres://..."
+            "the row-lock baseline runs on PostgreSQL: give --baseline-url postgres://..."
         )
     })
 }
 
+/// The row-lock baseline's database, `--baseline-url`.
+async fn baseline_database(options: &Options) -> anyhow::Result<bazaar::db::Database> {
+    bazaar::db::connect_and_migrate(&options.baseline_url).await
+}
+
 async fn baseline(options: &Options) -> anyhow::Result<()> {
-    let db = bazaar::db::connect_and_migrate(&options.database_url).await?;
+    let db = baseline_database(options).await?;
     let pool = postgres(&db)?;
     let mut runs = Vec::new();
     for concurrency in concurrency(options) {
@@ -193,7 +199,8 @@ async fn baseline(options: &Options) -> anyhow::Result<()> {
 
 async fn hot_path(options: &Options) -> anyhow::Result<()> {
     let db = bazaar::db::connect_and_migrate(&options.database_url).await?;
-    let pool = postgres(&db)?;
+    let baseline_db = baseline_database(options).await?;
+    let pool = postgres(&baseline_db)?;
     let mut rows = Vec::new();
     for concurrency in concurrency(options) {
         let actor = direct::run(&db, concurrency, options.run).await?;

@@ -2,8 +2,9 @@
 //! Jepsen set checker. Every check lists its violations; a run passes when none has any.
 
 use crate::order::Outcome;
+use crate::records::Records;
 use crate::setup::{Product, Shop};
-use sqlx::PgPool;
+use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -45,6 +46,7 @@ struct StoredOrder {
     user_id: Uuid,
     status: String,
     total_cents: i64,
+    #[sqlx(skip)]
     key: Option<String>,
     succeeded_cents: i64,
     succeeded_payments: i64,
@@ -52,31 +54,33 @@ struct StoredOrder {
     refunded_charges: i64,
 }
 
+/// A checkout's idempotency record: the key and the typed outcome it stored.
+#[derive(Debug, sqlx::FromRow)]
+struct CheckoutKey {
+    user_id: Uuid,
+    key: String,
+    outcome: String,
+}
+
+impl CheckoutKey {
+    /// The order the checkout placed: `{"placed": order}` or `{"declined": {order, code}}`.
+    fn order(&self) -> Option<Uuid> {
+        let outcome: Value = serde_json::from_str(&self.outcome).ok()?;
+        let id = outcome
+            .pointer("/placed/id")
+            .or_else(|| outcome.pointer("/declined/order"))?;
+        id.as_str()?.parse().ok()
+    }
+}
+
 /// Checks the run; the stock of each product and every check.
 pub async fn run(
-    pool: &PgPool,
+    records: &Records,
     shop: &Shop,
     outcomes: &[Outcome],
 ) -> anyhow::Result<(Vec<Stock>, Vec<Check>)> {
-    let buyers: Vec<Uuid> = shop.buyers.iter().map(|buyer| buyer.id).collect();
-    let orders: Vec<StoredOrder> = sqlx::query_as(
-        "SELECT o.id, o.user_id, o.status, o.total_cents, k.key,
-             coalesce((SELECT sum(amount_cents) FROM payments p
-                       WHERE p.order_id = o.id AND p.status = 'succeeded'), 0)::bigint AS succeeded_cents,
-             (SELECT count(*) FROM payments p
-              WHERE p.order_id = o.id AND p.status = 'succeeded') AS succeeded_payments,
-             (SELECT count(*) FROM payments p JOIN payments r ON r.gateway_ref = p.gateway_ref
-              WHERE p.order_id = o.id AND p.status = 'succeeded' AND r.status = 'refunded')
-                 AS refunded_charges
-         FROM orders o
-         LEFT JOIN idempotency_keys k ON k.user_id = o.user_id AND k.scope = 'checkout'
-             AND coalesce(k.response -> 'order' ->> 'id', k.response ->> 'order_id') = o.id::text
-         WHERE o.user_id = ANY($1)",
-    )
-    .bind(&buyers)
-    .fetch_all(pool)
-    .await?;
-    let stock = stock(pool, &shop.products).await?;
+    let orders = orders(records, shop).await?;
+    let stock = stock(records, &shop.products).await?;
     let mut checks = vec![
         acknowledged_orders_stored(&orders, outcomes),
         acknowledged_payments_stored(&orders, outcomes),
@@ -89,23 +93,62 @@ pub async fn run(
     Ok((stock, checks))
 }
 
-async fn stock(pool: &PgPool, products: &[Product]) -> sqlx::Result<Vec<Stock>> {
-    let ids: Vec<Uuid> = products.iter().map(|product| product.id).collect();
-    sqlx::query_as(
-        "SELECT i.product_id, i.on_hand, i.reserved,
-             (SELECT coalesce(sum(delta), 0) FROM inventory_movements m
-              WHERE m.product_id = i.product_id)::bigint AS ledger,
-             (SELECT coalesce(sum(qty), 0) FROM holds h
-              WHERE h.product_id = i.product_id AND h.state = 'held')::bigint AS held,
-             (SELECT coalesce(sum(qty), 0) FROM holds h
-              WHERE h.product_id = i.product_id AND h.state = 'committed')::bigint AS committed,
-             (SELECT coalesce(sum(oi.qty), 0) FROM order_items oi JOIN orders o ON o.id = oi.order_id
-              WHERE oi.product_id = i.product_id AND o.status = 'paid')::bigint AS paid_units
-         FROM inventory i WHERE i.product_id = ANY($1) ORDER BY i.product_id",
-    )
-    .bind(&ids)
-    .fetch_all(pool)
-    .await
+/// The orders of the run's buyers, each with the checkout key that placed it.
+async fn orders(records: &Records, shop: &Shop) -> anyhow::Result<Vec<StoredOrder>> {
+    let buyers: HashSet<Uuid> = shop.buyers.iter().map(|buyer| buyer.id).collect();
+    let mut orders: Vec<StoredOrder> = records
+        .rows(
+            "SELECT o.id, o.user_id, o.status, o.total_cents,
+                 CAST(coalesce((SELECT sum(amount_cents) FROM payments p
+                      WHERE p.order_id = o.id AND p.status = 'succeeded'), 0) AS BIGINT)
+                     AS succeeded_cents,
+                 (SELECT count(*) FROM payments p
+                  WHERE p.order_id = o.id AND p.status = 'succeeded') AS succeeded_payments,
+                 (SELECT count(*) FROM payments p JOIN payments r ON r.gateway_ref = p.gateway_ref
+                  WHERE p.order_id = o.id AND p.status = 'succeeded' AND r.status = 'refunded')
+                     AS refunded_charges
+             FROM orders o",
+        )
+        .await?;
+    orders.retain(|order| buyers.contains(&order.user_id));
+    let keys: Vec<CheckoutKey> = records
+        .rows(
+            "SELECT user_id, key, CAST(outcome AS TEXT) AS outcome FROM idempotency_keys
+             WHERE scope = 'checkout'",
+        )
+        .await?;
+    let mut key_of: HashMap<(Uuid, Uuid), String> = keys
+        .into_iter()
+        .filter_map(|record| Some(((record.user_id, record.order()?), record.key)))
+        .collect();
+    for order in &mut orders {
+        order.key = key_of.remove(&(order.user_id, order.id));
+    }
+    Ok(orders)
+}
+
+async fn stock(records: &Records, products: &[Product]) -> sqlx::Result<Vec<Stock>> {
+    let ids: HashSet<Uuid> = products.iter().map(|product| product.id).collect();
+    let mut stock: Vec<Stock> = records
+        .rows(
+            "SELECT i.product_id, i.on_hand, i.reserved,
+                 CAST((SELECT coalesce(sum(delta), 0) FROM inventory_movements m
+                       WHERE m.product_id = i.product_id) AS BIGINT) AS ledger,
+                 CAST((SELECT coalesce(sum(qty), 0) FROM holds h
+                       WHERE h.product_id = i.product_id AND h.state = 'held') AS BIGINT) AS held,
+                 CAST((SELECT coalesce(sum(qty), 0) FROM holds h
+                       WHERE h.product_id = i.product_id AND h.state = 'committed') AS BIGINT)
+                     AS committed,
+                 CAST((SELECT coalesce(sum(oi.qty), 0) FROM order_items oi
+                       JOIN orders o ON o.id = oi.order_id
+                       WHERE oi.product_id = i.product_id AND o.status = 'paid') AS BIGINT)
+                     AS paid_units
+             FROM inventory i",
+        )
+        .await?;
+    stock.retain(|row| ids.contains(&row.product_id));
+    stock.sort_by_key(|row| row.product_id);
+    Ok(stock)
 }
 
 fn acknowledged_orders_stored(orders: &[StoredOrder], outcomes: &[Outcome]) -> Check {
