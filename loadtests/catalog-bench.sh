@@ -1,41 +1,26 @@
 #!/usr/bin/env bash
 # Catalog figures on 100,000 products: search latency (text query with filters and facets),
-# GET /products/{id} throughput beside /healthz in the same run, and import rows per second.
+# GET /products/{id} throughput beside /healthz in the same run, import rows per second, and the
+# server's resident memory.
 #
 # Usage: loadtests/catalog-bench.sh [products=100000] [connections=64] [seconds=15]
-# Needs: PostgreSQL and Redis on 127.0.0.1, wrk, curl, jq.
+# Needs: wrk, curl, jq; PostgreSQL and Redis on 127.0.0.1, or BAZAAR_BENCH_DATABASE=sqlite
+# (loadtests/server.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source loadtests/server.sh
 
 products=${1:-100000}
 connections=${2:-64}
 seconds=${3:-15}
-port=${BAZAAR_BENCH_PORT:-18081}
-base="http://127.0.0.1:$port"
-database="bazaar_bench_catalog_$(date +%s)"
-workdir=$(mktemp -d)
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null; rm -rf "$workdir"' EXIT
-
-export BAZAAR_LISTEN="127.0.0.1:$port" \
-    BAZAAR_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$database" \
-    BAZAAR_REDIS_URL="${BAZAAR_REDIS_URL-redis://127.0.0.1:6379}" \
-    BAZAAR_REDIS_PREFIX="$database" \
-    BAZAAR_JWT_KEY_FILE="$workdir/key.pem" \
-    BAZAAR_RATE_LIMIT=off \
-    BAZAAR_ADMIN_EMAIL=bench-admin@example.com \
-    BAZAAR_ADMIN_PASSWORD="bench admin password" \
-    RUST_LOG=warn
 
 cargo build --release --quiet --bin bazaar
-echo "machine: $(nproc) cores, $(date -u +%F), products=$products, connections=$connections, ${seconds}s per run"
+scratch_database
+echo "machine: $(nproc) cores, $(date -u +%F), backend=${BAZAAR_BENCH_DATABASE:-postgres}, products=$products, connections=$connections, ${seconds}s per run"
 seed_started=$(date +%s.%N)
-target/release/bazaar seed --products "$products"
+"${bazaar[@]}" seed --products "$products"
 echo "seed: $(echo "$(date +%s.%N) - $seed_started" | bc) s"
-psql -h 127.0.0.1 -U postgres -d "$database" -qc "VACUUM ANALYZE"
-
-target/release/bazaar &
-server=$!
-until curl -sf "$base/healthz" >/dev/null; do sleep 0.2; done
+start_server "${BAZAAR_BENCH_PORT:-18081}"
 
 run() {
     local name=$1; shift
@@ -63,33 +48,34 @@ run_alone "search: text + filters + facets" "$base/api/v1/products?$query"
 run "search: text + filters + facets" "$base/api/v1/products?$query"
 run_alone "search: browse a category, facets, newest" "$base/api/v1/products?category=seed-electronics"
 run "search: browse a category, facets, newest" "$base/api/v1/products?category=seed-electronics"
+echo "server RSS after the reads: $(server_rss_mb) MB"
 
 # Import: a fresh seller's catalog, a CSV of $products rows in the seeded categories.
 admin=$(curl -sf "$base/api/v1/auth/login" -H 'content-type: application/json' \
-    -d '{"email":"bench-admin@example.com","password":"bench admin password"}' | jq -r .access_token)
+    -d "{\"email\":\"$ADMIN_EMAIL\",\"password\":\"$ADMIN_PASSWORD\"}" | jq -r .access_token)
 curl -sf "$base/api/v1/admin/users" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
     -d '{"email":"importer@example.com","password":"importer password","name":"Importer","role":"seller"}' >/dev/null
 seller=$(curl -sf "$base/api/v1/auth/login" -H 'content-type: application/json' \
     -d '{"email":"importer@example.com","password":"importer password"}' | jq -r .access_token)
 catalog=$(curl -sf "$base/api/v1/catalogs" -H "authorization: Bearer $seller" -H 'content-type: application/json' \
     -d '{"name":"Bench import"}' | jq -r .id)
-category=$(psql -h 127.0.0.1 -U postgres -d "$database" -Atc "SELECT id FROM categories WHERE slug = 'seed-lamps'")
+category=$(curl -sf "$base/api/v1/categories" | jq -r '.. | objects | select(.slug? == "seed-lamps") | .id')
 {
     echo "sku,name,description,brand,category_id,price_cents,currency,stock,images"
     for ((n = 0; n < products; n++)); do
         echo "IMP-$n,Imported lamp $n,\"A lamp, number $n, for reading\",Lumen,$category,$((500 + n % 50000)),EUR,$((n % 40)),https://cdn.example.com/$n.jpg"
     done
 } > "$workdir/import.csv"
+import() {
+    local started elapsed
+    started=$(date +%s.%N)
+    curl -sf "$base/api/v1/catalogs/$catalog/import" -H "authorization: Bearer $seller" \
+        -H 'content-type: text/csv' --data-binary @"$workdir/import.csv" | jq -c '{created, updated, failed: (.failed | length)}'
+    elapsed=$(echo "$(date +%s.%N) - $started" | bc)
+    echo "$1: ${elapsed} s, $(echo "$products / $elapsed" | bc) rows/s"
+}
 echo "### import: $products rows, $(du -h "$workdir/import.csv" | cut -f1)"
-started=$(date +%s.%N)
-curl -sf "$base/api/v1/catalogs/$catalog/import" -H "authorization: Bearer $seller" \
-    -H 'content-type: text/csv' --data-binary @"$workdir/import.csv" | jq -c '{created, updated, failed: (.failed | length)}'
-elapsed=$(echo "$(date +%s.%N) - $started" | bc)
-echo "import: ${elapsed} s, $(echo "$products / $elapsed" | bc) rows/s"
+import import
 echo "### re-import (all updates)"
-started=$(date +%s.%N)
-curl -sf "$base/api/v1/catalogs/$catalog/import" -H "authorization: Bearer $seller" \
-    -H 'content-type: text/csv' --data-binary @"$workdir/import.csv" | jq -c '{created, updated, failed: (.failed | length)}'
-elapsed=$(echo "$(date +%s.%N) - $started" | bc)
-echo "re-import: ${elapsed} s, $(echo "$products / $elapsed" | bc) rows/s"
-echo "server RSS: $(ps -o rss= -p "$server") KiB"
+import re-import
+echo "server RSS after the imports: $(server_rss_mb) MB"

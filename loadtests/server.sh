@@ -8,7 +8,9 @@
 #
 #   source loadtests/server.sh
 #   scratch_database           # sets $database (its name), $database_url, $redis_url, $workdir
-#   start_server PORT          # scratch_database, then sets $server (pid) and $base (URL)
+#   "${bazaar[@]}" seed ...    # a bazaar subcommand on it
+#   start_server PORT          # scratch_database if not yet, then sets $server (pid) and $base
+#   server_rss_mb              # the server's resident memory
 #
 # The admin is $ADMIN_EMAIL / $ADMIN_PASSWORD (defaults below).
 
@@ -52,22 +54,22 @@ scratch_database() {
             return 1
             ;;
     esac
+    bazaar=(env BAZAAR_DATABASE_URL="$database_url" BAZAAR_REDIS_URL="$redis_url"
+        BAZAAR_REDIS_PREFIX="$database" BAZAAR_JWT_KEY_FILE="$workdir/key.pem" BAZAAR_RATE_LIMIT=off
+        BAZAAR_ADMIN_EMAIL="$ADMIN_EMAIL" BAZAAR_ADMIN_PASSWORD="$ADMIN_PASSWORD"
+        RUST_LOG="${RUST_LOG:-warn}" "${BAZAAR_BINARY:-target/release/bazaar}")
 }
 
+# The bazaar binary with the scratch database's environment (set by scratch_database), as an
+# array so that a backgrounded run's pid is the server's own: "${bazaar[@]}" seed ...
+bazaar=()
+
+# Starts the server on PORT, on the scratch database (made first unless scratch_database ran).
 start_server() {
     local port=$1
-    scratch_database
+    [ -n "$database" ] || scratch_database
     base="http://127.0.0.1:$port"
-    BAZAAR_LISTEN="127.0.0.1:$port" \
-    BAZAAR_DATABASE_URL="$database_url" \
-    BAZAAR_REDIS_URL="$redis_url" \
-    BAZAAR_REDIS_PREFIX="$database" \
-    BAZAAR_JWT_KEY_FILE="$workdir/key.pem" \
-    BAZAAR_RATE_LIMIT=off \
-    BAZAAR_ADMIN_EMAIL="$ADMIN_EMAIL" \
-    BAZAAR_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
-    RUST_LOG=${RUST_LOG:-warn} \
-        "${BAZAAR_BINARY:-target/release/bazaar}" &
+    BAZAAR_LISTEN="127.0.0.1:$port" "${bazaar[@]}" &
     server=$!
     for _ in $(seq 1 300); do
         curl -sf "$base/healthz" >/dev/null && return 0
@@ -75,4 +77,9 @@ start_server() {
     done
     echo "the server did not start" >&2
     return 1
+}
+
+# The server's resident memory in MB.
+server_rss_mb() {
+    echo $(($(ps -o rss= -p "$server") / 1024))
 }

@@ -207,6 +207,8 @@ pub async fn seed(db: &Database, products: usize) -> anyhow::Result<SeedReport> 
         written += count;
         tracing::info!(written, "seeded products");
     }
+    // Without fresh statistics the first searches of a freshly seeded catalog get poor plans.
+    store.analyze().await?;
     Ok(SeedReport {
         categories: TREE.len() * 13,
         sellers: sellers.len(),

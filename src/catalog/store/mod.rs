@@ -220,4 +220,9 @@ impl CatalogStore {
     pub(crate) async fn insert_seed_products(&self, products: &[SeedProduct]) -> Result<()> {
         by_backend!(pool &self.db => insert_seed_products(products))
     }
+
+    /// Refreshes the planner's statistics after a bulk load.
+    pub(crate) async fn analyze(&self) -> Result<()> {
+        by_backend!(pool &self.db => analyze())
+    }
 }

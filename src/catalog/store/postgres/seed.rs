@@ -116,3 +116,10 @@ pub(in crate::catalog::store) async fn seed_hot_product(pool: &PgPool, stock: i6
     tx.commit().await?;
     Ok(product)
 }
+
+/// Brings the planner's statistics and the visibility map (which index-only scans of the facets
+/// rely on) up to date after a bulk load.
+pub(in crate::catalog::store) async fn analyze(pool: &PgPool) -> Result<()> {
+    sqlx::query("VACUUM ANALYZE").execute(pool).await?;
+    Ok(())
+}

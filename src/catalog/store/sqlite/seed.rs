@@ -108,3 +108,9 @@ pub(in crate::catalog::store) async fn seed_hot_product(
     tx.commit().await?;
     Ok(product)
 }
+
+/// Brings the query planner's statistics up to date after a bulk load.
+pub(in crate::catalog::store) async fn analyze(db: &EmbeddedDatabase) -> Result<()> {
+    sqlx::query("ANALYZE").execute(&db.writer).await?;
+    Ok(())
+}
