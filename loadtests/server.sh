@@ -21,6 +21,9 @@ database=
 database_url=
 redis_url=
 workdir=
+# The bazaar binary with the scratch database's environment (set by scratch_database), as an
+# array so that a backgrounded run's pid is the server's own: "${bazaar[@]}" seed ...
+bazaar=()
 
 stop_server() {
     if [ -n "$server" ]; then
@@ -59,10 +62,6 @@ scratch_database() {
         BAZAAR_ADMIN_EMAIL="$ADMIN_EMAIL" BAZAAR_ADMIN_PASSWORD="$ADMIN_PASSWORD"
         RUST_LOG="${RUST_LOG:-warn}" "${BAZAAR_BINARY:-target/release/bazaar}")
 }
-
-# The bazaar binary with the scratch database's environment (set by scratch_database), as an
-# array so that a backgrounded run's pid is the server's own: "${bazaar[@]}" seed ...
-bazaar=()
 
 # Starts the server on PORT, on the scratch database (made first unless scratch_database ran).
 start_server() {
