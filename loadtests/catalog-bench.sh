@@ -48,7 +48,7 @@ run_alone "search: text + filters + facets" "$base/api/v1/products?$query"
 run "search: text + filters + facets" "$base/api/v1/products?$query"
 run_alone "search: browse a category, facets, newest" "$base/api/v1/products?category=seed-electronics"
 run "search: browse a category, facets, newest" "$base/api/v1/products?category=seed-electronics"
-echo "server RSS after the reads: $(server_rss_mb) MB"
+echo "server after the reads: $(server_memory)"
 
 # Import: a fresh seller's catalog, a CSV of $products rows in the seeded categories.
 admin=$(curl -sf "$base/api/v1/auth/login" -H 'content-type: application/json' \
@@ -78,4 +78,4 @@ echo "### import: $products rows, $(du -h "$workdir/import.csv" | cut -f1)"
 import import
 echo "### re-import (all updates)"
 import re-import
-echo "server RSS after the imports: $(server_rss_mb) MB"
+echo "server after the imports: $(server_memory)"

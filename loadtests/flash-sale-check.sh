@@ -13,9 +13,9 @@ stock=${2:-100}
 
 cargo build --release --quiet -p bazaar -p bazaar-loadtest
 start_server "${BAZAAR_CHECK_PORT:-18085}"
-echo "server RSS idle: $(server_rss_mb) MB"
+echo "server idle: $(server_memory)"
 target/release/bazaar-loadtest flash-sale --server "$base" \
     --database-url "$database_url" \
     --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" \
     --stock "$stock" --buyers "$buyers" --units 1 --declined 0.1 --report "$workdir/report.json"
-echo "server RSS after the sale: $(server_rss_mb) MB"
+echo "server after the sale: $(server_memory)"

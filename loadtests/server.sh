@@ -10,7 +10,8 @@
 #   scratch_database           # sets $database (its name), $database_url, $redis_url, $workdir
 #   "${bazaar[@]}" seed ...    # a bazaar subcommand on it
 #   start_server PORT          # scratch_database if not yet, then sets $server (pid) and $base
-#   server_rss_mb              # the server's resident memory
+#   server_memory              # the server's resident memory: private, and mapped files
+#                              # (the embedded database is memory-mapped for reads)
 #
 # The admin is $ADMIN_EMAIL / $ADMIN_PASSWORD (defaults below).
 
@@ -79,6 +80,8 @@ start_server() {
 }
 
 # The server's resident memory in MB.
-server_rss_mb() {
-    echo $(($(ps -o rss= -p "$server") / 1024))
+server_memory() {
+    awk '/^RssAnon/ {private = $2} /^RssFile/ {file = $2} /^RssShmem/ {file += $2}
+         END {printf "RSS %d MB private, %d MB mapped files", private / 1024, file / 1024}' \
+        "/proc/$server/status"
 }

@@ -13,12 +13,23 @@ use uuid::Uuid;
 
 type Result<T> = std::result::Result<T, CatalogError>;
 
-/// The select list and joins every product read uses (matching [`Product`]'s `FromRow`).
-pub(in crate::catalog::store) const PRODUCT_SELECT: &str = "SELECT p.id, p.seller_id, p.sku, \
-     p.name, p.description, p.brand, p.category_id, p.price_cents, p.currency, p.images, \
-     p.attributes, p.status, i.available, p.rating_avg, p.rating_count, \
-     p.max_per_customer, p.created_at, p.updated_at \
-     FROM products p JOIN inventory i ON i.product_id = p.id";
+/// The select list of a [`Product`] (matching its `FromRow`) from `products p` and `inventory i`.
+macro_rules! product_columns {
+    () => {
+        "SELECT p.id, p.seller_id, p.sku, p.name, p.description, p.brand, p.category_id, \
+         p.price_cents, p.currency, p.images, p.attributes, p.status, i.available, p.rating_avg, \
+         p.rating_count, p.max_per_customer, p.created_at, p.updated_at"
+    };
+}
+
+/// The select list of a [`Product`], for a query that names its own tables.
+pub(in crate::catalog::store) const PRODUCT_COLUMNS: &str = product_columns!();
+
+/// The select list and joins every product read by id or list uses.
+pub(in crate::catalog::store) const PRODUCT_SELECT: &str = concat!(
+    product_columns!(),
+    " FROM products p JOIN inventory i ON i.product_id = p.id"
+);
 
 pub(in crate::catalog::store) async fn product(
     db: &EmbeddedDatabase,

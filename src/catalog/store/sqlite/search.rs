@@ -9,7 +9,7 @@
 //! `QueryBuilder`: every value is a bind parameter.
 
 use super::super::facets::{BY_BRAND, BY_CATEGORY, BY_PRICE, FacetRow, TOTAL, facets_from_rows};
-use super::products::PRODUCT_SELECT;
+use super::products::PRODUCT_COLUMNS;
 use crate::catalog::search::{PRICE_BOUNDS, SearchQuery, SearchResults, Sort};
 use crate::catalog::{CatalogError, Product};
 use crate::db::EmbeddedDatabase;
@@ -30,18 +30,29 @@ pub(in crate::catalog::store) async fn search(
         text: text.as_ref(),
     };
 
-    let mut items_sql = QueryBuilder::<Sqlite>::new(PRODUCT_SELECT);
+    // The page is chosen from the matches' sort keys alone (mostly index entries), and only
+    // its own rows are then read whole.
+    let ranked = text.as_ref().is_some_and(|text| text.required.is_some());
+    let mut items_sql = QueryBuilder::<Sqlite>::new(PRODUCT_COLUMNS);
+    items_sql.push(" FROM (SELECT p.rowid AS product_rowid");
+    if ranked {
+        items_sql.push(", bm25(products_fts, 10.0, 5.0, 1.0) AS rank");
+    }
+    filters.push_from(&mut items_sql, query.in_stock.is_some());
     filters.push_where(&mut items_sql);
-    push_order(&mut items_sql, query, text.as_ref());
+    push_order(&mut items_sql, query.sort, ranked.then_some("rank"));
     items_sql.push(" LIMIT ").push_bind(query.page.limit());
     items_sql.push(" OFFSET ").push_bind(query.page.offset());
+    items_sql.push(
+        ") page JOIN products p ON p.rowid = page.product_rowid \
+         JOIN inventory i ON i.product_id = p.id",
+    );
+    push_order(&mut items_sql, query.sort, ranked.then_some("page.rank"));
 
     let mut facets_sql = QueryBuilder::<Sqlite>::new(
-        "WITH matching AS (SELECT p.brand, p.category_id, p.price_cents FROM products p",
+        "WITH matching AS MATERIALIZED (SELECT p.brand, p.category_id, p.price_cents",
     );
-    if query.in_stock.is_some() {
-        facets_sql.push(" JOIN inventory i ON i.product_id = p.id");
-    }
+    filters.push_from(&mut facets_sql, query.in_stock.is_some());
     filters.push_where(&mut facets_sql);
     facets_sql.push(") ");
     facets_sql.push(facet_groups());
@@ -60,6 +71,11 @@ pub(in crate::catalog::store) async fn search(
 }
 
 /// The facet rows of `matching`: the total, then one row per brand, category and price bucket.
+///
+/// Brands are counted exactly first and then folded by case: grouping `matching` by
+/// `lower(brand)` directly lets SQLite walk the whole `lower(brand)` index instead of sorting
+/// the matches. Categories are counted before they are joined to their names, for the same
+/// reason.
 fn facet_groups() -> String {
     // The number of bounds at or below the price (PostgreSQL's width_bucket over the bounds).
     let bucket = PRICE_BOUNDS
@@ -71,10 +87,12 @@ fn facet_groups() -> String {
         "SELECT {TOTAL} AS grouping_set, NULL AS brand, NULL AS category_id, \
              NULL AS category_name, NULL AS category_slug, NULL AS price_bucket, count(*) AS count \
          FROM matching \
-         UNION ALL SELECT {BY_BRAND}, min(brand), NULL, NULL, NULL, NULL, count(*) \
-         FROM matching GROUP BY lower(brand) \
-         UNION ALL SELECT {BY_CATEGORY}, NULL, m.category_id, c.name, c.slug, NULL, count(*) \
-         FROM matching m JOIN categories c ON c.id = m.category_id GROUP BY m.category_id \
+         UNION ALL SELECT {BY_BRAND}, min(brand), NULL, NULL, NULL, NULL, sum(count) \
+         FROM (SELECT brand, count(*) AS count FROM matching GROUP BY brand) \
+         GROUP BY lower(brand) \
+         UNION ALL SELECT {BY_CATEGORY}, NULL, m.category_id, c.name, c.slug, NULL, m.count \
+         FROM (SELECT category_id, count(*) AS count FROM matching GROUP BY category_id) m \
+         JOIN categories c ON c.id = m.category_id \
          UNION ALL SELECT {BY_PRICE}, NULL, NULL, NULL, NULL, {bucket}, count(*) \
          FROM matching GROUP BY {bucket}"
     )
@@ -123,6 +141,18 @@ impl FullText {
     }
 }
 
+impl FullText {
+    /// The FTS5 expression a product must match, exclusions included; `None` when nothing is
+    /// required (exclusions alone cannot drive an FTS5 query).
+    fn match_expression(&self) -> Option<String> {
+        let required = self.required.as_ref()?;
+        Some(match &self.excluded {
+            Some(excluded) => format!("({required}) NOT ({excluded})"),
+            None => required.clone(),
+        })
+    }
+}
+
 /// The words and "phrases" of `text`: (token, excluded with `-`, quoted).
 fn tokens(text: &str) -> Vec<(String, bool, bool)> {
     let mut tokens = Vec::new();
@@ -166,24 +196,36 @@ struct Filters<'a> {
 }
 
 impl Filters<'_> {
+    /// The tables: with required text the search starts from the full-text index, so that
+    /// only matching products are visited and bm25 is computed once per match. `CROSS JOIN`
+    /// keeps it the outer loop: SQLite never reorders it, and a plan that starts from a
+    /// products index runs the full-text query once per product it visits.
+    fn push_from(&self, sql: &mut QueryBuilder<Sqlite>, with_inventory: bool) {
+        if self.match_expression().is_some() {
+            sql.push(" FROM products_fts CROSS JOIN products p ON p.rowid = products_fts.rowid");
+        } else {
+            sql.push(" FROM products p");
+        }
+        if with_inventory {
+            sql.push(" JOIN inventory i ON i.product_id = p.id");
+        }
+    }
+
+    fn match_expression(&self) -> Option<String> {
+        self.text.and_then(FullText::match_expression)
+    }
+
     fn push_where(&self, sql: &mut QueryBuilder<Sqlite>) {
         let query = self.query;
         sql.push(" WHERE p.status = 'published'");
-        if let Some(text) = self.text {
-            if let Some(required) = &text.required {
-                sql.push(
-                    " AND p.rowid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ",
-                )
-                .push_bind(required.clone())
-                .push(")");
-            }
-            if let Some(excluded) = &text.excluded {
-                sql.push(
-                    " AND p.rowid NOT IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ",
-                )
-                .push_bind(excluded.clone())
-                .push(")");
-            }
+        if let Some(expression) = self.match_expression() {
+            sql.push(" AND products_fts MATCH ").push_bind(expression);
+        } else if let Some(excluded) = self.text.and_then(|text| text.excluded.as_ref()) {
+            sql.push(
+                " AND p.rowid NOT IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ",
+            )
+            .push_bind(excluded.clone())
+            .push(")");
         }
         if let Some(categories) = self.categories {
             sql.push(
@@ -229,17 +271,12 @@ impl Filters<'_> {
     }
 }
 
-fn push_order(sql: &mut QueryBuilder<Sqlite>, query: &SearchQuery, text: Option<&FullText>) {
-    let required = text.and_then(|text| text.required.clone());
-    match (query.sort, required) {
-        (Sort::Relevance, Some(required)) => {
-            // bm25 is lower for a better match.
-            sql.push(
-                " ORDER BY (SELECT bm25(products_fts, 10.0, 5.0, 1.0) FROM products_fts \
-                 WHERE products_fts MATCH ",
-            )
-            .push_bind(required)
-            .push(" AND products_fts.rowid = p.rowid) ASC, p.id DESC");
+/// The order of the page. `rank` names the bm25 score (lower is a better match) when there is
+/// text to rank by.
+fn push_order(sql: &mut QueryBuilder<Sqlite>, sort: Sort, rank: Option<&str>) {
+    match (sort, rank) {
+        (Sort::Relevance, Some(rank)) => {
+            sql.push(format_args!(" ORDER BY {rank} ASC, p.id DESC"));
         }
         (Sort::PriceAsc, _) => {
             sql.push(" ORDER BY p.price_cents ASC, p.id");
@@ -281,6 +318,17 @@ mod tests {
             (Some(r#"("mug" OR "cup") AND "tea""#.into()), None)
         );
         assert_eq!(parsed("-plastic"), (None, Some(r#""plastic""#.into())));
+    }
+
+    #[test]
+    fn exclusions_join_the_match_expression_when_something_is_required() {
+        let expression = |text| FullText::parse(text).match_expression();
+        assert_eq!(
+            expression("lamp -plastic -paper").as_deref(),
+            Some(r#"("lamp") NOT ("plastic" OR "paper")"#)
+        );
+        assert_eq!(expression("lamp").as_deref(), Some(r#""lamp""#));
+        assert_eq!(expression("-plastic"), None);
     }
 
     #[test]
