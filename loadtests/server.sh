@@ -80,8 +80,9 @@ start_server() {
 }
 
 # The server's resident memory in MB.
+# Proportional set sizes: a file page mapped by several connections is counted once.
 server_memory() {
-    awk '/^RssAnon/ {private = $2} /^RssFile/ {file = $2} /^RssShmem/ {file += $2}
-         END {printf "RSS %d MB private, %d MB mapped files", private / 1024, file / 1024}' \
-        "/proc/$server/status"
+    awk '/^Pss_Anon/ {private = $2} /^Pss_File/ {file = $2} /^Pss_Shmem/ {file += $2}
+         END {printf "%d MB private, %d MB mapped files", private / 1024, file / 1024}' \
+        "/proc/$server/smaps_rollup"
 }

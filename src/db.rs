@@ -21,7 +21,11 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// each page it reads, which a search visiting thousands of products spends most of its time
 /// on (docs/BENCHMARKS.md).
 /// The mapped pages are the operating system's page cache, shared by every connection and
-/// dropped under memory pressure, not memory of the process's own.
+/// reclaimable under memory pressure, though they count towards the process's resident memory
+/// and a container's memory limit. The cost SQLite documents: an I/O error while reading a
+/// mapped page, or the file truncated by something other than SQLite, ends the process with
+/// SIGBUS instead of failing one statement (the lock on the file keeps other Bazaar processes
+/// out; no other program should write it).
 const READ_MMAP_BYTES: u64 = 256 << 20;
 
 /// Connects to the database named in `url`, creating it first if needed, and migrates it.

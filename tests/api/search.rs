@@ -238,6 +238,45 @@ async fn each_sort_orders_the_results() {
 }
 
 #[actix_web::test]
+async fn a_text_search_pages_by_relevance_and_combines_with_stock_and_every_sort() {
+    let Shop { app, .. } = shop().await;
+    let ranked = skus(&app, "q=headphone").await;
+    assert_eq!(ranked.len(), 3, "{ranked:?}");
+    let mut paged = Vec::new();
+    for page in 1..=4 {
+        paged.extend(skus(&app, &format!("q=headphone&per_page=1&page={page}")).await);
+    }
+    assert_eq!(paged, ranked, "pages of one follow the relevance order");
+    assert_eq!(
+        skus(&app, "q=headphone&in_stock=true").await,
+        ranked
+            .iter()
+            .filter(|sku| *sku != "P2")
+            .cloned()
+            .collect::<Vec<_>>(),
+        "the sold-out product leaves, the order stays"
+    );
+    assert_eq!(skus(&app, "q=headphone&in_stock=false").await, ["P2"]);
+    assert_eq!(
+        skus(&app, "q=headphone&sort=price_asc").await,
+        ["P3", "P1", "P2"]
+    );
+    assert_eq!(
+        skus(&app, "q=headphone&sort=price_desc&per_page=2&page=2").await,
+        ["P3"]
+    );
+    assert_eq!(
+        skus(&app, "q=headphone&sort=rating").await,
+        ["P1", "P2", "P3"],
+        "unrated products in creation order"
+    );
+    assert_eq!(
+        skus(&app, "q=headphone&sort=newest").await,
+        ["P3", "P2", "P1"]
+    );
+}
+
+#[actix_web::test]
 async fn pages_cover_the_results_exactly_once() {
     let Shop { app, .. } = shop().await;
     let first = search(&app, "sort=price_asc&per_page=3").await;

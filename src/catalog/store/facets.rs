@@ -69,9 +69,11 @@ pub(super) fn facets_from_rows(rows: Vec<FacetRow>) -> (i64, Facets) {
         by_count(a.count, b.count).then_with(|| a.value.to_lowercase().cmp(&b.value.to_lowercase()))
     });
     facets.brands.truncate(FACET_LIMIT);
-    facets
-        .categories
-        .sort_by(|a, b| by_count(a.count, b.count).then_with(|| a.name.cmp(&b.name)));
+    facets.categories.sort_by(|a, b| {
+        by_count(a.count, b.count)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
     facets.categories.truncate(FACET_LIMIT);
     facets.price.sort_by_key(|range| range.min_cents);
     (total, facets)

@@ -32,22 +32,23 @@ pub(in crate::catalog::store) async fn search(
 
     // The page is chosen from the matches' sort keys alone (mostly index entries), and only
     // its own rows are then read whole.
-    let ranked = text.as_ref().is_some_and(|text| text.required.is_some());
+    // Named `score`, not `rank`: FTS5 has a hidden `rank` column (bm25 without the weights).
+    let ranked = query.sort == Sort::Relevance && filters.match_expression().is_some();
     let mut items_sql = QueryBuilder::<Sqlite>::new(PRODUCT_COLUMNS);
     items_sql.push(" FROM (SELECT p.rowid AS product_rowid");
     if ranked {
-        items_sql.push(", bm25(products_fts, 10.0, 5.0, 1.0) AS rank");
+        items_sql.push(", bm25(products_fts, 10.0, 5.0, 1.0) AS score");
     }
     filters.push_from(&mut items_sql, query.in_stock.is_some());
     filters.push_where(&mut items_sql);
-    push_order(&mut items_sql, query.sort, ranked.then_some("rank"));
+    push_order(&mut items_sql, query.sort, ranked.then_some("score"));
     items_sql.push(" LIMIT ").push_bind(query.page.limit());
     items_sql.push(" OFFSET ").push_bind(query.page.offset());
     items_sql.push(
         ") page JOIN products p ON p.rowid = page.product_rowid \
          JOIN inventory i ON i.product_id = p.id",
     );
-    push_order(&mut items_sql, query.sort, ranked.then_some("page.rank"));
+    push_order(&mut items_sql, query.sort, ranked.then_some("page.score"));
 
     let mut facets_sql = QueryBuilder::<Sqlite>::new(
         "WITH matching AS MATERIALIZED (SELECT p.brand, p.category_id, p.price_cents",
@@ -72,10 +73,10 @@ pub(in crate::catalog::store) async fn search(
 
 /// The facet rows of `matching`: the total, then one row per brand, category and price bucket.
 ///
-/// Brands are counted exactly first and then folded by case: grouping `matching` by
-/// `lower(brand)` directly lets SQLite walk the whole `lower(brand)` index instead of sorting
-/// the matches. Categories are counted before they are joined to their names, for the same
-/// reason.
+/// `matching` is materialized once. Brands are counted exactly and then folded by case, and
+/// categories are counted before they are joined to their names, so that each grouping sorts
+/// only `matching` (grouping the products by `lower(brand)` walked the whole `lower(brand)`
+/// index, and joining before grouping built an index on `matching`).
 fn facet_groups() -> String {
     // The number of bounds at or below the price (PostgreSQL's width_bucket over the bounds).
     let bucket = PRICE_BOUNDS
@@ -139,9 +140,7 @@ impl FullText {
             excluded: (!excluded.is_empty()).then(|| excluded.join(" OR ")),
         }
     }
-}
 
-impl FullText {
     /// The FTS5 expression a product must match, exclusions included; `None` when nothing is
     /// required (exclusions alone cannot drive an FTS5 query).
     fn match_expression(&self) -> Option<String> {
@@ -188,7 +187,7 @@ fn fts5_string(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// The WHERE clause shared by the page and the facets.
+/// The tables and the WHERE clause shared by the page and the facets.
 struct Filters<'a> {
     query: &'a SearchQuery,
     categories: Option<&'a [Uuid]>,
@@ -271,12 +270,12 @@ impl Filters<'_> {
     }
 }
 
-/// The order of the page. `rank` names the bm25 score (lower is a better match) when there is
+/// The order of the page. `score` names the bm25 score (lower is a better match) when there is
 /// text to rank by.
-fn push_order(sql: &mut QueryBuilder<Sqlite>, sort: Sort, rank: Option<&str>) {
-    match (sort, rank) {
-        (Sort::Relevance, Some(rank)) => {
-            sql.push(format_args!(" ORDER BY {rank} ASC, p.id DESC"));
+fn push_order(sql: &mut QueryBuilder<Sqlite>, sort: Sort, score: Option<&'static str>) {
+    match (sort, score) {
+        (Sort::Relevance, Some(score)) => {
+            sql.push(format_args!(" ORDER BY {score} ASC, p.id DESC"));
         }
         (Sort::PriceAsc, _) => {
             sql.push(" ORDER BY p.price_cents ASC, p.id");
