@@ -5,6 +5,7 @@
 # non-zero if a check fails. Run by CI on both backends.
 #
 # Usage: loadtests/chaos-check.sh [buyers=600] [stock=200] [kills=3]
+# BAZAAR_CHAOS_SEED replays a run: the faults' schedule and the buyers of the seed it printed.
 # Needs: PostgreSQL and Redis on 127.0.0.1, or BAZAAR_BENCH_DATABASE=sqlite (loadtests/server.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,4 +46,4 @@ target/release/bazaar-loadtest chaos --bazaar target/release/bazaar --listen "12
     --database-url "$database_url" \
     --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" \
     --buyers "$buyers" --stock "$stock" --extra-products 2 --declined 0.1 --rate 150 \
-    --kills "$kills" ${faults[@]+"${faults[@]}"} --report "$workdir/chaos.json"
+    ${BAZAAR_CHAOS_SEED:+--seed "$BAZAAR_CHAOS_SEED"} --kills "$kills" ${faults[@]+"${faults[@]}"} --report "$workdir/chaos.json"

@@ -67,6 +67,15 @@ impl Orders {
     }
 
     async fn place(&self, request: CheckoutRequest) -> Result<CheckoutOutcome, OrderError> {
+        // Held to the end: a retry meanwhile waits for this attempt's outcome and replays it.
+        let key_lock = request.idempotency.as_ref().map(|key| {
+            self.key_locks
+                .lock_for((key.user, key.scope.clone(), key.key.clone()))
+        });
+        let _key_guard = match &key_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
         if let Some(key) = &request.idempotency
             && let Some(outcome) = key.replay(&self.store).await?
         {

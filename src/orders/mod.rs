@@ -8,11 +8,11 @@
 mod announce;
 mod cancel;
 mod checkout;
-mod customer_locks;
 mod error;
 mod expiry;
 mod holds;
 mod idempotency;
+mod keyed_locks;
 mod lines;
 mod model;
 mod outcome;
@@ -43,8 +43,9 @@ use bazaar_actors::cart::Carts;
 use bazaar_actors::hub::Hub;
 use bazaar_actors::inventory::Inventory;
 use bazaar_actors::journal::Journal;
-use customer_locks::CustomerLocks;
+use keyed_locks::KeyedLocks;
 use std::sync::Arc;
+use uuid::Uuid;
 
 /// Placing, paying, cancelling and reading orders.
 #[derive(Clone)]
@@ -59,7 +60,9 @@ pub(crate) struct Orders {
     hub: Hub,
     /// How long an unpaid order holds its stock.
     hold_ttl: time::Duration,
-    customer_locks: Arc<CustomerLocks>,
+    customer_locks: Arc<KeyedLocks<Uuid>>,
+    /// By user, scope and idempotency key.
+    key_locks: Arc<KeyedLocks<(Uuid, String, String)>>,
 }
 
 /// What [`Orders`] works with.
@@ -88,6 +91,7 @@ impl Orders {
             hub: services.hub,
             hold_ttl: services.hold_ttl,
             customer_locks: Arc::default(),
+            key_locks: Arc::default(),
         }
     }
 }
