@@ -1,4 +1,5 @@
-//! Prometheus metrics: the process-wide recorder and the middleware that measures every request.
+//! Prometheus metrics: the process-wide recorder, its upkeep, and the middleware that measures
+//! every request.
 
 use crate::telemetry::MatchedRoute;
 use actix_web::HttpMessage;
@@ -7,7 +8,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const REQUEST_DURATION: &str = "http_request_duration_seconds";
 const REQUESTS: &str = "http_requests_total";
@@ -17,17 +18,34 @@ const DURATION_BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-/// The process-wide Prometheus handle. Metrics are global in a process, so several apps in one
-/// process (tests) share it.
+/// How often buffered histogram samples are folded into their buckets. The exporter keeps every
+/// sample until it is rendered or upkeep runs; without upkeep, a server nobody scrapes grows by
+/// every request it serves.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// The process-wide Prometheus handle, with its upkeep thread. Metrics are global in a process,
+/// so several apps in one process (tests) share it.
 pub(crate) fn handle() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
-        PrometheusBuilder::new()
+        let handle = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.into()), &DURATION_BUCKETS)
             .and_then(PrometheusBuilder::install_recorder)
             // Start-up only: the bucket list is a non-empty constant and no other recorder is
             // installed in this process.
-            .expect("install the Prometheus recorder")
+            .expect("install the Prometheus recorder");
+        let upkeep = handle.clone();
+        std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_EVERY);
+                    upkeep.run_upkeep();
+                }
+            })
+            // Start-up only, like the recorder: a process that cannot start a thread cannot serve.
+            .expect("start the metrics upkeep thread");
+        handle
     })
 }
 

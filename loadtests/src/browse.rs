@@ -1,7 +1,8 @@
 //! `browse`: the everyday load. Requests arrive at a fixed rate (open loop: a slow server does not
 //! slow the arrivals down), each one of a weighted mix of searches, product pages, category
-//! pages, adds to cart and checkouts. Latency is measured from when a request was due, so queueing
-//! in the load generator or the server counts (no coordinated omission).
+//! pages, adds to cart and checkouts, optionally while WebSocket watchers stay subscribed (the
+//! soak test's load). Latency is measured from when a request was due, so queueing in the load
+//! generator or the server counts (no coordinated omission).
 
 use crate::order::{self, GOOD_CARD, Request};
 use crate::progress::{Counters, Progress};
@@ -111,6 +112,8 @@ pub struct Browse {
     pub mix: Mix,
     pub products: usize,
     pub buyers: usize,
+    /// WebSocket clients watching the shop's products for the whole run.
+    pub watchers: usize,
     pub seed: u64,
     pub report: Option<std::path::PathBuf>,
 }
@@ -129,6 +132,7 @@ pub async fn run(browse: &Browse) -> anyhow::Result<bool> {
         price_cents: 1999,
     };
     let shop = Arc::new(Shop::prepare(&browse.server, &browse.admin, &plan).await?);
+    let watching = Watching::connect(&shop, browse.watchers).await?;
     let mut random = Random::new(browse.seed);
     let total = (browse.rate * browse.run.as_secs_f64()).round() as u64;
     eprintln!(
@@ -181,6 +185,8 @@ pub async fn run(browse: &Browse) -> anyhow::Result<bool> {
     }
     let elapsed = started.elapsed();
     drop(progress);
+    let watched = watching.stop().await;
+    failed += watched.dropped;
 
     println!(
         "\nbrowse: {total} requests offered at {:.0}/s, answered in {:.1} s ({:.0}/s)",
@@ -207,19 +213,86 @@ pub async fn run(browse: &Browse) -> anyhow::Result<bool> {
             "response_ms": tally.response.percentiles_json(),
         }));
     }
-    println!("failed (5xx or no answer): {failed}");
+    if browse.watchers > 0 {
+        println!(
+            "watchers: {} subscribed, {} stock messages heard, {} dropped before the end",
+            browse.watchers, watched.messages, watched.dropped
+        );
+    }
+    println!("failed (5xx, no answer or a dropped watcher): {failed}");
     if let Some(path) = &browse.report {
         let body = json!({
             "settings": {
                 "rate": browse.rate, "seconds": browse.run.as_secs_f64(), "products": browse.products,
-                "buyers": browse.buyers, "seed": browse.seed,
+                "buyers": browse.buyers, "watchers": browse.watchers, "seed": browse.seed,
                 "mix": browse.mix.0.iter().map(|(kind, weight)| (kind.name(), *weight)).collect::<BTreeMap<_, _>>(),
             },
             "offered": total, "seconds": elapsed.as_secs_f64(), "failed": failed, "requests": report,
+            "watchers": {"messages": watched.messages, "dropped": watched.dropped},
         });
         crate::report::write_json(path, &body)?;
     }
     Ok(failed == 0)
+}
+
+/// WebSocket clients that stay subscribed, each to one of the shop's products, while the
+/// requests run.
+struct Watching {
+    clients: Vec<tokio::task::JoinHandle<anyhow::Result<u64>>>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+/// What the watchers heard, and how many lost their connection before the end.
+struct Watched {
+    messages: u64,
+    dropped: u64,
+}
+
+impl Watching {
+    /// Connects `count` watchers and waits until each is subscribed.
+    async fn connect(shop: &Shop, count: usize) -> anyhow::Result<Self> {
+        let url = format!("{}/api/v1/ws", shop.server.replacen("http", "ws", 1));
+        let (ready, mut subscribed) = tokio::sync::mpsc::channel(count.max(1));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let clients = (0..count)
+            .map(|n| {
+                let product = shop.products[n % shop.products.len()].id.to_string();
+                let watching =
+                    crate::watchers::watch(url.clone(), product, ready.clone(), stopped.clone());
+                let stopped = stopped.clone();
+                tokio::spawn(async move {
+                    let watched = watching.await?;
+                    // A watcher whose socket ended before the run did was dropped by the server.
+                    anyhow::ensure!(*stopped.borrow(), "the server closed the socket");
+                    Ok(watched.messages)
+                })
+            })
+            .collect();
+        drop(ready);
+        for n in 0..count {
+            tokio::time::timeout(Duration::from_secs(30), subscribed.recv())
+                .await
+                .ok()
+                .flatten()
+                .ok_or_else(|| anyhow::anyhow!("{n} of {count} watchers subscribed"))?;
+        }
+        Ok(Self { clients, stop })
+    }
+
+    async fn stop(self) -> Watched {
+        let _ = self.stop.send(true);
+        let mut watched = Watched {
+            messages: 0,
+            dropped: 0,
+        };
+        for client in self.clients {
+            match client.await {
+                Ok(Ok(messages)) => watched.messages += messages,
+                _ => watched.dropped += 1,
+            }
+        }
+        watched
+    }
 }
 
 /// One request; its status, or `None` without an answer.

@@ -35,8 +35,9 @@ pub enum Scenario {
     Chaos,
     /// The everyday load: requests arrive at --rate per second for --seconds (open loop), each
     /// one of a weighted --mix of searches, product pages, category pages, adds to cart and
-    /// checkouts; response times per kind, measured from when each request was due. Exits 1 if
-    /// any request got a 5xx or no answer.
+    /// checkouts, while --watchers WebSocket clients stay subscribed; response times per kind,
+    /// measured from when each request was due. Exits 1 if any request got a 5xx or no answer,
+    /// or a watcher lost its connection.
     Browse,
     /// Sells one hot product with no watchers, then with --watchers WebSocket clients watching
     /// it: the delay from a stock change to the watchers' message, messages per second, the
@@ -177,14 +178,10 @@ pub struct Options {
         default_value_t = 100
     )]
     pub products: usize,
-    /// (watchers) WebSocket clients.
-    #[arg(
-        long,
-        global = true,
-        env = "BAZAAR_LOADTEST_WATCHERS",
-        default_value_t = 10_000
-    )]
-    pub watchers: usize,
+    /// WebSocket clients (watchers: 10,000, watching the hot product; browse: none, each
+    /// watching one of the shop's products for the whole run).
+    #[arg(long, global = true, env = "BAZAAR_LOADTEST_WATCHERS")]
+    pub watchers: Option<usize>,
     /// (product-page) Concurrent readers.
     #[arg(long, global = true, env = "BAZAAR_LOADTEST_READERS", default_value_t = 64,
         value_parser = clap::value_parser!(u32).range(1..))]

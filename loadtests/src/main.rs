@@ -45,7 +45,7 @@ async fn main() -> anyhow::Result<()> {
                 &server(&options)?,
                 &options.admin,
                 options.buyers.unwrap_or(64),
-                options.watchers,
+                options.watchers.unwrap_or(10_000),
                 options.run,
                 options.server_pid,
                 options.purchase(),
@@ -155,6 +155,7 @@ fn browse(options: Options) -> anyhow::Result<browse::Browse> {
         mix: options.mix,
         products: options.products,
         buyers: options.buyers.unwrap_or(50),
+        watchers: options.watchers.unwrap_or(0),
         report: options.report,
     })
 }

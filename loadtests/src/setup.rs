@@ -39,6 +39,8 @@ pub struct Shop {
 
 /// The password of every account a run makes.
 const PASSWORD: &str = "load test password";
+/// How long an idle connection is kept for reuse.
+const IDLE_CONNECTION: std::time::Duration = std::time::Duration::from_secs(2);
 /// Accounts made at once while preparing.
 const PREPARE_IN_FLIGHT: usize = 16;
 
@@ -51,6 +53,9 @@ impl Shop {
     ) -> anyhow::Result<Shop> {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(plan.buyers.max(PREPARE_IN_FLIGHT))
+            // Below the server's keep-alive (5 s): a connection the server is closing for being
+            // idle must not be reused, or the request on it gets no answer.
+            .pool_idle_timeout(IDLE_CONNECTION)
             .build()?;
         let admin = login(&client, server, &admin.0, &admin.1).await?;
         let tag = Uuid::now_v7().simple().to_string();

@@ -33,7 +33,9 @@ fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     Some(&text[start..end])
 }
 
-async fn watch(
+/// One WebSocket client subscribed to `product` until `stop`: it announces its subscription on
+/// `ready` and counts the stock messages it hears.
+pub(crate) async fn watch(
     url: String,
     product: String,
     ready: tokio::sync::mpsc::Sender<()>,
