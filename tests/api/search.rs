@@ -138,6 +138,12 @@ async fn each_filter_narrows_the_results() {
         ["P1", "P2"]
     );
     assert_eq!(skus(&app, "category=kitchen").await, ["P4"]);
+    let headphones = search(&app, "category=headphones").await["items"][0]["category_id"].clone();
+    assert_eq!(
+        sorted(skus(&app, &format!("category={}", headphones.as_str().unwrap())).await),
+        ["P1", "P2"],
+        "a category by id as by slug"
+    );
     assert_eq!(
         sorted(skus(&app, &format!("seller={}", seller_a.id)).await),
         ["P1", "P2"]

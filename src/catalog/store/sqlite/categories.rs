@@ -29,14 +29,17 @@ pub(in crate::catalog::store) async fn category_subtree(
     db: &EmbeddedDatabase,
     reference: &str,
 ) -> Result<Vec<Uuid>> {
+    // Ids are BLOBs here: an id given as text matches only once it is bound as a UUID.
+    let reference = reference.trim();
     Ok(sqlx::query_scalar(
         "WITH RECURSIVE subtree AS (
-             SELECT id FROM categories WHERE id = $1 OR slug = $1
+             SELECT id FROM categories WHERE id = $1 OR slug = $2
              UNION ALL
              SELECT c.id FROM categories c JOIN subtree s ON c.parent_id = s.id)
          SELECT id FROM subtree",
     )
-    .bind(reference.trim().to_lowercase())
+    .bind(Uuid::parse_str(reference).ok())
+    .bind(reference.to_lowercase())
     .fetch_all(&db.reads)
     .await?)
 }
