@@ -17,6 +17,7 @@ pub(crate) mod store;
 
 pub(crate) use catalogs::{CatalogInput, CatalogPatch, CatalogWithProducts, SellerCatalog};
 pub(crate) use categories::{Category, CategoryNode, CategoryPatch};
+use import::RunningImports;
 pub(crate) use import::{IMPORT_LIMIT_BYTES, ImportFormat, ImportReport};
 pub(crate) use product_cache::ProductCache;
 pub(crate) use products::Product;
@@ -35,6 +36,7 @@ pub(crate) struct Catalog {
     store: CatalogStore,
     cache: Arc<ProductCache>,
     inventory: Inventory,
+    imports: Arc<RunningImports>,
 }
 
 impl Catalog {
@@ -43,6 +45,7 @@ impl Catalog {
             store,
             cache,
             inventory,
+            imports: Arc::default(),
         }
     }
 }
@@ -58,6 +61,8 @@ pub(crate) enum CatalogError {
     Conflict(String),
     #[error("the upload exceeds {0} bytes")]
     TooLarge(u64),
+    #[error("an import of this seller's products is already running; send the next when it ends")]
+    ImportRunning,
     #[error(transparent)]
     Invalid(#[from] Invalid),
     #[error(transparent)]
@@ -81,6 +86,7 @@ impl Coded for CatalogError {
             CatalogError::Forbidden(_) => ErrorCode::Forbidden,
             CatalogError::Conflict(_) => ErrorCode::Conflict,
             CatalogError::TooLarge(_) => ErrorCode::PayloadTooLarge,
+            CatalogError::ImportRunning => ErrorCode::ImportInProgress,
             CatalogError::Invalid(invalid) => invalid.code(),
             CatalogError::Stock(error) => error.code(),
             CatalogError::Database(error) => error.code(),

@@ -12,6 +12,7 @@ use crate::bus::Bus;
 use crate::locks::{read, write};
 use crate::redis_store::ChannelFollower;
 use actix_web::web::Bytes;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -31,26 +32,25 @@ pub(crate) struct CachedProduct {
     tail: Bytes,
 }
 
-/// What `available` is rendered as, to find where it goes. A string value cannot produce this
-/// text: its quotes would be escaped.
-const AVAILABLE_MARK: &[u8] = b"\"available\":-9223372036854775808";
-
 impl CachedProduct {
+    /// Renders `product` with its `available` field taken out of the object by structure and put
+    /// back last, so the live value goes between `head` and `tail`. Nothing searches the text: a
+    /// seller's text or attributes cannot move where the stock goes.
     pub(crate) fn new(product: Product) -> Result<Self, serde_json::Error> {
-        let marked = Product {
-            available: i64::MIN,
-            ..product.clone()
+        let Value::Object(mut fields) = serde_json::to_value(&product)? else {
+            return Err(serde::ser::Error::custom("a product is a JSON object"));
         };
-        let json = serde_json::to_vec(&marked)?;
-        let at = json
-            .windows(AVAILABLE_MARK.len())
-            .position(|window| window == AVAILABLE_MARK)
-            .ok_or_else(|| serde::ser::Error::custom("product JSON lacks `available`"))?;
-        let head_end = at + AVAILABLE_MARK.len() - "-9223372036854775808".len();
-        let json = Bytes::from(json);
+        fields.remove("available");
+        let mut head = serde_json::to_vec(&fields)?;
+        // `fields` rendered as `{...}`: drop the closing brace, then append the stock's key.
+        head.pop();
+        if !fields.is_empty() {
+            head.push(b',');
+        }
+        head.extend_from_slice(b"\"available\":");
         Ok(Self {
-            head: json.slice(..head_end),
-            tail: json.slice(at + AVAILABLE_MARK.len()..),
+            head: Bytes::from(head),
+            tail: Bytes::from_static(b"}"),
             product,
         })
     }
@@ -182,7 +182,7 @@ mod tests {
             price_cents: 100,
             currency: "EUR".into(),
             images: vec![],
-            attributes: serde_json::json!({"available": 3}),
+            attributes: serde_json::json!({"available": i64::MIN, "note": "\"available\":-9223372036854775808"}),
             status: ProductStatus::Published,
             available: 7,
             rating_avg: Some(4.5),
@@ -192,13 +192,14 @@ mod tests {
             updated_at: OffsetDateTime::UNIX_EPOCH,
         };
         let cached = CachedProduct::new(product.clone()).unwrap();
-        for available in [0, 7, 123_456, -1] {
-            let expected = serde_json::to_vec(&Product {
+        for available in [0, 7, 123_456, -1, i64::MIN] {
+            let expected = serde_json::to_value(Product {
                 available,
                 ..product.clone()
             })
             .unwrap();
-            assert_eq!(cached.to_json(available), expected);
+            let rendered: Value = serde_json::from_slice(&cached.to_json(available)).unwrap();
+            assert_eq!(rendered, expected, "the stock lands in `available` alone");
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::{Catalog, CatalogError};
 use crate::domain::Caller;
-use crate::domain::{AllValid, Page, Paged, Parsed, Role, bounded_text, field};
+use crate::domain::{AllValid, Page, Paged, Parsed, Role, bounded_text, field, multiline_text};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -59,18 +59,7 @@ impl ReviewInput {
 }
 
 fn review_text(raw: &str) -> Result<String, String> {
-    let text = raw.trim();
-    let length = text.chars().count();
-    if length == 0 || length > 5_000 {
-        return Err("must be 1 to 5000 characters".into());
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err("must not contain control characters".into());
-    }
-    Ok(text.to_owned())
+    multiline_text(raw, 1, 5_000)
 }
 
 impl Catalog {

@@ -40,5 +40,5 @@ pub(crate) use product::{
 pub(crate) use quantity::Quantity;
 pub use role::Role;
 pub(crate) use role::UserStatus;
-pub(crate) use text::{bounded_text, nullable, optional_text};
+pub(crate) use text::{bounded_text, multiline_text, nullable, optional_text, printable_json};
 pub(crate) use validation::{AllValid, FieldError, Invalid, Parsed, field, optional};

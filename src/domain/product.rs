@@ -1,7 +1,10 @@
 //! Product values: [`Sku`], [`ProductStatus`], image URLs, and the parsing of a product as a
 //! client sends it (one create, or one row of an import).
 
-use super::{AllValid, Currency, Parsed, Price, bounded_text, field, optional, optional_text};
+use super::{
+    AllValid, Currency, Parsed, Price, bounded_text, field, multiline_text, optional,
+    optional_text, printable_json,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -187,11 +190,7 @@ impl ProductInput {
 }
 
 fn description(raw: &str) -> Result<String, String> {
-    let text = raw.trim();
-    if text.chars().count() > 10_000 {
-        return Err("must be at most 10000 characters".into());
-    }
-    Ok(text.to_owned())
+    multiline_text(raw, 0, 10_000)
 }
 
 fn stock(units: i64) -> Result<i64, String> {
@@ -233,6 +232,13 @@ fn attributes(attributes: Map<String, Value>) -> Result<Map<String, Value>, Stri
         return Err(format!(
             "must be at most {MAX_ATTRIBUTES_BYTES} bytes of JSON"
         ));
+    }
+    attributes.values().try_for_each(printable_json)?;
+    if attributes
+        .keys()
+        .any(|key| key.chars().any(char::is_control))
+    {
+        return Err("keys must not contain control characters".to_owned());
     }
     Ok(attributes)
 }

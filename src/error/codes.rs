@@ -54,6 +54,7 @@ error_codes! {
     EmailTaken => ("email_taken", CONFLICT, "Email already registered"),
     OutOfStock => ("out_of_stock", CONFLICT, "Out of stock"),
     LimitExceeded => ("limit_exceeded", CONFLICT, "Per-customer limit exceeded"),
+    ImportInProgress => ("import_in_progress", CONFLICT, "An import is already running"),
     PaymentDeclined => ("payment_declined", PAYMENT_REQUIRED, "Payment declined"),
     IdempotencyConflict => (
         "idempotency_conflict",

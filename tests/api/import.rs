@@ -305,3 +305,121 @@ async fn a_re_import_reaches_the_running_inventory_actor() {
     assert_eq!(after["on_hand"], 9);
     assert_eq!(app.available(id).await, 9);
 }
+
+#[actix_web::test]
+async fn a_flood_of_bad_rows_reports_the_first_thousand_and_counts_the_rest() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let catalog = catalog_of(&app, &seller).await;
+    let mut csv = String::from("sku,name,category_id,price_cents,currency\n");
+    csv.push_str(&"x\n".repeat(5_000));
+    csv.push_str(&format!("LAST,Last,{category},100,EUR\n"));
+    let report = report(app.as_user(&seller).import(&catalog, "text/csv", csv).await).await;
+    let failed = failed_lines(&report);
+    assert_eq!(failed.len(), 1_000, "the report lists the first 1,000");
+    assert_eq!((failed[0].0, failed[999].0), (2, 1_001), "in file order");
+    assert_eq!(report["failed_count"], 5_000, "and counts them all");
+    assert_eq!(report["created"], 1, "a good row after them still lands");
+}
+
+#[actix_web::test]
+async fn an_overlong_line_or_cell_fails_its_row_alone() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let catalog = catalog_of(&app, &seller).await;
+    let as_seller = app.as_user(&seller);
+    let line = "d".repeat(70 * 1024);
+    let cell = "c".repeat(50_000);
+    let csv = format!(
+        "sku,name,description,category_id,price_cents,currency\n\
+         A,Alpha,{line},{category},100,EUR\n\
+         B,Beta,\"{cell}\",{category},100,EUR\n\
+         C,Gamma,,{category},100,EUR\n"
+    );
+    let csv_report = report(as_seller.import(&catalog, "text/csv", csv).await).await;
+    assert_eq!(
+        failed_lines(&csv_report),
+        vec![
+            (2, vec!["line".to_owned()]),
+            (3, vec!["description".to_owned()])
+        ],
+        "{csv_report}"
+    );
+    assert_eq!(csv_report["created"], 1);
+
+    let ndjson = format!(
+        "{{\"sku\":\"D\",\"name\":\"{line}\"}}\n\
+         {{\"sku\":\"E\",\"name\":\"Epsilon\",\"category_id\":\"{category}\",\"price_cents\":1,\"currency\":\"EUR\"}}\n"
+    );
+    let ndjson_report = report(
+        as_seller
+            .import(&catalog, "application/x-ndjson", ndjson)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        failed_lines(&ndjson_report),
+        vec![(1, vec!["line".to_owned()])],
+        "{ndjson_report}"
+    );
+    assert_eq!(ndjson_report["created"], 1);
+}
+
+#[actix_web::test]
+async fn a_seller_runs_one_import_at_a_time() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let (seller, other) = (app.seller().await, app.seller().await);
+    let catalog = catalog_of(&app, &seller).await;
+    let other_catalog = catalog_of(&app, &other).await;
+    let header = "sku,name,category_id,price_cents,currency\n";
+    let row = format!("SLOW,Slow,{category},100,EUR\n");
+
+    // The first upload sends its header row and then holds its body open.
+    let host = app.address.trim_start_matches("http://");
+    let mut slow = tokio::net::TcpStream::connect(host).await.unwrap();
+    let request = format!(
+        "POST /api/v1/catalogs/{catalog}/import HTTP/1.1\r\nhost: {host}\r\n\
+         authorization: Bearer {}\r\ncontent-type: text/csv\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{header}",
+        seller.access_token,
+        header.len() + row.len()
+    );
+    slow.write_all(request.as_bytes()).await.unwrap();
+
+    let mut refused = None;
+    for _ in 0..100 {
+        let second = app
+            .as_user(&seller)
+            .import(&catalog, "text/csv", header.into())
+            .await;
+        if second.status() == StatusCode::CONFLICT {
+            refused = Some(second);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let refused = refused.expect("a second import is refused while the first runs");
+    assert_problem(refused, StatusCode::CONFLICT, "import_in_progress").await;
+    let elsewhere = app
+        .as_user(&other)
+        .import(&other_catalog, "text/csv", header.into())
+        .await;
+    report(elsewhere).await;
+
+    slow.write_all(row.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut slow, &mut answer)
+        .await
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"created\":1"), "{answer}");
+    let next = app
+        .as_user(&seller)
+        .import(&catalog, "text/csv", header.into())
+        .await;
+    report(next).await;
+}

@@ -68,6 +68,16 @@ async fn sellers_read_and_adjust_their_stock_through_the_ledger() {
         (json!({"delta": -1, "reason": "restock"}), "delta"),
         (json!({"delta": 1, "reason": "damage"}), "delta"),
         (json!({"delta": 1, "reason": "theft"}), "reason"),
+        (json!({"delta": i64::MIN, "reason": "correction"}), "delta"),
+        (json!({"delta": i64::MIN, "reason": "damage"}), "delta"),
+        (
+            json!({"delta": 1_000_000_001, "reason": "restock"}),
+            "delta",
+        ),
+        (
+            json!({"delta": -1_000_000_001, "reason": "correction"}),
+            "delta",
+        ),
     ] {
         assert_invalid_field(as_seller.adjust_inventory(&product, &body).await, field).await;
     }

@@ -25,4 +25,5 @@ mod rate_limits;
 mod reviews;
 mod search;
 mod sessions;
+mod text_input;
 mod users;

@@ -337,3 +337,23 @@ async fn a_change_on_one_process_invalidates_the_cache_of_another() {
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[actix_web::test]
+async fn a_product_page_shows_its_stock_whatever_its_attributes_say() {
+    let app = spawn_app().await;
+    let category = app.category("Mugs", None).await;
+    let seller = app.seller().await;
+    let attributes = json!({"available": i64::MIN, "note": "\"available\":-9223372036854775808"});
+    let product = app
+        .product(
+            &seller,
+            &product_body(&category, json!({"stock": 5, "attributes": attributes})),
+        )
+        .await;
+    let id = product["id"].as_str().unwrap();
+    for read in ["fills the cache", "served from the cache"] {
+        let page = app.product_page(id).await;
+        assert_eq!(page["available"], 5, "{read}: {page}");
+        assert_eq!(page["attributes"], attributes, "{read}");
+    }
+}

@@ -143,15 +143,21 @@ struct Publish {
 struct CountSessions;
 
 impl HubActor {
+    /// Stops sending `product`'s stock to session `id`; a product nobody watches any more leaves
+    /// the table, so watching and unwatching many products leaves nothing behind.
+    fn unwatch(&mut self, product: Uuid, id: Uuid) {
+        if let Some(watchers) = self.watchers.get_mut(&product) {
+            watchers.remove(&id);
+            if watchers.is_empty() {
+                self.watchers.remove(&product);
+            }
+        }
+    }
+
     fn remove(&mut self, id: Uuid) {
         if let Some(session) = self.sessions.remove(&id) {
             for product in session.products {
-                if let Some(watchers) = self.watchers.get_mut(&product) {
-                    watchers.remove(&id);
-                    if watchers.is_empty() {
-                        self.watchers.remove(&product);
-                    }
-                }
+                self.unwatch(product, id);
             }
             if let Some(user) = session.user
                 && let Some(sessions) = self.users.get_mut(&user)
@@ -241,9 +247,7 @@ impl Handler<Watch> for HubActor {
             self.watchers.entry(msg.product).or_default().insert(msg.id);
         } else {
             session.products.remove(&msg.product);
-            if let Some(watchers) = self.watchers.get_mut(&msg.product) {
-                watchers.remove(&msg.id);
-            }
+            self.unwatch(msg.product, msg.id);
         }
     }
 }
@@ -281,6 +285,33 @@ impl Handler<Publish> for HubActor {
             }
         };
         self.deliver(targets, &push);
+    }
+}
+
+/// What the hub's tables hold, to show they do not grow.
+#[cfg(test)]
+#[derive(Message)]
+#[rtype(result = "Footprint")]
+struct MeasureFootprint;
+
+#[cfg(test)]
+#[derive(Debug, PartialEq, Eq)]
+struct Footprint {
+    watched_products: usize,
+    watcher_slots: usize,
+    users: usize,
+}
+
+#[cfg(test)]
+impl Handler<MeasureFootprint> for HubActor {
+    type Result = actix::MessageResult<MeasureFootprint>;
+
+    fn handle(&mut self, _: MeasureFootprint, _: &mut Context<Self>) -> Self::Result {
+        actix::MessageResult(Footprint {
+            watched_products: self.watchers.len(),
+            watcher_slots: self.watchers.capacity(),
+            users: self.users.len(),
+        })
     }
 }
 
@@ -391,6 +422,30 @@ mod tests {
             other.pushes.recv().await.is_some(),
             "the other session is unaffected"
         );
+    }
+
+    #[actix::test]
+    async fn watching_and_unwatching_leaves_nothing_behind() {
+        let hub = Hub::start(&actix::Arbiter::current());
+        let user = Uuid::now_v7();
+        let session = hub.connect(Some(user));
+        for _ in 0..100_000 {
+            let product = Uuid::now_v7();
+            hub.watch(session.id, product, true);
+            hub.watch(session.id, product, false);
+        }
+        let footprint = hub.addr.send(MeasureFootprint).await.unwrap();
+        assert_eq!(
+            footprint.watched_products, 0,
+            "no empty watcher sets are kept"
+        );
+        assert!(
+            footprint.watcher_slots < 64,
+            "the table never held more than one product: {footprint:?}"
+        );
+        hub.disconnect(session.id);
+        let footprint = hub.addr.send(MeasureFootprint).await.unwrap();
+        assert_eq!(footprint.users, 0, "a user without sessions is forgotten");
     }
 
     #[actix::test]

@@ -3,7 +3,9 @@
 use crate::auth::{MaybeAuthUser, SellerUser};
 use crate::catalog::{Catalog, CatalogInput, CatalogPatch, CatalogWithProducts, SellerCatalog};
 use crate::domain::Caller;
-use crate::domain::{AllValid, Invalid, Page, PageParams, Parsed, bounded_text, optional};
+use crate::domain::{
+    AllValid, Invalid, Page, PageParams, Parsed, bounded_text, multiline_text, optional,
+};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
@@ -50,7 +52,7 @@ impl CatalogBody {
                 bounded_text(name, 1, 100)
             }),
             optional("description", self.description.as_deref(), |text| {
-                bounded_text(text, 0, 2000)
+                multiline_text(text, 0, 2000)
             }),
         )
             .all_valid()?;

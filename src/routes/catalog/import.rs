@@ -10,13 +10,16 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use uuid::Uuid;
 
 /// Imports products into the catalog from CSV (`text/csv`, header row) or NDJSON
-/// (`application/x-ndjson`), up to 50 MB, upserting by `sku`.
+/// (`application/x-ndjson`), up to 50 MB, upserting by `sku`. A line is at most 64 KiB and a
+/// CSV cell at most 40,000 bytes; the report lists the first 1,000 failed rows and counts them
+/// all. A seller runs one import at a time (409 `import_in_progress`).
 #[utoipa::path(tag = "catalog", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "catalog id")),
     request_body(content = String, content_type = "text/csv",
         description = "CSV with a header row, or NDJSON with `Content-Type: application/x-ndjson`"),
     responses((status = 200, body = ImportReport), (status = 403, body = Problem),
-              (status = 404, body = Problem), (status = 413, body = Problem),
+              (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 413, body = Problem),
               (status = 415, body = Problem), (status = 422, body = Problem)))]
 #[post("/{id}/import")]
 pub(crate) async fn import(

@@ -7,6 +7,17 @@
 //! its rows are retried one by one so a bad row is reported with its line while the good ones
 //! still land. Then the stock and threshold a row gives a product that existed go through that
 //! product's inventory actor, the single writer of its stock.
+//!
+//! What one upload can cost is bounded: the body is at most [`IMPORT_LIMIT_BYTES`], a record is
+//! read only up to [`records::MAX_RECORD_BYTES`], the report lists the first
+//! [`REPORTED_FAILURES`] failed rows and counts the rest, and a seller runs one import at a time
+//! ([`RunningImports`]).
+
+mod formats;
+mod records;
+mod running;
+
+pub(crate) use running::RunningImports;
 
 use super::{Catalog, CatalogError};
 use crate::db::violates;
@@ -20,7 +31,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::error::ErrorKind;
 use std::collections::{HashMap, HashSet};
-use tokio::io::AsyncBufReadExt;
 use tokio_util::io::StreamReader;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -29,6 +39,8 @@ use uuid::Uuid;
 pub(crate) const IMPORT_LIMIT_BYTES: u64 = 50 * 1024 * 1024;
 /// Rows written per transaction.
 const BATCH_ROWS: usize = 500;
+/// Failed rows the report lists; later failures are only counted.
+pub(crate) const REPORTED_FAILURES: usize = 1_000;
 
 /// The file formats an import reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,8 +56,10 @@ pub(crate) enum ImportFormat {
 pub(crate) struct ImportReport {
     pub created: u64,
     pub updated: u64,
-    /// Every row that was not imported, with why.
+    /// The first 1,000 rows that were not imported, in file order, with why.
     pub failed: Vec<LineError>,
+    /// How many rows were not imported, including those past the ones `failed` lists.
+    pub failed_count: u64,
 }
 
 /// A row that was not imported.
@@ -79,6 +93,10 @@ impl Catalog {
         S: Stream<Item = std::io::Result<Bytes>> + Send + Unpin,
     {
         let seller = self.ensure_owner(viewer, catalog).await?;
+        let _running = self
+            .imports
+            .start(seller)
+            .ok_or(CatalogError::ImportRunning)?;
         let categories: HashSet<Uuid> = self.store.category_ids().await?.into_iter().collect();
         let mut importer = Importer {
             catalog: self,
@@ -91,8 +109,8 @@ impl Catalog {
         };
         let reader = StreamReader::new(limited(body));
         match format {
-            ImportFormat::Csv => read_csv(reader, &mut importer).await?,
-            ImportFormat::Ndjson => read_ndjson(reader, &mut importer).await?,
+            ImportFormat::Csv => formats::read_csv(reader, &mut importer).await?,
+            ImportFormat::Ndjson => formats::read_ndjson(reader, &mut importer).await?,
         }
         importer.flush().await?;
         Ok(importer.report)
@@ -126,158 +144,6 @@ fn read_error(error: &std::io::Error) -> CatalogError {
     }
 }
 
-/// Columns an import understands.
-const COLUMNS: [&str; 13] = [
-    "sku",
-    "name",
-    "description",
-    "brand",
-    "category_id",
-    "price_cents",
-    "currency",
-    "stock",
-    "status",
-    "images",
-    "low_stock_threshold",
-    "max_per_customer",
-    "attributes",
-];
-const REQUIRED_COLUMNS: [&str; 5] = ["sku", "name", "category_id", "price_cents", "currency"];
-const NUMERIC_COLUMNS: [&str; 4] = [
-    "price_cents",
-    "stock",
-    "low_stock_threshold",
-    "max_per_customer",
-];
-
-async fn read_csv<R>(reader: R, importer: &mut Importer<'_>) -> Result<(), CatalogError>
-where
-    R: tokio::io::AsyncRead + Unpin + Send,
-{
-    let mut csv = csv_async::AsyncReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv_async::Trim::All)
-        .create_reader(reader);
-    let headers: Vec<String> = csv
-        .headers()
-        .await
-        .map_err(|error| csv_error(&error))?
-        .iter()
-        .map(|header| header.trim().to_lowercase())
-        .collect();
-    check_columns(&headers)?;
-    let mut records = csv.records();
-    while let Some(record) = records.next().await {
-        let record = record.map_err(|error| csv_error(&error))?;
-        let line = record.position().map_or(0, csv_async::Position::line);
-        if record.len() > headers.len() {
-            importer.fail(
-                line,
-                FieldError::new(
-                    "line",
-                    format!(
-                        "has {} fields but the header names {}",
-                        record.len(),
-                        headers.len()
-                    ),
-                ),
-            );
-            continue;
-        }
-        let mut object = Map::new();
-        for (header, cell) in headers.iter().zip(record.iter()) {
-            if let Some(value) = cell_value(header, cell) {
-                object.insert(header.clone(), value);
-            }
-        }
-        importer.add(line, object).await?;
-    }
-    Ok(())
-}
-
-fn csv_error(error: &csv_async::Error) -> CatalogError {
-    match error.kind() {
-        csv_async::ErrorKind::Io(io) => read_error(io),
-        _ => CatalogError::invalid("body", format!("not valid CSV: {error}")),
-    }
-}
-
-fn check_columns(headers: &[String]) -> Result<(), CatalogError> {
-    if let Some(unknown) = headers.iter().find(|h| !COLUMNS.contains(&h.as_str())) {
-        return Err(CatalogError::invalid(
-            "columns",
-            format!(
-                "unknown column {unknown:?}; the columns are {}",
-                COLUMNS.join(", ")
-            ),
-        ));
-    }
-    let missing: Vec<&str> = REQUIRED_COLUMNS
-        .iter()
-        .filter(|required| !headers.iter().any(|h| h == *required))
-        .copied()
-        .collect();
-    if !missing.is_empty() {
-        return Err(CatalogError::invalid(
-            "columns",
-            format!("missing required columns: {}", missing.join(", ")),
-        ));
-    }
-    Ok(())
-}
-
-/// A CSV cell as the JSON value of its column; an empty cell is an absent field.
-fn cell_value(column: &str, cell: &str) -> Option<Value> {
-    if cell.is_empty() {
-        return None;
-    }
-    let value = match column {
-        _ if NUMERIC_COLUMNS.contains(&column) => cell
-            .parse::<i64>()
-            .map_or_else(|_| Value::String(cell.to_owned()), Value::from),
-        "images" => Value::Array(
-            cell.split('|')
-                .map(str::trim)
-                .filter(|url| !url.is_empty())
-                .map(|url| Value::String(url.to_owned()))
-                .collect(),
-        ),
-        "attributes" => {
-            serde_json::from_str(cell).unwrap_or_else(|_| Value::String(cell.to_owned()))
-        }
-        _ => Value::String(cell.to_owned()),
-    };
-    Some(value)
-}
-
-async fn read_ndjson<R>(reader: R, importer: &mut Importer<'_>) -> Result<(), CatalogError>
-where
-    R: tokio::io::AsyncRead + Unpin,
-{
-    let mut lines = tokio::io::BufReader::new(reader).lines();
-    let mut line: u64 = 0;
-    while let Some(text) = lines
-        .next_line()
-        .await
-        .map_err(|error| read_error(&error))?
-    {
-        line += 1;
-        if text.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(object)) => importer.add(line, object).await?,
-            Ok(_) => importer.fail(line, FieldError::new("line", "must be a JSON object")),
-            Err(error) => importer.fail(
-                line,
-                FieldError::new("line", format!("malformed JSON: {error}")),
-            ),
-        }
-    }
-    Ok(())
-}
-
 /// Collects valid rows into batches and writes them.
 struct Importer<'a> {
     catalog: &'a Catalog,
@@ -292,10 +158,15 @@ struct Importer<'a> {
 
 impl Importer<'_> {
     fn fail(&mut self, line: u64, error: FieldError) {
-        self.report.failed.push(LineError {
-            line,
-            errors: vec![error],
-        });
+        self.fail_with(line, vec![error]);
+    }
+
+    /// Counts a failed row and lists it while the report has room.
+    fn fail_with(&mut self, line: u64, errors: Vec<FieldError>) {
+        self.report.failed_count += 1;
+        if self.report.failed.len() < REPORTED_FAILURES {
+            self.report.failed.push(LineError { line, errors });
+        }
     }
 
     /// Validates one row like a single create and queues it.
@@ -334,10 +205,7 @@ impl Importer<'_> {
         if !known_category {
             problems.insert(0, FieldError::new("category_id", "no such category"));
         }
-        self.report.failed.push(LineError {
-            line,
-            errors: problems,
-        });
+        self.fail_with(line, problems);
         Ok(())
     }
 
@@ -456,38 +324,5 @@ fn row_error(error: &CatalogError) -> (String, String) {
             .map(|error| (error.field.clone(), error.message.clone()))
             .unwrap_or_else(|| ("line".to_owned(), invalid.to_string())),
         other => ("line".to_owned(), other.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_become_typed_values() {
-        assert_eq!(cell_value("price_cents", "1299"), Some(Value::from(1299)));
-        assert_eq!(
-            cell_value("price_cents", "12.99"),
-            Some(Value::from("12.99"))
-        );
-        assert_eq!(cell_value("name", ""), None);
-        assert_eq!(
-            cell_value("images", "https://a/1.jpg| https://a/2.jpg |"),
-            Some(serde_json::json!(["https://a/1.jpg", "https://a/2.jpg"]))
-        );
-        assert_eq!(
-            cell_value("attributes", r#"{"color":"red"}"#),
-            Some(serde_json::json!({"color": "red"}))
-        );
-    }
-
-    #[test]
-    fn columns_are_checked_before_any_row() {
-        let headers = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
-        assert!(check_columns(&headers(&REQUIRED_COLUMNS)).is_ok());
-        assert!(check_columns(&headers(&["sku", "name"])).is_err());
-        let mut with_unknown = headers(&REQUIRED_COLUMNS);
-        with_unknown.push("seller_id".into());
-        assert!(check_columns(&with_unknown).is_err());
     }
 }
