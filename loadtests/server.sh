@@ -1,5 +1,6 @@
 # Sourced by the load-test scripts: a scratch database (and Redis prefix) and a release server on
-# it, rate limits off, stopped and its database dropped when the script exits.
+# it, rate limits off and no cap on live sessions per address (every load client connects from
+# 127.0.0.1), stopped and its database dropped when the script exits.
 #
 # BAZAAR_BENCH_DATABASE picks the backend: postgres (the default: a scratch database on
 # 127.0.0.1:5432, with Redis at $BAZAAR_REDIS_URL, default redis://127.0.0.1:6379, empty for
@@ -60,6 +61,7 @@ scratch_database() {
     esac
     bazaar=(env BAZAAR_DATABASE_URL="$database_url" BAZAAR_REDIS_URL="$redis_url"
         BAZAAR_REDIS_PREFIX="$database" BAZAAR_JWT_KEY_FILE="$workdir/key.pem" BAZAAR_RATE_LIMIT=off
+        BAZAAR_LIVE_SESSIONS_PER_ADDRESS=1000000
         BAZAAR_ADMIN_EMAIL="$ADMIN_EMAIL" BAZAAR_ADMIN_PASSWORD="$ADMIN_PASSWORD"
         RUST_LOG="${RUST_LOG:-warn}" "${BAZAAR_BINARY:-target/release/bazaar}")
 }

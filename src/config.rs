@@ -46,6 +46,10 @@ pub struct Settings {
     pub ws_ping_interval: Duration,
     /// How long a live session may stay silent before it is closed.
     pub ws_idle_timeout: Duration,
+    /// The most live sessions (WebSockets and event streams) one user holds in one process.
+    pub live_sessions_per_user: usize,
+    /// The most live sessions one client address (an IPv6 /64) holds in one process.
+    pub live_sessions_per_address: usize,
 }
 
 /// Credentials of the admin account created at start-up.
@@ -110,6 +114,8 @@ impl Settings {
             actor_idle: seconds("BAZAAR_ACTOR_IDLE_SECS", var, 60)?,
             ws_ping_interval: seconds("BAZAAR_WS_PING_SECS", var, 15)?,
             ws_idle_timeout: seconds("BAZAAR_WS_TIMEOUT_SECS", var, 45)?,
+            live_sessions_per_user: limit("BAZAAR_LIVE_SESSIONS_PER_USER", var, 16)?,
+            live_sessions_per_address: limit("BAZAAR_LIVE_SESSIONS_PER_ADDRESS", var, 256)?,
             listen,
         })
     }
@@ -152,6 +158,24 @@ fn count(
         variable,
         message: format!("expected a whole number, got {value:?}"),
     })
+}
+
+/// A positive whole number: a cap.
+fn limit(
+    variable: &'static str,
+    var: impl Fn(&str) -> Option<String>,
+    default: usize,
+) -> Result<usize, ConfigError> {
+    let Some(value) = var(variable) else {
+        return Ok(default);
+    };
+    match value.trim().parse::<usize>() {
+        Ok(limit) if limit > 0 => Ok(limit),
+        _ => Err(ConfigError {
+            variable,
+            message: format!("expected a positive whole number, got {value:?}"),
+        }),
+    }
 }
 
 fn seconds(

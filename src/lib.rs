@@ -15,6 +15,7 @@ mod auth;
 mod bus;
 mod cart;
 mod catalog;
+mod client_address;
 mod clock;
 pub mod config;
 pub mod db;

@@ -13,7 +13,7 @@ use crate::db::Database;
 use crate::error::problem_fallback;
 use crate::extract::JSON_BODY_LIMIT;
 use crate::health::Health;
-use crate::live::{Heartbeat, LiveUpdates};
+use crate::live::{Heartbeat, LiveUpdates, SessionLimits};
 use crate::notifications::{NotificationStore, Notifications};
 use crate::orders::{HoldExpiry, OrderServices, OrderStore, Orders, resume_holds};
 use crate::outbox::Outbox;
@@ -178,14 +178,19 @@ impl Application {
                 CartStore::new(db.clone()),
                 inventory,
             )),
-            catalog: Data::new(catalog),
+            catalog: Data::new(catalog.clone()),
             orders: Data::new(orders),
             live: Data::new(LiveUpdates::new(
                 hub,
                 authenticator.clone(),
+                catalog.clone(),
                 Heartbeat {
                     ping: settings.ws_ping_interval,
                     timeout: settings.ws_idle_timeout,
+                },
+                SessionLimits {
+                    per_user: settings.live_sessions_per_user,
+                    per_address: settings.live_sessions_per_address,
                 },
             )),
             authenticator: Data::new(authenticator),

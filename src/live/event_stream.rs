@@ -1,6 +1,7 @@
 //! The same live messages as Server-Sent Events, for clients that cannot use WebSockets: one
 //! stream per client that leaves the hub when dropped.
 
+use super::SessionSlot;
 use super::protocol::ServerMessage;
 use actix_web::web::Bytes;
 use bazaar_actors::hub::{Hub, Push, Subscription};
@@ -12,6 +13,8 @@ use std::time::Duration;
 pub(crate) struct Stream {
     hub: Hub,
     subscription: Subscription,
+    /// The places this stream holds among its client's sessions, given back when it drops.
+    _slots: Vec<SessionSlot>,
     ready: VecDeque<Bytes>,
     keep_alive: tokio::time::Interval,
 }
@@ -23,10 +26,16 @@ impl Drop for Stream {
 }
 
 impl Stream {
-    pub(crate) fn new(hub: Hub, subscription: Subscription, keep_alive: Duration) -> Self {
+    pub(crate) fn new(
+        hub: Hub,
+        subscription: Subscription,
+        slots: Vec<SessionSlot>,
+        keep_alive: Duration,
+    ) -> Self {
         Self {
             hub,
             subscription,
+            _slots: slots,
             ready: VecDeque::new(),
             keep_alive: tokio::time::interval(keep_alive),
         }

@@ -6,15 +6,22 @@
 //! message per product per 100 ms, the latest value.
 
 mod event_stream;
+mod limits;
 mod protocol;
 pub(crate) mod relay;
 mod socket;
 
+pub(crate) use limits::{SessionLimits, SessionSlot};
 pub(crate) use socket::MAX_FRAME;
 
 use crate::auth::{Authenticator, TokenRefused};
+use crate::catalog::{Catalog, CatalogError};
+use crate::client_address::ClientAddress;
+use crate::domain::Caller;
 use actix_web::web::Bytes;
 use bazaar_actors::hub::Hub;
+use limits::{Holder, SessionCaps};
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -27,7 +34,7 @@ pub(crate) struct Heartbeat {
     pub timeout: Duration,
 }
 
-/// Why a live stream cannot start.
+/// Why a live stream cannot start, or a topic cannot be followed.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LiveError {
     #[error("invalid, expired or revoked token")]
@@ -36,6 +43,20 @@ pub(crate) enum LiveError {
     ForbiddenTopic(String),
     #[error("at most {0} topics")]
     TooManyTopics(usize),
+    #[error("{}", too_many_sessions(.0, *.1))]
+    TooManySessions(Holder, usize),
+    /// The topic's product cannot be read (none that this caller may see, or the database).
+    #[error(transparent)]
+    Product(#[from] CatalogError),
+}
+
+fn too_many_sessions(holder: &Holder, limit: usize) -> String {
+    match holder {
+        Holder::User(_) => format!("at most {limit} live sessions per user; close one first"),
+        Holder::Address(address) => {
+            format!("at most {limit} live sessions from {address}; close one first")
+        }
+    }
 }
 
 impl crate::error::Coded for LiveError {
@@ -45,6 +66,8 @@ impl crate::error::Coded for LiveError {
             LiveError::Unauthorized => ErrorCode::Unauthorized,
             LiveError::ForbiddenTopic(_) => ErrorCode::Forbidden,
             LiveError::TooManyTopics(_) => ErrorCode::ValidationFailed,
+            LiveError::TooManySessions(..) => ErrorCode::RateLimited,
+            LiveError::Product(error) => error.code(),
         }
     }
 
@@ -66,68 +89,105 @@ const MAX_STREAM_TOPICS: usize = 100;
 pub(crate) struct LiveUpdates {
     hub: Hub,
     authenticator: Authenticator,
+    catalog: Catalog,
     heartbeat: Heartbeat,
+    caps: Arc<SessionCaps>,
 }
 
 impl LiveUpdates {
-    pub(crate) fn new(hub: Hub, authenticator: Authenticator, heartbeat: Heartbeat) -> Self {
+    pub(crate) fn new(
+        hub: Hub,
+        authenticator: Authenticator,
+        catalog: Catalog,
+        heartbeat: Heartbeat,
+        limits: SessionLimits,
+    ) -> Self {
         Self {
             hub,
             authenticator,
+            catalog,
             heartbeat,
+            caps: SessionCaps::new(limits),
         }
     }
 
-    /// Serves a WebSocket session until it ends.
+    /// A place for one more session from `address`, held until the session ends.
+    pub(crate) fn admit(&self, address: ClientAddress) -> Result<SessionSlot, LiveError> {
+        self.caps.admit(Holder::Address(address))
+    }
+
+    /// A place for one more session of `user`, held until the session ends.
+    fn admit_user(&self, user: Uuid) -> Result<SessionSlot, LiveError> {
+        self.caps.admit(Holder::User(user))
+    }
+
+    /// The product of `topic` if `viewer` may follow it: a product they can see.
+    async fn followable(&self, viewer: Option<Caller>, topic: &str) -> Result<Uuid, LiveError> {
+        let product = protocol::product_topic(topic)
+            .ok_or_else(|| LiveError::ForbiddenTopic(topic.to_owned()))?;
+        self.catalog.product(viewer, product).await?;
+        Ok(product)
+    }
+
+    /// Serves a WebSocket session, holding the place of its client `address`, until it ends.
     pub(crate) async fn serve_socket(
         self,
+        address: SessionSlot,
         session: actix_ws::Session,
         stream: actix_ws::MessageStream,
         access_token: Option<String>,
     ) {
-        socket::run(self, session, stream, access_token).await;
+        socket::run(self, address, session, stream, access_token).await;
     }
 
-    /// The event stream of `user` (none: anonymous; or authenticated by `access_token`)
-    /// following the comma-separated `topics`.
-    pub(crate) fn event_stream(
+    /// The event stream of `caller` (none: anonymous; or authenticated by `access_token`) from
+    /// `address`, following the comma-separated `topics`.
+    pub(crate) async fn event_stream(
         &self,
-        user: Option<Uuid>,
+        address: ClientAddress,
+        caller: Option<Caller>,
         access_token: Option<&str>,
         topics: Option<&str>,
     ) -> Result<
         impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + use<>,
         LiveError,
     > {
-        let user = match (user, access_token) {
-            (Some(user), _) => Some(user),
+        let caller = match (caller, access_token) {
+            (Some(caller), _) => Some(caller),
             (None, Some(token)) => match self.authenticator.verify(token) {
-                Ok(claims) => Some(claims.sub),
+                Ok(claims) => Some(Caller {
+                    id: claims.sub,
+                    role: claims.role,
+                }),
                 Err(TokenRefused::Invalid | TokenRefused::Revoked) => {
                     return Err(LiveError::Unauthorized);
                 }
             },
             (None, None) => None,
         };
-        let mut products = Vec::new();
-        for topic in topics
+        let topics: Vec<&str> = topics
             .iter()
             .flat_map(|t| t.split(','))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-        {
-            let product = protocol::product_topic(topic)
-                .ok_or_else(|| LiveError::ForbiddenTopic(topic.to_owned()))?;
-            products.push(product);
-        }
-        if products.len() > MAX_STREAM_TOPICS {
+            .collect();
+        if topics.len() > MAX_STREAM_TOPICS {
             return Err(LiveError::TooManyTopics(MAX_STREAM_TOPICS));
         }
-        let subscription = self.hub.connect(user);
+        let mut products = Vec::with_capacity(topics.len());
+        for topic in topics {
+            products.push(self.followable(caller, topic).await?);
+        }
+        let mut slots = vec![self.admit(address)?];
+        if let Some(caller) = caller {
+            slots.push(self.admit_user(caller.id)?);
+        }
+        let subscription = self.hub.connect(caller.map(|caller| caller.id));
         for product in &products {
             self.hub.watch(subscription.id, *product, true);
         }
-        let stream = event_stream::Stream::new(self.hub.clone(), subscription, self.heartbeat.ping);
+        let stream =
+            event_stream::Stream::new(self.hub.clone(), subscription, slots, self.heartbeat.ping);
         Ok(stream.into_body())
     }
 }

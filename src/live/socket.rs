@@ -1,10 +1,11 @@
 //! One WebSocket session: a task that selects over the client's frames, the pushes the hub
 //! routes to it and a heartbeat, with a frame cap and clean-up on exit.
 
-use super::LiveUpdates;
 use super::protocol::{ClientMessage, ServerMessage, product_topic};
+use super::{LiveUpdates, SessionSlot};
 use crate::auth::AccessClaims;
-use crate::error::ErrorCode;
+use crate::domain::Caller;
+use crate::error::{Coded, ErrorCode};
 use actix_ws::{CloseCode, CloseReason, Message, Session};
 use bazaar_actors::hub::{Event, Push, Subscription};
 use std::collections::HashSet;
@@ -27,8 +28,11 @@ struct Live {
     live: LiveUpdates,
     session: Session,
     subscription: Subscription,
-    user: Option<Uuid>,
+    caller: Option<Caller>,
     products: HashSet<Uuid>,
+    /// The places this session holds among its client address's and its user's sessions.
+    _address: SessionSlot,
+    user_slot: Option<SessionSlot>,
 }
 
 impl Live {
@@ -40,15 +44,16 @@ impl Live {
             .map_err(|_| End::Closed)
     }
 
-    /// Registers again with the hub as `user`, keeping the watched products.
-    fn become_user(&mut self, user: Uuid) {
+    /// Registers again with the hub as `caller`, keeping the watched products.
+    fn become_user(&mut self, caller: Caller, slot: SessionSlot) {
         let hub = &self.live.hub;
         hub.disconnect(self.subscription.id);
-        self.subscription = hub.connect(Some(user));
+        self.subscription = hub.connect(Some(caller.id));
         for product in &self.products {
             hub.watch(self.subscription.id, *product, true);
         }
-        self.user = Some(user);
+        self.caller = Some(caller);
+        self.user_slot = Some(slot);
     }
 
     fn verify(&self, token: &str) -> Option<AccessClaims> {
@@ -68,7 +73,7 @@ impl Live {
         let now = OffsetDateTime::now_utc();
         match message {
             ClientMessage::Auth { token } => {
-                if self.user.is_some() {
+                if self.caller.is_some() {
                     let error = ServerMessage::error(ErrorCode::Conflict, "already authenticated");
                     return self.send(&error).await;
                 }
@@ -83,7 +88,22 @@ impl Live {
                         "unauthorized",
                     ))));
                 };
-                self.become_user(claims.sub);
+                let slot = match self.live.admit_user(claims.sub) {
+                    Ok(slot) => slot,
+                    Err(refused) => {
+                        let error = ServerMessage::error(refused.code(), refused.to_string());
+                        self.send(&error).await?;
+                        return Err(End::Reason(CloseReason::from((
+                            CloseCode::Policy,
+                            "too many sessions",
+                        ))));
+                    }
+                };
+                let caller = Caller {
+                    id: claims.sub,
+                    role: claims.role,
+                };
+                self.become_user(caller, slot);
                 self.send(&ServerMessage::Authenticated {
                     user_id: claims.sub,
                     at: now,
@@ -91,12 +111,14 @@ impl Live {
                 .await
             }
             ClientMessage::Subscribe { topic } => {
-                let Some(product) = product_topic(&topic) else {
-                    let detail =
-                        format!("{topic:?} is not a topic you may subscribe to; use product:<id>");
-                    return self
-                        .send(&ServerMessage::error(ErrorCode::Forbidden, detail))
-                        .await;
+                let product = match self.live.followable(self.caller, &topic).await {
+                    Ok(product) => product,
+                    Err(refused) => {
+                        let detail = format!("{topic:?}: {refused}");
+                        return self
+                            .send(&ServerMessage::error(refused.code(), detail))
+                            .await;
+                    }
                 };
                 if !self.products.contains(&product) && self.products.len() >= MAX_TOPICS {
                     let detail = format!("at most {MAX_TOPICS} topics per session");
@@ -134,9 +156,11 @@ impl Live {
     }
 }
 
-/// Serves one session until it ends; `access_token` authenticates it from the start.
+/// Serves one session, holding its `address` place, until it ends; `access_token`
+/// authenticates it from the start.
 pub(crate) async fn run(
     updates: LiveUpdates,
+    address: SessionSlot,
     session: Session,
     mut stream: actix_ws::MessageStream,
     access_token: Option<String>,
@@ -147,8 +171,10 @@ pub(crate) async fn run(
         live: updates,
         session,
         subscription,
-        user: None,
+        caller: None,
         products: HashSet::new(),
+        _address: address,
+        user_slot: None,
     };
     let ended = serve(&mut live, &mut stream, access_token).await;
     hub.disconnect(live.subscription.id);

@@ -430,3 +430,104 @@ async fn notifications_are_pushed_to_their_user() {
     assert_eq!(notification["order_id"], id);
     assert!(notification["id"].is_string() && notification["at"].is_string());
 }
+
+#[actix_web::test]
+async fn only_products_the_caller_may_see_can_be_followed() {
+    let app = spawn_app().await;
+    let (seller, product) = app.stocked_product(5, json!({})).await;
+    let category = app.category("Drafts", None).await;
+    let draft = app
+        .product(
+            &seller,
+            &crate::helpers::product_body(&category, json!({"status": "draft"})),
+        )
+        .await;
+    let draft = draft["id"].as_str().unwrap();
+    let unknown = "0192f0c1-0000-7000-8000-000000000000";
+
+    let mut anonymous = connect(&app, None).await;
+    for refused in [unknown, draft] {
+        send(
+            &mut anonymous,
+            json!({"type": "subscribe", "topic": format!("product:{refused}")}),
+        )
+        .await;
+        let error = expect(&mut anonymous, "error").await;
+        assert_eq!(error["code"], "not_found", "{error}");
+    }
+    subscribe(&mut anonymous, &product).await;
+    let mut owner = connect(&app, Some(&seller.access_token)).await;
+    expect(&mut owner, "authenticated").await;
+    subscribe(&mut owner, draft).await;
+
+    let missing = app
+        .anonymous()
+        .events(&format!("topics=product:{product},product:{unknown}"))
+        .await;
+    assert_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[actix_web::test]
+async fn live_sessions_are_capped_per_user_and_per_address() {
+    let mut settings = test_settings();
+    settings.live_sessions_per_user = 2;
+    settings.live_sessions_per_address = 4;
+    let app = spawn_app_with(settings).await;
+    let customer = app.customer().await;
+    let token = customer.access_token.as_str();
+
+    let mut first = connect(&app, Some(token)).await;
+    expect(&mut first, "authenticated").await;
+    let mut second = connect(&app, None).await;
+    send(&mut second, json!({"type": "auth", "token": token})).await;
+    expect(&mut second, "authenticated").await;
+    let mut third = connect(&app, Some(token)).await;
+    let refused = expect(&mut third, "error").await;
+    assert_eq!(refused["code"], "rate_limited", "{refused}");
+    assert!(
+        next(&mut third, Duration::from_secs(2)).await.is_none(),
+        "the session past the user's cap is closed"
+    );
+
+    // The address holds first, second and an anonymous socket: the event stream is the fourth,
+    // and the next upgrade is refused before it starts.
+    let _anonymous = connect(&app, None).await;
+    let stream = app.anonymous().events("").await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    let url = app.url("/api/v1/ws").replacen("http", "ws", 1);
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status().as_u16(), 429);
+        }
+        other => panic!("expected 429, got {other:?}"),
+    }
+    assert_problem(
+        app.anonymous().events("").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+
+    // Closing sessions gives their places back.
+    drop(stream);
+    first.close(None).await.unwrap();
+    drop(first);
+    let mut again = None;
+    for _ in 0..50 {
+        let mut socket = connect(&app, Some(token)).await;
+        let message = expect_any(&mut socket).await;
+        if message["type"] == "authenticated" {
+            again = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(again.is_some(), "a closed session frees its places");
+}
+
+/// The next message, whatever its type.
+async fn expect_any(socket: &mut Socket) -> Value {
+    next(socket, Duration::from_secs(5))
+        .await
+        .expect("a message")
+}
