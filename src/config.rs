@@ -32,6 +32,8 @@ pub struct Settings {
     pub hold_ttl: Duration,
     /// Whether rate limits are enforced.
     pub rate_limit: bool,
+    /// The rate of each kind of limited request.
+    pub rates: Rates,
     /// Directory of the web client served at `/`.
     pub web_dir: PathBuf,
     /// The address users reach the server at, used in links of outgoing messages.
@@ -50,6 +52,56 @@ pub struct Settings {
     pub live_sessions_per_user: usize,
     /// The most live sessions one client address (an IPv6 /64) holds in one process.
     pub live_sessions_per_address: usize,
+}
+
+/// A rate limit: `count` requests at once, then the allowance refills evenly over `period`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub count: u32,
+    pub period: Duration,
+}
+
+impl Rate {
+    pub const fn per_minute(count: u32) -> Self {
+        Self {
+            count,
+            period: Duration::from_secs(60),
+        }
+    }
+
+    /// Parses `<count>/<s|min|h>`, such as `30/min`.
+    fn parse(text: &str) -> Option<Self> {
+        let (count, unit) = text.trim().split_once('/')?;
+        let count: u32 = count.trim().parse().ok()?;
+        let period = match unit.trim() {
+            "s" => Duration::from_secs(1),
+            "min" => Duration::from_secs(60),
+            "h" => Duration::from_secs(3600),
+            _ => return None,
+        };
+        (1..=MAX_RATE_COUNT)
+            .contains(&count)
+            .then_some(Self { count, period })
+    }
+}
+
+/// The largest count of a rate: a million a second is already no limit at all.
+const MAX_RATE_COUNT: u32 = 1_000_000;
+
+/// The rate of each kind of limited request: per client address for sign-in (`sign_in`: register,
+/// activate, login, password reset) and for refresh and logout (`session`); per account and
+/// address for login attempts; per user for the rest (search: per user or, signed out, per
+/// address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rates {
+    pub sign_in: Rate,
+    pub login: Rate,
+    pub session: Rate,
+    pub checkout: Rate,
+    pub pay: Rate,
+    pub cart_write: Rate,
+    pub review: Rate,
+    pub search: Rate,
 }
 
 /// Credentials of the admin account created at start-up.
@@ -106,6 +158,16 @@ impl Settings {
             access_token_ttl: seconds("BAZAAR_ACCESS_TOKEN_TTL_SECS", var, 900)?,
             hold_ttl: seconds("BAZAAR_HOLD_TTL_SECS", var, 900)?,
             rate_limit: flag("BAZAAR_RATE_LIMIT", var, true)?,
+            rates: Rates {
+                sign_in: rate("BAZAAR_RATE_SIGN_IN", var, Rate::per_minute(60))?,
+                login: rate("BAZAAR_RATE_LOGIN", var, Rate::per_minute(10))?,
+                session: rate("BAZAAR_RATE_SESSION", var, Rate::per_minute(600))?,
+                checkout: rate("BAZAAR_RATE_CHECKOUT", var, Rate::per_minute(30))?,
+                pay: rate("BAZAAR_RATE_PAY", var, Rate::per_minute(30))?,
+                cart_write: rate("BAZAAR_RATE_CART", var, Rate::per_minute(120))?,
+                review: rate("BAZAAR_RATE_REVIEW", var, Rate::per_minute(10))?,
+                search: rate("BAZAAR_RATE_SEARCH", var, Rate::per_minute(300))?,
+            },
             web_dir: PathBuf::from(string("BAZAAR_WEB_DIR", "./web-client")),
             public_url: public_url.trim_end_matches('/').to_owned(),
             journal_max_batch: usize::try_from(count("BAZAAR_JOURNAL_MAX_BATCH", var, 512)?)
@@ -178,6 +240,23 @@ fn limit(
     }
 }
 
+fn rate(
+    variable: &'static str,
+    var: impl Fn(&str) -> Option<String>,
+    default: Rate,
+) -> Result<Rate, ConfigError> {
+    let Some(value) = var(variable) else {
+        return Ok(default);
+    };
+    Rate::parse(&value).ok_or_else(|| ConfigError {
+        variable,
+        message: format!(
+            "expected <count>/<s|min|h> with a count from 1 to {MAX_RATE_COUNT}, like 30/min; got \
+             {value:?}"
+        ),
+    })
+}
+
 fn seconds(
     variable: &'static str,
     var: impl Fn(&str) -> Option<String>,
@@ -232,12 +311,39 @@ mod tests {
     }
 
     #[test]
+    fn rates_read_as_a_count_per_unit() {
+        let s = settings(&[
+            ("BAZAAR_RATE_CHECKOUT", " 5 / h "),
+            ("BAZAAR_RATE_PAY", "2/s"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (s.rates.checkout, s.rates.pay, s.rates.search),
+            (
+                Rate {
+                    count: 5,
+                    period: Duration::from_secs(3600)
+                },
+                Rate {
+                    count: 2,
+                    period: Duration::from_secs(1)
+                },
+                Rate::per_minute(300)
+            )
+        );
+    }
+
+    #[test]
     fn bad_values_name_their_variable() {
         let cases = [
             ("BAZAAR_RATE_LIMIT", "maybe"),
             ("BAZAAR_ACCESS_TOKEN_TTL_SECS", "-5"),
             ("BAZAAR_HOLD_TTL_SECS", "0"),
             ("BAZAAR_ADMIN_EMAIL", "admin@example.com"),
+            ("BAZAAR_RATE_CHECKOUT", "30"),
+            ("BAZAAR_RATE_SEARCH", "0/min"),
+            ("BAZAAR_RATE_PAY", "5/day"),
+            ("BAZAAR_LIVE_SESSIONS_PER_USER", "0"),
         ];
         for (variable, value) in cases {
             let error = settings(&[(variable, value)]).unwrap_err();

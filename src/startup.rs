@@ -100,7 +100,7 @@ impl Application {
         if let Some(admin) = &settings.admin {
             accounts.bootstrap_admin(admin).await?;
         }
-        let rate_limits = RateLimits::new(settings.rate_limit);
+        let rate_limits = RateLimits::new(settings.rate_limit, &settings.rates);
         rate_limits.spawn_pruning();
         let product_cache = ProductCache::start(bus.clone());
         metrics::handle();

@@ -21,7 +21,7 @@ pub(crate) struct AuthUser {
 }
 
 impl AuthUser {
-    fn authenticate(req: &HttpRequest) -> Result<Self, ApiError> {
+    pub(super) fn authenticate(req: &HttpRequest) -> Result<Self, ApiError> {
         let authenticator = req
             .app_data::<web::Data<Authenticator>>()
             .ok_or_else(|| ApiError::internal("the Authenticator is not registered"))?;

@@ -18,6 +18,6 @@ pub(crate) use extractor::{AdminUser, AuthUser, CustomerUser, MaybeAuthUser, Sel
 pub use jwt::JwtKeys;
 pub(crate) use jwt::{AccessClaims, Jwks};
 pub(crate) use passwords::PasswordHasher;
-pub(crate) use rate_limit::{RateLimits, client_ip};
+pub(crate) use rate_limit::{RateClass, RateKey, RateLimits, limit_session, limit_sign_in};
 pub(crate) use revocation::{RevocationStoreError, Revocations};
 pub(crate) use secrets::{OpaqueToken, hash_secret};

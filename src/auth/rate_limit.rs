@@ -1,65 +1,126 @@
-//! Rate limits on the authentication routes, per client address and per account.
+//! Rate limits: how often one client may sign in, refresh, check out, pay, write to a cart, post
+//! a review or search.
+//!
+//! Each kind of request ([`RateClass`]) has its own rate from configuration and counts against a
+//! [`RateKey`]: the signed-in user where there is one, else the client's address (an IPv6 /64). The
+//! sign-in routes count per address generously enough for an office behind one NAT, and each
+//! login attempt also counts against the account *at that address*: a stranger who guesses a
+//! victim's password from elsewhere exhausts only their own attempts, never the victim's. Refresh
+//! and logout are not guesses and have their own, generous rate.
 //!
 //! The limiters are built once per application (outside `HttpServer::new`, so all workers share
-//! them) and pruned periodically so that addresses seen once do not accumulate forever.
+//! them) and pruned periodically so that keys seen once do not accumulate forever.
+//! `BAZAAR_RATE_LIMIT=off` switches every one of them off; business rules (caps on unpaid orders
+//! and on declined payments) are not rate limits and stay.
 
+use super::AuthUser;
+use crate::client_address::ClientAddress;
+use crate::config::{Rate, Rates};
 use crate::error::{ApiError, ErrorCode};
 use actix_web::HttpRequest;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
+use uuid::Uuid;
 
-/// Requests to the auth routes per client address: a burst of 20, then one every 2 s.
-const PER_ADDRESS_BURST: u32 = 20;
-const PER_ADDRESS_PERIOD: Duration = Duration::from_secs(2);
-/// Login attempts per account: a burst of 10, then one every 6 s.
-const PER_ACCOUNT_BURST: u32 = 10;
-const PER_ACCOUNT_PERIOD: Duration = Duration::from_secs(6);
+/// A kind of request with a rate of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RateClass {
+    /// Registration, activation, login and password reset, per address.
+    SignIn,
+    /// Login attempts per account at one address.
+    Login,
+    /// Refresh and logout, per address.
+    Session,
+    Checkout,
+    Pay,
+    /// Adding, changing and removing cart lines, and clearing the cart.
+    CartWrite,
+    Review,
+    Search,
+}
+
+impl RateClass {
+    const ALL: [RateClass; 8] = [
+        RateClass::SignIn,
+        RateClass::Login,
+        RateClass::Session,
+        RateClass::Checkout,
+        RateClass::Pay,
+        RateClass::CartWrite,
+        RateClass::Review,
+        RateClass::Search,
+    ];
+
+    fn rate(self, rates: &Rates) -> Rate {
+        match self {
+            RateClass::SignIn => rates.sign_in,
+            RateClass::Login => rates.login,
+            RateClass::Session => rates.session,
+            RateClass::Checkout => rates.checkout,
+            RateClass::Pay => rates.pay,
+            RateClass::CartWrite => rates.cart_write,
+            RateClass::Review => rates.review,
+            RateClass::Search => rates.search,
+        }
+    }
+}
+
+/// Who a request counts against.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum RateKey {
+    User(Uuid),
+    Address(ClientAddress),
+    /// An account (its normalized email) as tried from one address.
+    AccountAt(String, ClientAddress),
+}
+
+impl RateKey {
+    /// The signed-in user of `req` if it carries a valid access token, else its address: for
+    /// public routes, which serve both and must not refuse a stale token.
+    pub(crate) fn of_caller(req: &HttpRequest) -> Self {
+        match AuthUser::authenticate(req) {
+            Ok(user) => RateKey::User(user.id),
+            Err(_) => RateKey::Address(ClientAddress::of(req)),
+        }
+    }
+}
 
 /// The limiters of one application.
 #[derive(Clone)]
 pub(crate) struct RateLimits {
     enabled: bool,
-    per_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    per_account: Arc<DefaultKeyedRateLimiter<String>>,
+    limiters: Arc<[DefaultKeyedRateLimiter<RateKey>; RateClass::ALL.len()]>,
 }
 
 impl RateLimits {
-    pub(crate) fn new(enabled: bool) -> Self {
+    pub(crate) fn new(enabled: bool, rates: &Rates) -> Self {
         Self {
             enabled,
-            per_address: Arc::new(RateLimiter::keyed(quota(
-                PER_ADDRESS_PERIOD,
-                PER_ADDRESS_BURST,
-            ))),
-            per_account: Arc::new(RateLimiter::keyed(quota(
-                PER_ACCOUNT_PERIOD,
-                PER_ACCOUNT_BURST,
-            ))),
+            limiters: Arc::new(
+                RateClass::ALL.map(|class| RateLimiter::keyed(quota(class.rate(rates)))),
+            ),
         }
     }
 
-    /// Counts one request to an auth route from `address`.
-    pub(crate) fn check_address(&self, address: IpAddr) -> Result<(), ApiError> {
+    /// Counts one request of `class` against `key`: 429 with `Retry-After` past its rate.
+    pub(crate) fn check(&self, class: RateClass, key: RateKey) -> Result<(), ApiError> {
         if !self.enabled {
             return Ok(());
         }
-        self.per_address
-            .check_key(&address)
+        self.limiter(class)
+            .check_key(&key)
             .map_err(|not_until| limited(not_until.wait_time_from(DefaultClock::default().now())))
     }
 
-    /// Counts one login attempt for the account `email` (normalized).
-    pub(crate) fn check_account(&self, email: &str) -> Result<(), ApiError> {
-        if !self.enabled {
-            return Ok(());
-        }
-        self.per_account
-            .check_key(&email.to_owned())
-            .map_err(|not_until| limited(not_until.wait_time_from(DefaultClock::default().now())))
+    fn limiter(&self, class: RateClass) -> &DefaultKeyedRateLimiter<RateKey> {
+        &self.limiters[class as usize]
     }
 
     /// Starts the periodic pruning of keys whose limits have fully replenished.
@@ -72,62 +133,121 @@ impl RateLimits {
             let mut every = tokio::time::interval(Duration::from_secs(60));
             loop {
                 every.tick().await;
-                limits.per_address.retain_recent();
-                limits.per_account.retain_recent();
-                limits.per_address.shrink_to_fit();
-                limits.per_account.shrink_to_fit();
+                for limiter in limits.limiters.iter() {
+                    limiter.retain_recent();
+                    limiter.shrink_to_fit();
+                }
             }
         });
     }
 }
 
-fn quota(period: Duration, burst: u32) -> Quota {
-    // Both constants above are non-zero.
-    let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(period)
+/// Middleware of the sign-in routes: their rate per client address.
+pub(crate) async fn limit_sign_in(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    limit_per_address(RateClass::SignIn, &req)?;
+    next.call(req).await
+}
+
+/// Middleware of refresh and logout: their own, generous rate per client address.
+pub(crate) async fn limit_session(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    limit_per_address(RateClass::Session, &req)?;
+    next.call(req).await
+}
+
+fn limit_per_address(class: RateClass, req: &ServiceRequest) -> Result<(), ApiError> {
+    match req.app_data::<web::Data<RateLimits>>() {
+        Some(limits) => limits.check(class, RateKey::Address(ClientAddress::of(req.request()))),
+        None => Ok(()),
+    }
+}
+
+/// `count` requests at once, then one every `period / count`.
+fn quota(rate: Rate) -> Quota {
+    // Configuration only accepts rates whose replenish interval is at least a nanosecond and
+    // whose count is at least one; the fallbacks cannot be reached.
+    let count = NonZeroU32::new(rate.count).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(rate.period / count.get())
         .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(burst)
+        .allow_burst(count)
 }
 
 fn limited(wait: Duration) -> ApiError {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     ApiError::new(
         ErrorCode::RateLimited,
-        "too many attempts; wait before trying again",
+        "too many requests; wait before trying again",
     )
     .retry_after(secs)
-}
-
-/// The address of the connected peer. Forwarded headers are deliberately ignored: any client can
-/// forge them, which would let it escape its own limit.
-pub(crate) fn client_ip(req: &HttpRequest) -> IpAddr {
-    req.peer_addr()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    fn rates(rate: Rate) -> Rates {
+        Rates {
+            sign_in: rate,
+            login: rate,
+            session: rate,
+            checkout: rate,
+            pay: rate,
+            cart_write: rate,
+            review: rate,
+            search: rate,
+        }
+    }
+
+    const THREE_AN_HOUR: Rate = Rate {
+        count: 3,
+        period: Duration::from_secs(3600),
+    };
 
     #[test]
     fn a_burst_is_allowed_then_limited_with_a_retry_time() {
-        let limits = RateLimits::new(true);
-        for _ in 0..PER_ACCOUNT_BURST {
-            limits.check_account("ada@example.com").unwrap();
+        let limits = RateLimits::new(true, &rates(THREE_AN_HOUR));
+        let ada = RateKey::User(Uuid::now_v7());
+        for _ in 0..3 {
+            limits.check(RateClass::Checkout, ada.clone()).unwrap();
         }
-        let error = limits.check_account("ada@example.com").unwrap_err();
+        let error = limits.check(RateClass::Checkout, ada.clone()).unwrap_err();
         assert_eq!(error.problem().code, "rate_limited");
-        // Other accounts are unaffected.
-        limits.check_account("grace@example.com").unwrap();
+        limits
+            .check(RateClass::Pay, ada)
+            .expect("each class counts alone");
+        limits
+            .check(RateClass::Checkout, RateKey::User(Uuid::now_v7()))
+            .expect("other users are unaffected");
+    }
+
+    #[test]
+    fn an_account_counts_per_address() {
+        let limits = RateLimits::new(true, &rates(THREE_AN_HOUR));
+        let at = |last: u8| {
+            let address = ClientAddress::from(IpAddr::V4(Ipv4Addr::new(192, 0, 2, last)));
+            RateKey::AccountAt("ada@example.com".into(), address)
+        };
+        for _ in 0..3 {
+            limits.check(RateClass::Login, at(1)).unwrap();
+        }
+        assert!(limits.check(RateClass::Login, at(1)).is_err());
+        limits
+            .check(RateClass::Login, at(2))
+            .expect("the account is not locked elsewhere");
     }
 
     #[test]
     fn disabled_limits_never_refuse() {
-        let limits = RateLimits::new(false);
+        let limits = RateLimits::new(false, &rates(THREE_AN_HOUR));
+        let here = RateKey::Address(ClientAddress::from(IpAddr::V4(Ipv4Addr::LOCALHOST)));
         for _ in 0..1000 {
-            limits
-                .check_address(IpAddr::V4(Ipv4Addr::LOCALHOST))
-                .unwrap();
+            limits.check(RateClass::SignIn, here.clone()).unwrap();
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/cart` (→ [`crate::cart`]): the caller's cart.
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, RateClass, RateKey, RateLimits};
 use crate::cart::{CartView, ShoppingCarts};
 use crate::domain::{Quantity, field};
 use crate::error::{ApiError, Problem};
@@ -32,13 +32,15 @@ pub(crate) struct AddItemBody {
 /// Adds a product; beyond what is available it is 409 `out_of_stock`.
 #[utoipa::path(tag = "cart", security(("bearer" = [])), request_body = AddItemBody,
     responses((status = 200, body = CartView), (status = 409, body = Problem),
-              (status = 422, body = Problem)))]
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[post("/items")]
 pub(crate) async fn add_item(
     carts: web::Data<ShoppingCarts>,
+    limits: web::Data<RateLimits>,
     caller: AuthUser,
     Json(body): Json<AddItemBody>,
 ) -> Result<HttpResponse, ApiError> {
+    limits.check(RateClass::CartWrite, RateKey::User(caller.id))?;
     let cart = carts.add(caller.id, body.product_id, body.qty).await?;
     Ok(HttpResponse::Ok().json(cart))
 }
@@ -54,14 +56,16 @@ pub(crate) struct SetItemBody {
 #[utoipa::path(tag = "cart", security(("bearer" = [])),
     params(("product_id" = Uuid, Path, description = "product id")), request_body = SetItemBody,
     responses((status = 200, body = CartView), (status = 409, body = Problem),
-              (status = 422, body = Problem)))]
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[patch("/items/{product_id}")]
 pub(crate) async fn set_item(
     carts: web::Data<ShoppingCarts>,
+    limits: web::Data<RateLimits>,
     caller: AuthUser,
     product: web::Path<Uuid>,
     Json(body): Json<SetItemBody>,
 ) -> Result<HttpResponse, ApiError> {
+    limits.check(RateClass::CartWrite, RateKey::User(caller.id))?;
     let qty = match body.qty {
         0 => None,
         units => Some(field(
@@ -75,23 +79,28 @@ pub(crate) async fn set_item(
 /// Removes a line.
 #[utoipa::path(tag = "cart", security(("bearer" = [])),
     params(("product_id" = Uuid, Path, description = "product id")),
-    responses((status = 200, body = CartView)))]
+    responses((status = 200, body = CartView), (status = 429, body = Problem)))]
 #[delete("/items/{product_id}")]
 pub(crate) async fn remove_item(
     carts: web::Data<ShoppingCarts>,
+    limits: web::Data<RateLimits>,
     caller: AuthUser,
     product: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    limits.check(RateClass::CartWrite, RateKey::User(caller.id))?;
     Ok(HttpResponse::Ok().json(carts.set(caller.id, *product, None).await?))
 }
 
 /// Empties the cart.
-#[utoipa::path(tag = "cart", security(("bearer" = [])), responses((status = 204)))]
+#[utoipa::path(tag = "cart", security(("bearer" = [])),
+    responses((status = 204), (status = 429, body = Problem)))]
 #[delete("")]
 pub(crate) async fn clear(
     carts: web::Data<ShoppingCarts>,
+    limits: web::Data<RateLimits>,
     caller: AuthUser,
 ) -> Result<HttpResponse, ApiError> {
+    limits.check(RateClass::CartWrite, RateKey::User(caller.id))?;
     carts.clear(caller.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -18,7 +18,6 @@ mod outbox;
 mod stock;
 
 use crate::error::path_error;
-use actix_web::middleware::from_fn;
 use actix_web::web;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -73,7 +72,6 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                 )
                 .service(
                     scope("/auth")
-                        .wrap(from_fn(accounts::flows::limit_per_address))
                         .service(accounts::flows::register)
                         .service(accounts::flows::activate)
                         .service(accounts::flows::login)

@@ -2,7 +2,7 @@
 //! cancelling orders. The typed outcomes of checkout and payment become HTTP answers here, and
 //! only here ([`checkout_answer`], [`payment_answer`]).
 
-use crate::auth::{AuthUser, CustomerUser};
+use crate::auth::{AuthUser, CustomerUser, RateClass, RateKey, RateLimits};
 use crate::domain::{
     AddressFields, AddressInput, AllValid, Caller, Invalid, OrderStatus, Page, PageParams, Parsed,
     optional,
@@ -122,15 +122,17 @@ fn declined_answer(declined: Declined) -> ApiError {
     responses((status = 201, body = OrderEnvelope),
               (status = 402, body = Problem), (status = 403, body = Problem),
               (status = 409, description = "out_of_stock or limit_exceeded", body = Problem),
-              (status = 422, body = Problem)))]
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[post("/checkout")]
 pub(crate) async fn checkout(
     orders: web::Data<Orders>,
+    limits: web::Data<RateLimits>,
     customer: CustomerUser,
     req: HttpRequest,
     Json(raw): Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let customer = customer.0.id;
+    limits.check(RateClass::Checkout, RateKey::User(customer))?;
     let idempotency = idempotency_key(&req, customer, "checkout".into(), &raw)?;
     let body: CheckoutBody =
         crate::domain::from_json_value(raw).map_err(|e| ApiError::validation(vec![e]))?;
@@ -189,15 +191,17 @@ pub(crate) async fn checkout(
     responses((status = 200, body = Order), (status = 402, body = Problem),
               (status = 404, body = Problem),
               (status = 409, description = "expired, cancelled or already paid", body = Problem),
-              (status = 422, body = Problem)))]
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[post("/{id}/pay")]
 pub(crate) async fn pay(
     orders: web::Data<Orders>,
+    limits: web::Data<RateLimits>,
     caller: AuthUser,
     id: web::Path<Uuid>,
     req: HttpRequest,
     Json(raw): Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
+    limits.check(RateClass::Pay, RateKey::User(caller.id))?;
     let idempotency = idempotency_key(&req, caller.id, format!("pay:{id}"), &raw)?;
     let payment: PaymentBody =
         crate::domain::from_json_value(raw).map_err(|e| ApiError::validation(vec![e]))?;

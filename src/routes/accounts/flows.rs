@@ -2,27 +2,16 @@
 //! password reset.
 
 use crate::accounts::{Accounts, Registration, SignedIn, User};
-use crate::auth::{AuthUser, RateLimits, client_ip};
+use crate::auth::{AuthUser, RateClass, RateKey, RateLimits};
+use crate::auth::{limit_session, limit_sign_in};
+use crate::client_address::ClientAddress;
 use crate::domain::{AllValid, Email, Password, PersonName, Role, field};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::{HttpResponse, post, web};
+use actix_web::middleware::from_fn;
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-/// Middleware on every auth route: the per-address rate limit.
-pub(crate) async fn limit_per_address(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if let Some(limits) = req.app_data::<web::Data<RateLimits>>() {
-        limits.check_address(client_ip(req.request()))?;
-    }
-    next.call(req).await
-}
 
 /// A response carrying one user.
 #[derive(Serialize, ToSchema)]
@@ -46,7 +35,7 @@ pub(crate) struct RegisterBody {
     responses((status = 201, body = UserEnvelope),
               (status = 409, description = "email taken", body = Problem),
               (status = 422, body = Problem), (status = 429, body = Problem)))]
-#[post("/register")]
+#[post("/register", wrap = "from_fn(limit_sign_in)")]
 pub(crate) async fn register(
     accounts: web::Data<Accounts>,
     Json(body): Json<RegisterBody>,
@@ -82,8 +71,9 @@ pub(crate) struct TokenBody {
 /// Activates an account with the token of its activation message.
 #[utoipa::path(tag = "accounts", request_body = TokenBody,
     responses((status = 200, body = UserEnvelope),
-              (status = 422, description = "invalid, expired or used token", body = Problem)))]
-#[post("/activate")]
+              (status = 422, description = "invalid, expired or used token", body = Problem),
+              (status = 429, body = Problem)))]
+#[post("/activate", wrap = "from_fn(limit_sign_in)")]
 pub(crate) async fn activate(
     accounts: web::Data<Accounts>,
     Json(body): Json<TokenBody>,
@@ -105,14 +95,16 @@ pub(crate) struct LoginBody {
               (status = 401, description = "wrong email or password", body = Problem),
               (status = 403, description = "not activated or disabled", body = Problem),
               (status = 429, body = Problem)))]
-#[post("/login")]
+#[post("/login", wrap = "from_fn(limit_sign_in)")]
 pub(crate) async fn login(
     accounts: web::Data<Accounts>,
     limits: web::Data<RateLimits>,
+    req: HttpRequest,
     Json(body): Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     let email = field("email", Email::parse(&body.email))?;
-    limits.check_account(email.as_str())?;
+    let attempt = RateKey::AccountAt(email.as_str().to_owned(), ClientAddress::of(&req));
+    limits.check(RateClass::Login, attempt)?;
     let signed_in = accounts.login(&email, &body.password).await?;
     Ok(HttpResponse::Ok().json(signed_in))
 }
@@ -126,8 +118,9 @@ pub(crate) struct RefreshBody {
 /// Exchanges a refresh token for a new pair. Reusing a rotated token revokes its whole family.
 #[utoipa::path(tag = "accounts", request_body = RefreshBody,
     responses((status = 200, body = SignedIn),
-              (status = 401, description = "invalid, expired, revoked or reused", body = Problem)))]
-#[post("/refresh")]
+              (status = 401, description = "invalid, expired, revoked or reused", body = Problem),
+              (status = 429, body = Problem)))]
+#[post("/refresh", wrap = "from_fn(limit_session)")]
 pub(crate) async fn refresh(
     accounts: web::Data<Accounts>,
     Json(body): Json<RefreshBody>,
@@ -138,8 +131,8 @@ pub(crate) async fn refresh(
 
 /// Signs out: ends the session and revokes the access token in every process.
 #[utoipa::path(tag = "accounts", request_body = RefreshBody, security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = Problem)))]
-#[post("/logout")]
+    responses((status = 204), (status = 401, body = Problem), (status = 429, body = Problem)))]
+#[post("/logout", wrap = "from_fn(limit_session)")]
 pub(crate) async fn logout(
     accounts: web::Data<Accounts>,
     caller: AuthUser,
@@ -160,7 +153,7 @@ pub(crate) struct ForgotBody {
 /// Sends a password-reset link if the account exists; always 202.
 #[utoipa::path(tag = "accounts", request_body = ForgotBody,
     responses((status = 202), (status = 422, body = Problem), (status = 429, body = Problem)))]
-#[post("/password/forgot")]
+#[post("/password/forgot", wrap = "from_fn(limit_sign_in)")]
 pub(crate) async fn forgot_password(
     accounts: web::Data<Accounts>,
     Json(body): Json<ForgotBody>,
@@ -180,8 +173,8 @@ pub(crate) struct ResetBody {
 
 /// Sets a new password with a reset token; ends every session of the user.
 #[utoipa::path(tag = "accounts", request_body = ResetBody,
-    responses((status = 204), (status = 422, body = Problem)))]
-#[post("/password/reset")]
+    responses((status = 204), (status = 422, body = Problem), (status = 429, body = Problem)))]
+#[post("/password/reset", wrap = "from_fn(limit_sign_in)")]
 pub(crate) async fn reset_password(
     accounts: web::Data<Accounts>,
     Json(body): Json<ResetBody>,

@@ -1,26 +1,30 @@
 //! `/api/v1/products` (→ `catalog::products`, `catalog::search`): search, product pages, and
 //! sellers' product management.
 
-use crate::auth::{MaybeAuthUser, SellerUser};
+use crate::auth::{MaybeAuthUser, RateClass, RateKey, RateLimits, SellerUser};
 use crate::catalog::{Catalog, Product, SearchParams, SearchQuery, SearchResults};
 use crate::domain::Caller;
 use crate::domain::{PageParams, ProductFields, ProductInput, ProductPatch, ProductPatchFields};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use uuid::Uuid;
 
 /// Searches the published products: full text, filters, sorts, pages and facets.
 #[utoipa::path(tag = "catalog", params(SearchParams, PageParams),
     responses((status = 200, body = SearchResults),
-              (status = 422, description = "a parameter is invalid", body = Problem)))]
+              (status = 422, description = "a parameter is invalid", body = Problem),
+              (status = 429, body = Problem)))]
 #[get("")]
 pub(crate) async fn search(
     catalog: web::Data<Catalog>,
+    limits: web::Data<RateLimits>,
+    req: HttpRequest,
     params: web::Query<SearchParams>,
     paging: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
+    limits.check(RateClass::Search, RateKey::of_caller(&req))?;
     let query = SearchQuery::parse(&params, &paging)?;
     Ok(HttpResponse::Ok().json(catalog.search(&query).await?))
 }

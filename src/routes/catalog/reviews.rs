@@ -1,7 +1,7 @@
 //! Product reviews (→ `catalog::reviews`): `/api/v1/products/{id}/reviews` and
 //! `/api/v1/reviews/{id}`.
 
-use crate::auth::{AuthUser, CustomerUser};
+use crate::auth::{AuthUser, CustomerUser, RateClass, RateKey, RateLimits};
 use crate::catalog::{Catalog, Review, ReviewInput};
 use crate::domain::Caller;
 use crate::domain::{Page, PageParams};
@@ -42,14 +42,16 @@ pub(crate) struct ReviewBody {
     responses((status = 201, body = Review), (status = 403, body = Problem),
               (status = 404, body = Problem),
               (status = 409, description = "already reviewed", body = Problem),
-              (status = 422, body = Problem)))]
+              (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[post("/{id}/reviews")]
 pub(crate) async fn create(
     catalog: web::Data<Catalog>,
+    limits: web::Data<RateLimits>,
     customer: CustomerUser,
     id: web::Path<Uuid>,
     Json(body): Json<ReviewBody>,
 ) -> Result<HttpResponse, ApiError> {
+    limits.check(RateClass::Review, RateKey::User(customer.0.id))?;
     let input = ReviewInput::parse(body.rating, &body.title, &body.body)?;
     let review = catalog.create_review(customer.0.id, *id, &input).await?;
     Ok(HttpResponse::Created().json(review))
