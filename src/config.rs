@@ -30,6 +30,10 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     /// How long an unpaid order holds its stock.
     pub hold_ttl: Duration,
+    /// The most orders pending payment one customer may have (a business rule, not a rate).
+    pub max_unpaid_orders: usize,
+    /// Declined payments after which an order refuses further attempts.
+    pub max_payment_declines: usize,
     /// Whether rate limits are enforced.
     pub rate_limit: bool,
     /// The rate of each kind of limited request.
@@ -157,6 +161,8 @@ impl Settings {
             jwt_key_file: PathBuf::from(string("BAZAAR_JWT_KEY_FILE", "./data/jwt-ed25519.pem")),
             access_token_ttl: seconds("BAZAAR_ACCESS_TOKEN_TTL_SECS", var, 900)?,
             hold_ttl: seconds("BAZAAR_HOLD_TTL_SECS", var, 900)?,
+            max_unpaid_orders: limit("BAZAAR_MAX_UNPAID_ORDERS", var, 3)?,
+            max_payment_declines: limit("BAZAAR_MAX_PAYMENT_DECLINES", var, 5)?,
             rate_limit: flag("BAZAAR_RATE_LIMIT", var, true)?,
             rates: Rates {
                 sign_in: rate("BAZAAR_RATE_SIGN_IN", var, Rate::per_minute(60))?,

@@ -15,7 +15,7 @@ use crate::extract::JSON_BODY_LIMIT;
 use crate::health::Health;
 use crate::live::{Heartbeat, LiveUpdates, SessionLimits};
 use crate::notifications::{NotificationStore, Notifications};
-use crate::orders::{HoldExpiry, OrderServices, OrderStore, Orders, resume_holds};
+use crate::orders::{HoldExpiry, OrderRules, OrderServices, OrderStore, Orders, resume_holds};
 use crate::outbox::Outbox;
 use crate::outbox::store::OutboxStore;
 use crate::payments::TestGateway;
@@ -165,6 +165,11 @@ impl Application {
             gateway: Arc::new(TestGateway),
             hub: hub.clone(),
             hold_ttl,
+            rules: OrderRules {
+                max_unpaid_orders: i64::try_from(settings.max_unpaid_orders).unwrap_or(i64::MAX),
+                max_payment_declines: i64::try_from(settings.max_payment_declines)
+                    .unwrap_or(i64::MAX),
+            },
         });
         let authenticator = Authenticator::new(keys.clone(), revocations);
         let services = Services {

@@ -55,6 +55,12 @@ error_codes! {
     OutOfStock => ("out_of_stock", CONFLICT, "Out of stock"),
     LimitExceeded => ("limit_exceeded", CONFLICT, "Per-customer limit exceeded"),
     ImportInProgress => ("import_in_progress", CONFLICT, "An import is already running"),
+    TooManyUnpaidOrders => ("too_many_unpaid_orders", CONFLICT, "Too many orders pending payment"),
+    TooManyPaymentAttempts => (
+        "too_many_payment_attempts",
+        CONFLICT,
+        "Too many declined payment attempts"
+    ),
     PaymentDeclined => ("payment_declined", PAYMENT_REQUIRED, "Payment declined"),
     IdempotencyConflict => (
         "idempotency_conflict",

@@ -11,7 +11,7 @@ use super::outcome::{CheckoutOutcome, Declined};
 use super::pay::Charged;
 use super::shipping::{Shipping, ShippingMethod, address_snapshot};
 use super::unanswered::stored_after_all;
-use super::units::{CheckoutWork, RecordFor};
+use super::units::{AfterCommit, CheckoutWork, RecordFor};
 use super::{OrderError, Orders, announce};
 use crate::clock;
 use crate::domain::OrderStatus;
@@ -132,7 +132,10 @@ impl Orders {
             order: order.clone(),
             holds: tickets.clone(),
             idempotency,
+            max_unpaid_orders: self.rules.max_unpaid_orders,
+            refusal: AfterCommit::default(),
         };
+        let refusal = work.refusal.clone();
         let mut written = self.journal.write(work).await;
         if let Err(JournalError::Unavailable(_)) = &written {
             // The commit went unanswered: ask the database whether the order landed.
@@ -162,7 +165,11 @@ impl Orders {
             }
             Ok(false) => {
                 release_all(&self.inventory, &tickets).await;
-                // Refused only for a concurrent request with the same key: answer what it did.
+                if let Some(broken) = refusal.get().flatten() {
+                    return Err(OrderError::from(broken));
+                }
+                // Otherwise refused for a concurrent request with the same key: answer what it
+                // did.
                 let key = request
                     .idempotency
                     .as_ref()

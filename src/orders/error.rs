@@ -1,5 +1,6 @@
 //! [`OrderError`]: what can go wrong with an order, and the code each answers with.
 
+use super::units::CheckoutRefusal;
 use crate::domain::{FieldError, Invalid};
 use crate::error::{Coded, ErrorCode, Members, members};
 use crate::payments::DeclineCode;
@@ -17,6 +18,10 @@ pub(crate) enum OrderError {
     OutOfStock { product: Uuid, available: i64 },
     #[error("at most {limit} of product {product} per customer")]
     LimitExceeded { product: Uuid, limit: i64 },
+    #[error("you already have {limit} orders pending payment; pay or cancel one first")]
+    TooManyUnpaidOrders { limit: i64 },
+    #[error("this order's payment was declined {limit} times; it takes no more attempts")]
+    TooManyPaymentAttempts { limit: i64 },
     #[error("the payment was declined ({})", code.as_str())]
     PaymentDeclined { order: Uuid, code: DeclineCode },
     #[error("this Idempotency-Key was used for another request")]
@@ -50,6 +55,8 @@ impl Coded for OrderError {
             OrderError::NotFound(_) => ErrorCode::NotFound,
             OrderError::OutOfStock { .. } => ErrorCode::OutOfStock,
             OrderError::LimitExceeded { .. } => ErrorCode::LimitExceeded,
+            OrderError::TooManyUnpaidOrders { .. } => ErrorCode::TooManyUnpaidOrders,
+            OrderError::TooManyPaymentAttempts { .. } => ErrorCode::TooManyPaymentAttempts,
             OrderError::PaymentDeclined { .. } => ErrorCode::PaymentDeclined,
             OrderError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
             OrderError::Conflict(_) | OrderError::InFlight => ErrorCode::Conflict,
@@ -71,6 +78,10 @@ impl Coded for OrderError {
                 ("product_id", Value::from(product.to_string())),
                 ("limit", Value::from(*limit)),
             ]),
+            OrderError::TooManyUnpaidOrders { limit }
+            | OrderError::TooManyPaymentAttempts { limit } => {
+                members([("limit", Value::from(*limit))])
+            }
             OrderError::PaymentDeclined { order, code } => members([
                 ("order_id", Value::from(order.to_string())),
                 ("decline_code", Value::from(code.as_str())),
@@ -88,6 +99,19 @@ impl Coded for OrderError {
 
     fn retry_after(&self) -> Option<u64> {
         matches!(self, OrderError::InFlight).then_some(1)
+    }
+}
+
+impl From<CheckoutRefusal> for OrderError {
+    fn from(refusal: CheckoutRefusal) -> Self {
+        match refusal {
+            CheckoutRefusal::TooManyUnpaidOrders { limit } => {
+                OrderError::TooManyUnpaidOrders { limit }
+            }
+            CheckoutRefusal::LimitExceeded { product, limit } => {
+                OrderError::LimitExceeded { product, limit }
+            }
+        }
     }
 }
 

@@ -60,9 +60,12 @@ pub(crate) struct Orders {
     hub: Hub,
     /// How long an unpaid order holds its stock.
     hold_ttl: time::Duration,
+    rules: OrderRules,
     customer_locks: Arc<KeyedLocks<Uuid>>,
     /// By user, scope and idempotency key.
     key_locks: Arc<KeyedLocks<(Uuid, String, String)>>,
+    /// By order: one payment attempt of an order at a time, so its count of declines is exact.
+    payment_locks: Arc<KeyedLocks<Uuid>>,
 }
 
 /// What [`Orders`] works with.
@@ -76,6 +79,17 @@ pub(crate) struct OrderServices {
     pub gateway: Arc<dyn PaymentGateway>,
     pub hub: Hub,
     pub hold_ttl: time::Duration,
+    pub rules: OrderRules,
+}
+
+/// The shop's rules against hoarding stock and testing stolen cards. They are business rules,
+/// not rate limits: `BAZAAR_RATE_LIMIT=off` does not lift them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OrderRules {
+    /// The most orders pending payment one customer may have.
+    pub max_unpaid_orders: i64,
+    /// After this many declined payments an order refuses further attempts.
+    pub max_payment_declines: i64,
 }
 
 impl Orders {
@@ -90,8 +104,10 @@ impl Orders {
             gateway: services.gateway,
             hub: services.hub,
             hold_ttl: services.hold_ttl,
+            rules: services.rules,
             customer_locks: Arc::default(),
             key_locks: Arc::default(),
+            payment_locks: Arc::default(),
         }
     }
 }

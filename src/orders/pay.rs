@@ -110,6 +110,13 @@ impl Orders {
                 "the order's hold has expired; it can no longer be paid",
             ));
         }
+        // Held until the attempt is recorded: parallel attempts cannot all pass the count.
+        let lock = self.payment_locks.lock_for(order.id);
+        let _attempt = lock.lock().await;
+        let limit = self.rules.max_payment_declines;
+        if self.store.declined_payments(order.id).await? >= limit {
+            return Err(OrderError::TooManyPaymentAttempts { limit });
+        }
         let charged = self
             .gateway
             .charge(card, order.total_cents, &order.currency)

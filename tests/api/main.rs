@@ -5,6 +5,7 @@ mod accounts;
 mod actors;
 mod addresses;
 mod admin;
+mod business_rules;
 mod cart;
 mod catalogs;
 mod categories;

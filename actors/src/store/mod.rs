@@ -94,6 +94,16 @@ pub enum Connection<'c> {
     Sqlite(&'c mut SqliteConnection),
 }
 
+impl Connection<'_> {
+    /// The same connection for one more statement of the unit, which keeps it afterwards.
+    pub fn reborrow(&mut self) -> Connection<'_> {
+        match self {
+            Connection::Postgres(connection) => Connection::Postgres(connection),
+            Connection::Sqlite(connection) => Connection::Sqlite(connection),
+        }
+    }
+}
+
 /// Calls `function` of the `postgres` or `sqlite` module in scope with the pool (the embedded
 /// database: readers and writer) or connection of the backend in use, then its other arguments:
 /// `by_backend!(pool self.db => find_user(id))`, `by_backend!(connection c => write(units))`.

@@ -18,6 +18,7 @@ use crate::payments::{Card, DeclineCode};
 use bazaar_actors::by_backend;
 use bazaar_actors::inventory::HoldTicket;
 use bazaar_actors::store::Connection;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A payment attempt that did not pay its order.
@@ -87,6 +88,11 @@ impl OrderStore {
         by_backend!(pool &self.db => record_unpaid_attempt(attempt))
     }
 
+    /// How many payments of `order` were declined.
+    pub(crate) async fn declined_payments(&self, order: Uuid) -> sqlx::Result<i64> {
+        by_backend!(pool &self.db => declined_payments(order))
+    }
+
     pub(crate) async fn order_exists(&self, id: Uuid) -> sqlx::Result<bool> {
         by_backend!(pool &self.db => order_exists(id))
     }
@@ -137,6 +143,39 @@ impl OrderStore {
 pub(crate) struct ReleasedAtStart {
     pub units: i64,
     pub products: usize,
+}
+
+/// What the customers of a batch of checkouts already have, as the rules count it.
+#[derive(Debug, Default)]
+pub(crate) struct Standing {
+    /// Orders pending payment, by customer.
+    pub unpaid_orders: HashMap<Uuid, i64>,
+    /// For each customer and product with a per-customer limit among the checkouts' lines: the
+    /// limit, and the units the customer holds unpaid or has bought.
+    pub limited_units: HashMap<(Uuid, Uuid), (i64, i64)>,
+}
+
+/// The standing of the checkouts' customers, read inside the unit's transaction (on PostgreSQL
+/// after locking the customers' rows, so another process's checkouts for them wait).
+pub(crate) async fn checkout_standing(
+    connection: Connection<'_>,
+    checkouts: &[&CheckoutWork],
+) -> sqlx::Result<Standing> {
+    let mut customers: Vec<Uuid> = checkouts.iter().map(|c| c.order.user_id).collect();
+    customers.sort_unstable();
+    customers.dedup();
+    let mut lines: Vec<(Uuid, Uuid)> = checkouts
+        .iter()
+        .flat_map(|c| {
+            c.order
+                .items
+                .iter()
+                .map(|item| (c.order.user_id, item.product_id))
+        })
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    by_backend!(connection connection => checkout_standing(&customers, &lines))
 }
 
 /// Writes checkouts (with their idempotency records); which of them were accepted.

@@ -60,7 +60,7 @@ mod payment;
 
 pub(crate) use after_commit::AfterCommit;
 pub(crate) use cancel::{CancelWork, Cancelled};
-pub(crate) use checkout::CheckoutWork;
+pub(crate) use checkout::{CheckoutRefusal, CheckoutWork};
 pub(crate) use expire::ExpireWork;
 pub(crate) use payment::{PaymentWork, RecordFor};
 

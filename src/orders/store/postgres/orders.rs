@@ -136,6 +136,16 @@ pub(in crate::orders::store) async fn units_toward_limit(
     .await
 }
 
+pub(in crate::orders::store) async fn declined_payments(
+    pool: &PgPool,
+    order: Uuid,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM payments WHERE order_id = $1 AND status = 'declined'")
+        .bind(order)
+        .fetch_one(pool)
+        .await
+}
+
 pub(in crate::orders::store) async fn record_unpaid_attempt(
     pool: &PgPool,
     attempt: UnpaidAttempt<'_>,

@@ -1,14 +1,65 @@
 //! The statements of the orders' journal units on PostgreSQL.
 
-use crate::domain::PaymentMethod;
+use crate::domain::{OrderStatus, PaymentMethod};
 use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::{Order, OrderItem};
-use crate::orders::store::ReleasedHold;
+use crate::orders::store::{ReleasedHold, Standing};
 use crate::orders::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork, RecordFor};
 use bazaar_actors::inventory::HoldTicket;
 use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
+
+/// Locks the rows of `customers` (in id order, so processes cannot deadlock on them) and reads
+/// their orders pending payment and their units of the limited products among `lines`.
+pub(in crate::orders::store) async fn checkout_standing(
+    connection: &mut PgConnection,
+    customers: &[Uuid],
+    lines: &[(Uuid, Uuid)],
+) -> sqlx::Result<Standing> {
+    sqlx::query("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
+        .bind(customers)
+        .execute(&mut *connection)
+        .await?;
+    let unpaid: Vec<(Uuid, i64)> = sqlx::query_as(
+        "SELECT user_id, count(*) FROM orders
+         WHERE user_id = ANY($1) AND status = 'pending_payment' GROUP BY user_id",
+    )
+    .bind(customers)
+    .fetch_all(&mut *connection)
+    .await?;
+    let limited: Vec<(Uuid, Uuid, i64, i64)> = sqlx::query_as(
+        "SELECT t.user_id, t.product_id, p.max_per_customer::bigint,
+             (SELECT coalesce(sum(oi.qty), 0)::bigint FROM orders o
+              JOIN order_items oi ON oi.order_id = o.id AND oi.product_id = t.product_id
+              WHERE o.user_id = t.user_id AND o.status = ANY($3))
+         FROM unnest($1::uuid[], $2::uuid[]) AS t (user_id, product_id)
+         JOIN products p ON p.id = t.product_id
+         WHERE p.max_per_customer IS NOT NULL",
+    )
+    .bind(
+        lines
+            .iter()
+            .map(|(customer, _)| *customer)
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        lines
+            .iter()
+            .map(|(_, product)| *product)
+            .collect::<Vec<_>>(),
+    )
+    .bind(OrderStatus::names_where(OrderStatus::counts_toward_limits))
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(Standing {
+        unpaid_orders: unpaid.into_iter().collect(),
+        limited_units: limited
+            .into_iter()
+            .map(|(customer, product, limit, taken)| ((customer, product), (limit, taken)))
+            .collect(),
+    })
+}
 
 /// Writes many checkouts with one statement for their idempotency records and one for their
 /// orders, lines, holds and first events; which checkouts were accepted.

@@ -5,14 +5,55 @@
 use crate::domain::{OrderStatus, PaymentMethod};
 use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::OrderItem;
-use crate::orders::store::ReleasedHold;
+use crate::orders::store::{ReleasedHold, Standing};
 use crate::orders::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork, RecordFor};
 use bazaar_actors::inventory::HoldTicket;
 use bazaar_actors::store::timestamp;
 use sqlx::SqliteConnection;
+use sqlx::types::Json;
 use std::collections::HashSet;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+/// The orders pending payment of `customers` and their units of the limited products among
+/// `lines`. The single writer's transaction keeps them as read until it ends.
+pub(in crate::orders::store) async fn checkout_standing(
+    connection: &mut SqliteConnection,
+    customers: &[Uuid],
+    lines: &[(Uuid, Uuid)],
+) -> sqlx::Result<Standing> {
+    let mut standing = Standing::default();
+    for customer in customers {
+        let unpaid: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM orders WHERE user_id = $1 AND status = 'pending_payment'",
+        )
+        .bind(customer)
+        .fetch_one(&mut *connection)
+        .await?;
+        standing.unpaid_orders.insert(*customer, unpaid);
+    }
+    let counted = Json(OrderStatus::names_where(OrderStatus::counts_toward_limits));
+    for (customer, product) in lines {
+        let limited: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT p.max_per_customer,
+                 (SELECT coalesce(sum(oi.qty), 0) FROM orders o
+                  JOIN order_items oi ON oi.order_id = o.id AND oi.product_id = p.id
+                  WHERE o.user_id = $1 AND o.status IN (SELECT value FROM json_each($3)))
+             FROM products p WHERE p.id = $2 AND p.max_per_customer IS NOT NULL",
+        )
+        .bind(customer)
+        .bind(product)
+        .bind(&counted)
+        .fetch_optional(&mut *connection)
+        .await?;
+        if let Some(limited) = limited {
+            standing
+                .limited_units
+                .insert((*customer, *product), limited);
+        }
+    }
+    Ok(standing)
+}
 
 /// Writes many checkouts: their idempotency records, then the orders, lines, holds and first
 /// events of those that may go on; which checkouts were accepted.
