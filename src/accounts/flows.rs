@@ -45,24 +45,17 @@ impl Accounts {
         };
         let id = Uuid::now_v7();
         let activation = if status == UserStatus::Pending {
-            let (email, name) = (&registration.email, &registration.name);
-            let link_base = format!("{}/activate", self.rules.public_url);
-            Some(one_time_tokens::issue(id, Purpose::Activation, |token| {
-                NewMessage {
-                    to: email.as_str().to_owned(),
-                    kind: "activation".into(),
-                    subject: "Activate your Bazaar account".into(),
-                    body: format!(
-                        "Hello {},\n\nwelcome to Bazaar. Activate your account within 24 hours by \
-                         opening this link:\n\n{link_base}?token={token}\n\nIf you did not \
-                         register, ignore this message.\n",
-                        name.as_str()
-                    ),
-                }
-            })?)
+            let (email, name) = (registration.email.as_str(), registration.name.as_str());
+            Some(self.activation_token(id, email, name)?)
         } else {
             None
         };
+        // Someone may have registered this email without owning it: once their activation link
+        // has expired, the registration gives way to this one.
+        let expired_before = OffsetDateTime::now_utc() - Purpose::Activation.lifetime();
+        self.store
+            .retire_stale_registration(&registration.email, expired_before)
+            .await?;
         let user = NewUser {
             id,
             email: &registration.email,
@@ -73,6 +66,43 @@ impl Accounts {
             status,
         };
         self.insert_user(&user, activation.as_ref()).await
+    }
+
+    /// A fresh activation token of `user`, with the message that sends it.
+    fn activation_token(
+        &self,
+        user: Uuid,
+        email: &str,
+        name: &str,
+    ) -> Result<one_time_tokens::TokenRow, AccountError> {
+        let link_base = format!("{}/activate", self.rules.public_url);
+        let token = one_time_tokens::issue(user, Purpose::Activation, |token| NewMessage {
+            to: email.to_owned(),
+            kind: "activation".into(),
+            subject: "Activate your Bazaar account".into(),
+            body: format!(
+                "Hello {name},\n\nwelcome to Bazaar. Activate your account within 24 hours by \
+                 opening this link:\n\n{link_base}?token={token}\n\nIf you did not register, \
+                 ignore this message.\n"
+            ),
+        })?;
+        Ok(token)
+    }
+
+    /// Sends a new activation link to an account that is not activated yet; does nothing for
+    /// any other email, so the answer tells nobody whether an account exists.
+    #[tracing::instrument(skip_all, fields(email = %email))]
+    pub(crate) async fn resend_activation(&self, email: &Email) -> Result<(), AccountError> {
+        let Some(found) = self.store.find_by_email(email).await? else {
+            return Ok(());
+        };
+        let user = found.user;
+        if user.status != UserStatus::Pending {
+            return Ok(());
+        }
+        let activation = self.activation_token(user.id, &user.email, &user.name)?;
+        self.store.issue_token(&activation).await?;
+        Ok(())
     }
 
     /// Activates the account an activation token was issued for.
@@ -101,6 +131,8 @@ impl Accounts {
             return Err(AccountError::InvalidCredentials);
         };
         self.ensure_may_sign_in(&found.user)?;
+        // Whoever knows the password needs no reset link: any still outstanding stops working.
+        self.store.end_reset_tokens(found.user.id).await?;
         let refresh_token = self.start_session(found.user.id).await?;
         self.signed_in(found.user, refresh_token)
     }

@@ -22,7 +22,7 @@ impl Purpose {
         }
     }
 
-    fn lifetime(self) -> Duration {
+    pub(crate) fn lifetime(self) -> Duration {
         match self {
             Purpose::Activation => Duration::hours(24),
             Purpose::PasswordReset => Duration::hours(1),

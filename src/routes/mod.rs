@@ -74,6 +74,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                     scope("/auth")
                         .service(accounts::flows::register)
                         .service(accounts::flows::activate)
+                        .service(accounts::flows::resend_activation)
                         .service(accounts::flows::login)
                         .service(accounts::flows::refresh)
                         .service(accounts::flows::logout)

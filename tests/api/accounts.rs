@@ -252,3 +252,102 @@ async fn values(app: &TestApp, sql: &str) -> Vec<Vec<u8>> {
     let rows: Vec<(Vec<u8>,)> = app.db.rows(sql, &[]).await;
     rows.into_iter().map(|(value,)| value).collect()
 }
+
+#[actix_web::test]
+async fn a_reset_or_a_login_ends_every_other_reset_token() {
+    let app = spawn_app().await;
+    let user = app.customer().await;
+    let older = reset_token(&app, &user).await;
+    let newer = reset_token(&app, &user).await;
+    assert_ne!(older, newer);
+    let reset = app
+        .anonymous()
+        .reset_password(&newer, "a brand new password")
+        .await;
+    assert_eq!(reset.status(), StatusCode::NO_CONTENT);
+    let stale = app
+        .anonymous()
+        .reset_password(&older, "an attacker's password")
+        .await;
+    assert_invalid_field(stale, "token").await;
+
+    let forgotten = reset_token(&app, &user).await;
+    app.sign_in(&user.email, "a brand new password").await;
+    let after_login = app
+        .anonymous()
+        .reset_password(&forgotten, "an attacker's password")
+        .await;
+    assert_invalid_field(after_login, "token").await;
+    app.sign_in(&user.email, "a brand new password").await;
+}
+
+#[actix_web::test]
+async fn an_unactivated_account_gets_its_link_again_and_nobody_else_does() {
+    let app = spawn_app().await;
+    let email = "late@example.com";
+    assert_eq!(
+        app.register(email, None).await.status(),
+        StatusCode::CREATED
+    );
+    let resent = app.anonymous().resend_activation(email).await;
+    assert_eq!(resent.status(), StatusCode::ACCEPTED);
+    let tokens = app.outbox_tokens(email, "activation").await;
+    assert_eq!(tokens.len(), 2, "a second activation link");
+    let activated = app.anonymous().activate(&tokens[0]).await;
+    assert_eq!(activated.status(), StatusCode::OK);
+
+    for nobody_new in [email, "nobody@example.com"] {
+        let answer = app.anonymous().resend_activation(nobody_new).await;
+        assert_eq!(
+            answer.status(),
+            StatusCode::ACCEPTED,
+            "the same answer for everyone"
+        );
+    }
+    assert_eq!(app.outbox_tokens(email, "activation").await.len(), 2);
+    assert!(
+        app.outbox_tokens("nobody@example.com", "activation")
+            .await
+            .is_empty()
+    );
+    let invalid = app.anonymous().resend_activation("not an email").await;
+    assert_invalid_field(invalid, "email").await;
+}
+
+#[actix_web::test]
+async fn a_registration_never_activated_gives_way_once_its_link_expired() {
+    let app = spawn_app().await;
+    let email = "squatted@example.com";
+    assert_eq!(
+        app.register(email, None).await.status(),
+        StatusCode::CREATED
+    );
+    let fresh = app.register(email, None).await;
+    assert_problem(fresh, StatusCode::CONFLICT, "email_taken").await;
+
+    let day_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(25);
+    app.db
+        .execute(
+            "UPDATE users SET created_at = $1 WHERE email = $2",
+            &[Bind::Time(day_ago), Bind::from(email)],
+        )
+        .await;
+    let owner = app.register(email, None).await;
+    assert_eq!(owner.status(), StatusCode::CREATED, "the owner registers");
+    let token = app.outbox_token(email, "activation").await.unwrap();
+    assert_eq!(
+        app.anonymous().activate(&token).await.status(),
+        StatusCode::OK
+    );
+    app.sign_in(email, PASSWORD).await;
+
+    // An activated account never gives way, however old.
+    app.db
+        .execute(
+            "UPDATE users SET created_at = $1 WHERE email = $2",
+            &[Bind::Time(day_ago), Bind::from(email)],
+        )
+        .await;
+    let again = app.register(email, None).await;
+    assert_problem(again, StatusCode::CONFLICT, "email_taken").await;
+}

@@ -317,6 +317,11 @@ impl<'a> Api<'a> {
         self.post("/api/v1/auth/logout", &body).await
     }
 
+    pub async fn resend_activation(&self, email: &str) -> Response {
+        let body = json!({"email": email});
+        self.post("/api/v1/auth/activation/resend", &body).await
+    }
+
     pub async fn forgot_password(&self, email: &str) -> Response {
         let body = json!({"email": email});
         self.post("/api/v1/auth/password/forgot", &body).await
@@ -764,6 +769,11 @@ impl TestApp {
 
     /// The token in the newest outbox message of `kind` to `email`.
     pub async fn outbox_token(&self, email: &str, kind: &str) -> Option<String> {
+        self.outbox_tokens(email, kind).await.into_iter().next()
+    }
+
+    /// The tokens of every `kind` message to `email` in the outbox, newest first.
+    pub async fn outbox_tokens(&self, email: &str, kind: &str) -> Vec<String> {
         let admin = self.admin().await;
         let response = self
             .as_user(&admin)
@@ -771,13 +781,16 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.expect("outbox body");
-        let message = body["items"]
-            .as_array()?
+        body["items"]
+            .as_array()
+            .expect("outbox items")
             .iter()
-            .find(|message| message["kind"] == kind)?;
-        let text = message["body"].as_str()?;
-        let (_, rest) = text.split_once("?token=")?;
-        Some(rest.split_whitespace().next()?.to_owned())
+            .filter(|message| message["kind"] == kind)
+            .filter_map(|message| {
+                let (_, rest) = message["body"].as_str()?.split_once("?token=")?;
+                Some(rest.split_whitespace().next()?.to_owned())
+            })
+            .collect()
     }
 
     pub fn key_file(&self) -> PathBuf {

@@ -329,6 +329,7 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/auth/login", "post"),
         ("/api/v1/auth/refresh", "post"),
         ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/activation/resend", "post"),
         ("/api/v1/auth/password/forgot", "post"),
         ("/api/v1/auth/password/reset", "post"),
         ("/api/v1/users/me", "get"),

@@ -69,13 +69,30 @@ impl AccountStore {
         by_backend!(pool &self.db => issue_token(token))
     }
 
+    /// Uses up every reset token of `user` not used yet (a successful login ends them).
+    pub(crate) async fn end_reset_tokens(&self, user: Uuid) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => end_reset_tokens(user))
+    }
+
+    /// Frees `email` from a registration never activated and made before `registered_before`
+    /// (its activation tokens have expired): the account is deleted, so the email can register
+    /// again.
+    pub(crate) async fn retire_stale_registration(
+        &self,
+        email: &Email,
+        registered_before: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => retire_stale_registration(email, registered_before))
+    }
+
     /// Uses up an activation token and activates its user; the user, if the token was valid.
     pub(crate) async fn activate(&self, token_hash: &[u8]) -> sqlx::Result<Option<Uuid>> {
         by_backend!(pool &self.db => activate(token_hash))
     }
 
-    /// Uses up a reset token, sets the new password hash and ends every session of its user
-    /// (tokens issued before `at` stop working); the user, if the token was valid.
+    /// Uses up a reset token (and every other reset token of its user), sets the new password
+    /// hash and ends every session of its user (tokens issued before `at` stop working); the
+    /// user, if the token was valid.
     pub(crate) async fn reset_password(
         &self,
         token_hash: &[u8],

@@ -156,9 +156,48 @@ pub(super) async fn reset_password(
         .bind(password_hash)
         .execute(&mut *tx)
         .await?;
+    end_unused_tokens(&mut tx, user, Purpose::PasswordReset).await?;
     end_all_sessions(&mut tx, user, at).await?;
     tx.commit().await?;
     Ok(Some(user))
+}
+
+/// Uses up every outstanding token of `user` for `purpose`.
+async fn end_unused_tokens(
+    connection: &mut PgConnection,
+    user: Uuid,
+    purpose: Purpose,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE account_tokens SET used_at = now()
+         WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+    )
+    .bind(user)
+    .bind(purpose.as_str())
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn end_reset_tokens(pool: &PgPool, user: Uuid) -> sqlx::Result<()> {
+    let mut connection = pool.acquire().await?;
+    end_unused_tokens(&mut connection, user, Purpose::PasswordReset).await
+}
+
+pub(super) async fn retire_stale_registration(
+    pool: &PgPool,
+    email: &Email,
+    registered_before: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET deleted_at = now(), updated_at = now()
+         WHERE email = $1 AND status = 'pending' AND deleted_at IS NULL AND created_at < $2",
+    )
+    .bind(email.as_str())
+    .bind(registered_before)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 pub(super) async fn start_session(

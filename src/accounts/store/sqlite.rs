@@ -161,9 +161,48 @@ pub(super) async fn reset_password(
         .bind(password_hash)
         .execute(&mut *tx)
         .await?;
+    end_unused_tokens(&mut tx, user, Purpose::PasswordReset).await?;
     end_all_sessions(&mut tx, user, at).await?;
     tx.commit().await?;
     Ok(Some(user))
+}
+
+/// Uses up every outstanding token of `user` for `purpose`.
+async fn end_unused_tokens(
+    connection: &mut SqliteConnection,
+    user: Uuid,
+    purpose: Purpose,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE account_tokens SET used_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+    )
+    .bind(user)
+    .bind(purpose.as_str())
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn end_reset_tokens(db: &EmbeddedDatabase, user: Uuid) -> sqlx::Result<()> {
+    let mut connection = db.writer.acquire().await?;
+    end_unused_tokens(&mut connection, user, Purpose::PasswordReset).await
+}
+
+pub(super) async fn retire_stale_registration(
+    db: &EmbeddedDatabase,
+    email: &Email,
+    registered_before: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET deleted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE email = $1 AND status = 'pending' AND deleted_at IS NULL AND created_at < $2",
+    )
+    .bind(email.as_str())
+    .bind(timestamp(registered_before))
+    .execute(&db.writer)
+    .await?;
+    Ok(())
 }
 
 pub(super) async fn start_session(

@@ -82,6 +82,26 @@ pub(crate) async fn activate(
     Ok(HttpResponse::Ok().json(UserEnvelope { user }))
 }
 
+/// An email, for the requests that send a link to it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EmailBody {
+    email: String,
+}
+
+/// Sends a new activation link if the account exists and is not activated yet; always 202.
+#[utoipa::path(tag = "accounts", request_body = EmailBody,
+    responses((status = 202), (status = 422, body = Problem), (status = 429, body = Problem)))]
+#[post("/activation/resend", wrap = "from_fn(limit_sign_in)")]
+pub(crate) async fn resend_activation(
+    accounts: web::Data<Accounts>,
+    Json(body): Json<EmailBody>,
+) -> Result<HttpResponse, ApiError> {
+    let email = field("email", Email::parse(&body.email))?;
+    accounts.resend_activation(&email).await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LoginBody {
@@ -144,19 +164,13 @@ pub(crate) async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ForgotBody {
-    email: String,
-}
-
 /// Sends a password-reset link if the account exists; always 202.
-#[utoipa::path(tag = "accounts", request_body = ForgotBody,
+#[utoipa::path(tag = "accounts", request_body = EmailBody,
     responses((status = 202), (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[post("/password/forgot", wrap = "from_fn(limit_sign_in)")]
 pub(crate) async fn forgot_password(
     accounts: web::Data<Accounts>,
-    Json(body): Json<ForgotBody>,
+    Json(body): Json<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
     let email = field("email", Email::parse(&body.email))?;
     accounts.forgot_password(&email).await?;
