@@ -2,6 +2,7 @@
 
 use super::{AccessClaims, JwtKeys, Revocations};
 use std::sync::Arc;
+use tokio::sync::watch;
 
 /// Why a presented access token does not count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,5 +33,16 @@ impl Authenticator {
         } else {
             Ok(claims)
         }
+    }
+
+    /// Whether a token verified earlier has been revoked since.
+    pub(crate) fn revoked(&self, claims: &AccessClaims) -> bool {
+        self.revocations.is_revoked(claims)
+    }
+
+    /// A receiver told of every revocation, for sessions that outlast the request that verified
+    /// their token.
+    pub(crate) fn revocations(&self) -> watch::Receiver<u64> {
+        self.revocations.subscribe()
     }
 }

@@ -14,7 +14,9 @@ mod revocation;
 mod secrets;
 
 pub(crate) use authenticator::{Authenticator, TokenRefused};
-pub(crate) use extractor::{AdminUser, AuthUser, CustomerUser, MaybeAuthUser, SellerUser};
+pub(crate) use extractor::{
+    AdminUser, AuthUser, CustomerUser, MaybeAuthUser, SellerUser, bearer_token,
+};
 pub use jwt::JwtKeys;
 pub(crate) use jwt::{AccessClaims, Jwks};
 pub(crate) use passwords::PasswordHasher;

@@ -7,6 +7,9 @@
 //! published on the [`Bus`] so each process applies it at once, and a process reloads both sources
 //! whenever its subscription (re)starts, so nothing published while it was disconnected is
 //! missed.
+//!
+//! Every revocation this process learns of, its own or another's, also bumps a [`watch`] counter,
+//! so live sessions that outlast a request re-check their token at once.
 
 use super::AccessClaims;
 use crate::accounts::AccountStore;
@@ -18,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use time::OffsetDateTime;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 /// A revocation as published to the other processes.
@@ -35,6 +39,8 @@ pub(crate) struct Revocations {
     bus: Bus,
     accounts: AccountStore,
     access_ttl: Duration,
+    /// Bumped on every revocation applied here.
+    changed: watch::Sender<u64>,
 }
 
 /// Where token revocations are kept did not take one.
@@ -66,7 +72,18 @@ impl Revocations {
             bus,
             accounts,
             access_ttl,
+            changed: watch::Sender::new(0),
         }
+    }
+
+    /// A receiver that is told whenever a revocation is applied in this process.
+    pub(crate) fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    fn announce(&self) {
+        self.changed
+            .send_modify(|count| *count = count.wrapping_add(1));
     }
 
     /// Whether a verified token has been revoked since it was issued.
@@ -87,6 +104,7 @@ impl Revocations {
         exp: i64,
     ) -> Result<(), RevocationStoreError> {
         write(&self.tokens).insert(jti, exp);
+        self.announce();
         let message = Revoked::Token { jti, exp };
         match self.bus.redis() {
             Some(redis) => {
@@ -112,6 +130,7 @@ impl Revocations {
             .entry(user)
             .and_modify(|cutoff| *cutoff = (*cutoff).max(cutoff_ms))
             .or_insert(cutoff_ms);
+        self.announce();
         let message = Revoked::User {
             id: user,
             cutoff_ms,
@@ -147,6 +166,7 @@ impl Revocations {
                 *cutoff = (*cutoff).max(cutoff_ms);
             }
         }
+        self.announce();
     }
 
     /// Loads every revocation that can still matter: user cut-offs from the database, then
@@ -181,6 +201,7 @@ impl Revocations {
             None => self.accounts.revoked_tokens(now.unix_timestamp()).await?,
         };
         write(&self.tokens).extend(tokens);
+        self.announce();
         Ok(())
     }
 

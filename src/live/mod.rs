@@ -10,6 +10,7 @@ mod limits;
 mod protocol;
 pub(crate) mod relay;
 mod socket;
+mod token_watch;
 
 pub(crate) use limits::{SessionLimits, SessionSlot};
 pub(crate) use socket::MAX_FRAME;
@@ -23,6 +24,7 @@ use bazaar_actors::hub::Hub;
 use limits::{Holder, SessionCaps};
 use std::sync::Arc;
 use std::time::Duration;
+use token_watch::TokenWatch;
 use uuid::Uuid;
 
 /// How live sessions are kept alive.
@@ -140,31 +142,30 @@ impl LiveUpdates {
         socket::run(self, address, session, stream, access_token).await;
     }
 
-    /// The event stream of `caller` (none: anonymous; or authenticated by `access_token`) from
-    /// `address`, following the comma-separated `topics`.
+    /// The event stream from `address` of the holder of `access_token` (none: anonymous),
+    /// following the comma-separated `topics`; it ends when the token expires or is revoked.
     pub(crate) async fn event_stream(
         &self,
         address: ClientAddress,
-        caller: Option<Caller>,
         access_token: Option<&str>,
         topics: Option<&str>,
     ) -> Result<
         impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + use<>,
         LiveError,
     > {
-        let caller = match (caller, access_token) {
-            (Some(caller), _) => Some(caller),
-            (None, Some(token)) => match self.authenticator.verify(token) {
-                Ok(claims) => Some(Caller {
-                    id: claims.sub,
-                    role: claims.role,
-                }),
+        let claims = match access_token {
+            Some(token) => match self.authenticator.verify(token) {
+                Ok(claims) => Some(claims),
                 Err(TokenRefused::Invalid | TokenRefused::Revoked) => {
                     return Err(LiveError::Unauthorized);
                 }
             },
-            (None, None) => None,
+            None => None,
         };
+        let caller = claims.as_ref().map(|claims| Caller {
+            id: claims.sub,
+            role: claims.role,
+        });
         let topics: Vec<&str> = topics
             .iter()
             .flat_map(|t| t.split(','))
@@ -179,15 +180,22 @@ impl LiveUpdates {
             products.push(self.followable(caller, topic).await?);
         }
         let mut slots = vec![self.admit(address)?];
-        if let Some(caller) = caller {
-            slots.push(self.admit_user(caller.id)?);
+        let mut token = TokenWatch::new(self.authenticator.clone());
+        if let Some(claims) = claims {
+            slots.push(self.admit_user(claims.sub)?);
+            token.watch(claims);
         }
         let subscription = self.hub.connect(caller.map(|caller| caller.id));
         for product in &products {
             self.hub.watch(subscription.id, *product, true);
         }
-        let stream =
-            event_stream::Stream::new(self.hub.clone(), subscription, slots, self.heartbeat.ping);
+        let stream = event_stream::Stream::new(
+            self.hub.clone(),
+            subscription,
+            slots,
+            token,
+            self.heartbeat.ping,
+        );
         Ok(stream.into_body())
     }
 }

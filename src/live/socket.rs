@@ -1,7 +1,9 @@
 //! One WebSocket session: a task that selects over the client's frames, the pushes the hub
-//! routes to it and a heartbeat, with a frame cap and clean-up on exit.
+//! routes to it, a heartbeat and its token's lapse, with a frame cap and clean-up on exit. An
+//! authenticated session is closed (4401) when its access token expires or is revoked.
 
 use super::protocol::{ClientMessage, ServerMessage, product_topic};
+use super::token_watch::TokenWatch;
 use super::{LiveUpdates, SessionSlot};
 use crate::auth::AccessClaims;
 use crate::domain::Caller;
@@ -17,6 +19,9 @@ use uuid::Uuid;
 pub(crate) const MAX_FRAME: usize = 4 * 1024;
 /// The most products one session may watch.
 const MAX_TOPICS: usize = 100;
+/// The close code of a session whose access token expired or was revoked (HTTP 401's
+/// counterpart in the private-use range).
+const TOKEN_LAPSED: u16 = 4401;
 
 /// Why a session ends.
 enum End {
@@ -33,6 +38,7 @@ struct Live {
     /// The places this session holds among its client address's and its user's sessions.
     _address: SessionSlot,
     user_slot: Option<SessionSlot>,
+    token: TokenWatch,
 }
 
 impl Live {
@@ -42,6 +48,16 @@ impl Live {
             .text(message.to_json())
             .await
             .map_err(|_| End::Closed)
+    }
+
+    /// Tells the client why its token no longer counts and ends the session.
+    async fn lapse(&mut self, why: &'static str) -> Result<(), End> {
+        self.send(&ServerMessage::error(ErrorCode::Unauthorized, why))
+            .await?;
+        Err(End::Reason(CloseReason::from((
+            CloseCode::Other(TOKEN_LAPSED),
+            why,
+        ))))
     }
 
     /// Registers again with the hub as `caller`, keeping the watched products.
@@ -104,6 +120,7 @@ impl Live {
                     role: claims.role,
                 };
                 self.become_user(caller, slot);
+                self.token.watch(claims.clone());
                 self.send(&ServerMessage::Authenticated {
                     user_id: claims.sub,
                     at: now,
@@ -167,6 +184,7 @@ pub(crate) async fn run(
 ) {
     let subscription = updates.hub.connect(None);
     let hub = updates.hub.clone();
+    let token = TokenWatch::new(updates.authenticator.clone());
     let mut live = Live {
         live: updates,
         session,
@@ -175,6 +193,7 @@ pub(crate) async fn run(
         products: HashSet::new(),
         _address: address,
         user_slot: None,
+        token,
     };
     let ended = serve(&mut live, &mut stream, access_token).await;
     hub.disconnect(live.subscription.id);
@@ -225,6 +244,7 @@ async fn serve(
                     format!("bad frame: {error}"),
                 )))),
             },
+            why = live.token.lapsed() => live.lapse(why).await,
             push = live.subscription.pushes.recv() => match push {
                 Some(push) => live.on_push(push).await,
                 // The hub dropped this session: it could not keep up.

@@ -1,9 +1,8 @@
 //! `/api/v1/ws` and `/api/v1/events` (→ [`crate::live`]): live updates over a WebSocket or as
 //! Server-Sent Events.
 
-use crate::auth::MaybeAuthUser;
+use crate::auth::bearer_token;
 use crate::client_address::ClientAddress;
-use crate::domain::Caller;
 use crate::error::{ApiError, Problem};
 use crate::live::{LiveUpdates, MAX_FRAME};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -63,16 +62,14 @@ pub(crate) struct EventParams {
 #[get("/events")]
 pub(crate) async fn events(
     live: web::Data<LiveUpdates>,
-    caller: MaybeAuthUser,
     req: HttpRequest,
     params: web::Query<EventParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller.0.as_ref().map(Caller::from);
+    let access_token = bearer_token(&req).or(params.access_token.as_deref());
     let stream = live
         .event_stream(
             ClientAddress::of(&req),
-            caller,
-            params.access_token.as_deref(),
+            access_token,
             params.topics.as_deref(),
         )
         .await?;

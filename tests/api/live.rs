@@ -531,3 +531,122 @@ async fn expect_any(socket: &mut Socket) -> Value {
         .await
         .expect("a message")
 }
+
+/// Reads until the session closes; the error message before the close and the close code.
+async fn closed_with(socket: &mut Socket) -> (Option<Value>, Option<u16>) {
+    let mut error = None;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("the session closes in time");
+        match frame {
+            Some(Ok(Message::Text(text))) => {
+                let message: Value = serde_json::from_str(&text).unwrap();
+                if message["type"] == "error" {
+                    error = Some(message);
+                }
+            }
+            Some(Ok(Message::Close(frame))) => return (error, frame.map(|f| u16::from(f.code))),
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return (error, None),
+        }
+    }
+}
+
+async fn assert_lapsed(socket: &mut Socket) {
+    let (error, code) = closed_with(socket).await;
+    assert_eq!(
+        error.expect("an error before the close")["code"],
+        "unauthorized"
+    );
+    assert_eq!(code, Some(4401));
+}
+
+#[actix_web::test]
+async fn a_session_ends_when_its_access_token_expires() {
+    let mut settings = test_settings();
+    settings.access_token_ttl = Duration::from_secs(2);
+    let app = spawn_app_with(settings).await;
+    let customer = app.customer().await;
+    let mut socket = connect(&app, Some(&customer.access_token)).await;
+    expect(&mut socket, "authenticated").await;
+    assert_lapsed(&mut socket).await;
+    let mut anonymous = connect(&app, None).await;
+    assert!(
+        next(&mut anonymous, Duration::from_secs(3)).await.is_none(),
+        "an anonymous session has no token to lapse"
+    );
+}
+
+#[actix_web::test]
+async fn logout_disable_role_change_and_reset_end_live_sessions_at_once() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let leaving = app.customer().await;
+    let mut socket = connect(&app, None).await;
+    send(
+        &mut socket,
+        json!({"type": "auth", "token": leaving.access_token}),
+    )
+    .await;
+    expect(&mut socket, "authenticated").await;
+    app.as_user(&leaving).logout(&leaving.refresh_token).await;
+    assert_lapsed(&mut socket).await;
+
+    for change in [json!({"status": "disabled"}), json!({"role": "seller"})] {
+        let user = app.customer().await;
+        let mut socket = connect(&app, Some(&user.access_token)).await;
+        expect(&mut socket, "authenticated").await;
+        let changed = app.as_user(&admin).update_user(&user.id, &change).await;
+        assert_eq!(changed.status(), StatusCode::OK, "{change}");
+        assert_lapsed(&mut socket).await;
+    }
+
+    let buyer = app.customer().await;
+    let mut socket = connect(&app, Some(&buyer.access_token)).await;
+    expect(&mut socket, "authenticated").await;
+    app.anonymous().forgot_password(&buyer.email).await;
+    let token = app
+        .outbox_token(&buyer.email, "password_reset")
+        .await
+        .unwrap();
+    app.anonymous()
+        .reset_password(&token, "a brand new password")
+        .await;
+    assert_lapsed(&mut socket).await;
+}
+
+#[actix_web::test]
+async fn an_event_stream_ends_when_its_user_logs_out() {
+    let app = spawn_app().await;
+    let customer = app.customer().await;
+    let mut stream = app.as_user(&customer).events("").await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    app.as_user(&customer).logout(&customer.refresh_token).await;
+    let mut body = String::new();
+    loop {
+        let chunk = tokio::time::timeout(Duration::from_secs(5), stream.chunk())
+            .await
+            .expect("the stream ends in time");
+        match chunk {
+            Ok(Some(bytes)) => body.push_str(std::str::from_utf8(&bytes).unwrap()),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    assert!(body.contains("\"code\":\"unauthorized\""), "{body}");
+}
+
+#[actix_web::test]
+async fn a_logout_on_one_process_ends_a_session_on_another() {
+    let Some(settings) = crate::helpers::deployment_settings() else {
+        return;
+    };
+    let a = spawn_app_with(settings.clone()).await;
+    let b = spawn_app_with(settings).await;
+    let customer = a.customer().await;
+    let mut socket = connect(&b, Some(&customer.access_token)).await;
+    expect(&mut socket, "authenticated").await;
+    a.as_user(&customer).logout(&customer.refresh_token).await;
+    assert_lapsed(&mut socket).await;
+}
