@@ -15,7 +15,9 @@ use crate::extract::JSON_BODY_LIMIT;
 use crate::health::Health;
 use crate::live::{Heartbeat, LiveUpdates, SessionLimits};
 use crate::notifications::{NotificationStore, Notifications};
-use crate::orders::{HoldExpiry, OrderRules, OrderServices, OrderStore, Orders, resume_holds};
+use crate::orders::{
+    Fingerprints, HoldExpiry, OrderRules, OrderServices, OrderStore, Orders, resume_holds,
+};
 use crate::outbox::Outbox;
 use crate::outbox::store::OutboxStore;
 use crate::payments::TestGateway;
@@ -165,6 +167,7 @@ impl Application {
             gateway: Arc::new(TestGateway),
             hub: hub.clone(),
             hold_ttl,
+            fingerprints: Fingerprints::new(keys.derive_secret("idempotency request fingerprint")),
             rules: OrderRules {
                 max_unpaid_orders: i64::try_from(settings.max_unpaid_orders).unwrap_or(i64::MAX),
                 max_payment_declines: i64::try_from(settings.max_payment_declines)

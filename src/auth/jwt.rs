@@ -49,6 +49,9 @@ pub struct JwtKeys {
     validation: Validation,
     public_x: String,
     ttl: Duration,
+    /// The private key, only to derive the server's other secrets from (see
+    /// [`JwtKeys::derive_secret`]).
+    seed: [u8; 32],
 }
 
 /// The JSON Web Key Set served at `/.well-known/jwks.json`.
@@ -105,7 +108,20 @@ impl JwtKeys {
             public_x,
             kid,
             ttl,
+            seed: signing.to_bytes(),
         })
+    }
+
+    /// A secret for `purpose`, derived from the signing key (HMAC-SHA256 keyed with it): every
+    /// process of a deployment shares the key file, so they derive the same secret, and no other
+    /// secret has to be configured, stored or backed up.
+    pub(crate) fn derive_secret(&self, purpose: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        // HMAC takes a key of any length: `new_from_slice` cannot fail.
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.seed)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// Signs a new access token for `user` with `role`.

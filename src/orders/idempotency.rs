@@ -3,12 +3,40 @@
 //! so a retry after a crash or on another process still finds them; the record of a checkout
 //! commits in the same transaction as its order, so two concurrent requests with one key make one
 //! order.
+//!
+//! A body is recorded only as a keyed fingerprint ([`Fingerprints`]): it may hold a card number,
+//! expiry and CVC, and an unkeyed hash of so little unknown text could be reversed offline by
+//! trying every card.
 
 use super::OrderError;
 use super::store::OrderStore;
+use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use uuid::Uuid;
+
+/// Fingerprints request bodies: HMAC-SHA256 under a server secret.
+#[derive(Clone)]
+pub(crate) struct Fingerprints {
+    secret: [u8; 32],
+}
+
+impl Fingerprints {
+    pub(crate) fn new(secret: [u8; 32]) -> Self {
+        Self { secret }
+    }
+
+    /// The fingerprint of `body`; equal bodies have equal fingerprints whatever their key order.
+    fn of(&self, body: &serde_json::Value) -> Result<Vec<u8>, OrderError> {
+        // serde_json's maps are ordered by key: the same body always serializes alike.
+        let canonical = serde_json::to_vec(body).map_err(anyhow::Error::from)?;
+        // HMAC takes a key of any length: this cannot fail.
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
+            .map_err(|error| OrderError::Internal(anyhow::anyhow!("HMAC key: {error}")))?;
+        mac.update(&canonical);
+        Ok(mac.finalize().into_bytes().to_vec())
+    }
+}
 
 /// A client's idempotency key for one request.
 #[derive(Clone, Debug)]
@@ -17,7 +45,7 @@ pub(crate) struct IdempotencyKey {
     /// The route it applies to (`checkout`, `pay:<order id>`).
     pub scope: String,
     pub key: String,
-    /// SHA-256 of the canonical JSON of the request body.
+    /// The keyed fingerprint of the request body ([`Fingerprints`]).
     pub request_hash: Vec<u8>,
 }
 
@@ -28,6 +56,7 @@ impl IdempotencyKey {
         scope: String,
         key: &str,
         body: &serde_json::Value,
+        fingerprints: &Fingerprints,
     ) -> Result<Self, OrderError> {
         if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
             return Err(OrderError::invalid(
@@ -35,13 +64,11 @@ impl IdempotencyKey {
                 "must be 1 to 255 characters without control characters",
             ));
         }
-        // serde_json's maps are ordered by key: the same body always serializes alike.
-        let canonical = serde_json::to_vec(body).map_err(anyhow::Error::from)?;
         Ok(Self {
             user,
             scope,
             key: key.to_owned(),
-            request_hash: Sha256::digest(&canonical).to_vec(),
+            request_hash: fingerprints.of(body)?,
         })
     }
 

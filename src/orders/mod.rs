@@ -25,7 +25,7 @@ mod units;
 
 pub(crate) use checkout::{CheckoutRequest, LineSource};
 pub(crate) use error::OrderError;
-pub(crate) use idempotency::IdempotencyKey;
+pub(crate) use idempotency::{Fingerprints, IdempotencyKey};
 pub(crate) use lines::CheckoutLine;
 pub(crate) use model::{Order, OrderFilter};
 pub(crate) use outcome::{CheckoutOutcome, Declined, PaymentOutcome};
@@ -61,6 +61,7 @@ pub(crate) struct Orders {
     /// How long an unpaid order holds its stock.
     hold_ttl: time::Duration,
     rules: OrderRules,
+    fingerprints: Fingerprints,
     customer_locks: Arc<KeyedLocks<Uuid>>,
     /// By user, scope and idempotency key.
     key_locks: Arc<KeyedLocks<(Uuid, String, String)>>,
@@ -80,6 +81,7 @@ pub(crate) struct OrderServices {
     pub hub: Hub,
     pub hold_ttl: time::Duration,
     pub rules: OrderRules,
+    pub fingerprints: Fingerprints,
 }
 
 /// The shop's rules against hoarding stock and testing stolen cards. They are business rules,
@@ -93,6 +95,11 @@ pub(crate) struct OrderRules {
 }
 
 impl Orders {
+    /// How request bodies are fingerprinted for their idempotency records.
+    pub(crate) fn fingerprints(&self) -> &Fingerprints {
+        &self.fingerprints
+    }
+
     pub(crate) fn new(services: OrderServices) -> Self {
         Self {
             store: services.store,
@@ -105,6 +112,7 @@ impl Orders {
             hub: services.hub,
             hold_ttl: services.hold_ttl,
             rules: services.rules,
+            fingerprints: services.fingerprints,
             customer_locks: Arc::default(),
             key_locks: Arc::default(),
             payment_locks: Arc::default(),

@@ -69,6 +69,7 @@ pub(crate) struct CheckoutBody {
 /// The `Idempotency-Key` of `req`, fingerprinting `body`, if the request has one.
 fn idempotency_key(
     req: &HttpRequest,
+    orders: &Orders,
     user: Uuid,
     scope: String,
     body: &Value,
@@ -79,7 +80,14 @@ fn idempotency_key(
     let key = value
         .to_str()
         .map_err(|_| ApiError::invalid_field("Idempotency-Key", "must be visible ASCII"))?;
-    Ok(Some(IdempotencyKey::new(user, scope, key, body)?))
+    let fingerprints = orders.fingerprints();
+    Ok(Some(IdempotencyKey::new(
+        user,
+        scope,
+        key,
+        body,
+        fingerprints,
+    )?))
 }
 
 /// An order, as a checkout answers it.
@@ -133,7 +141,7 @@ pub(crate) async fn checkout(
 ) -> Result<HttpResponse, ApiError> {
     let customer = customer.0.id;
     limits.check(RateClass::Checkout, RateKey::User(customer))?;
-    let idempotency = idempotency_key(&req, customer, "checkout".into(), &raw)?;
+    let idempotency = idempotency_key(&req, &orders, customer, "checkout".into(), &raw)?;
     let body: CheckoutBody =
         crate::domain::from_json_value(raw).map_err(|e| ApiError::validation(vec![e]))?;
     let shipping = match (body.shipping_address_id, &body.shipping_address) {
@@ -202,7 +210,7 @@ pub(crate) async fn pay(
     Json(raw): Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     limits.check(RateClass::Pay, RateKey::User(caller.id))?;
-    let idempotency = idempotency_key(&req, caller.id, format!("pay:{id}"), &raw)?;
+    let idempotency = idempotency_key(&req, &orders, caller.id, format!("pay:{id}"), &raw)?;
     let payment: PaymentBody =
         crate::domain::from_json_value(raw).map_err(|e| ApiError::validation(vec![e]))?;
     let request = PaymentRequest {

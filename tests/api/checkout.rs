@@ -463,3 +463,60 @@ async fn idempotency_records_stay_readable_by_the_previous_release_and_back() {
     assert_eq!(replayed["order_id"], order["order"]["id"]);
     assert_eq!(replayed["decline_code"], "card_declined");
 }
+
+#[actix_web::test]
+async fn no_card_number_expiry_or_cvc_is_stored_in_any_form() {
+    use sha2::{Digest, Sha256};
+    let app = spawn_app().await;
+    let (_, product) = app.stocked_product(10, json!({})).await;
+    let customer = app.customer().await;
+    let card =
+        json!({"number": "5555555555554444", "exp_month": 11, "exp_year": 2037, "cvc": "918"});
+    let mut body = checkout_body(&[(&product, 1)]);
+    body["payment"] = json!({"method": "card", "card": card});
+    let paid = app
+        .checkout(&customer, &body, Some("card-in-checkout"))
+        .await;
+    assert_eq!(paid.status(), StatusCode::CREATED);
+
+    let order = app.place_order(&customer, &[(&product, 1)]).await;
+    let payment = json!({"method": "card", "card": card});
+    let paid_later = app
+        .as_user(&customer)
+        .pay(order["id"].as_str().unwrap(), &payment, Some("card-in-pay"))
+        .await;
+    assert_eq!(paid_later.status(), StatusCode::OK);
+
+    let everything = app.db.everything_as_text().await;
+    assert!(
+        everything.contains("4444"),
+        "the last four digits are kept: {everything}"
+    );
+    // Quoted where a bare number could occur by chance in ids and timestamps.
+    let secrets = [
+        "5555555555554444",
+        "555555555555",
+        "\"cvc\"",
+        "\"918\"",
+        "\"exp_month\"",
+        "\"exp_year\"",
+    ];
+    for secret in secrets {
+        assert!(!everything.contains(secret), "{secret} is stored");
+    }
+    let fingerprints: Vec<Vec<u8>> = app
+        .db
+        .rows::<(Vec<u8>,)>("SELECT request_hash FROM idempotency_keys", &[])
+        .await
+        .into_iter()
+        .map(|(hash,)| hash)
+        .collect();
+    assert_eq!(fingerprints.len(), 2);
+    for sent in [&body, &payment] {
+        let unkeyed = Sha256::digest(serde_json::to_vec(sent).unwrap()).to_vec();
+        assert!(
+            !fingerprints.contains(&unkeyed),
+            "a body's plain SHA-256 can be brute-forced into its card offline"
+        );
+    }
+}

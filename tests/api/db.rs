@@ -156,6 +156,65 @@ impl TestDb {
         self.value(sql, binds).await
     }
 
+    /// Every row of every table as text, one row a line: to search the whole database for data
+    /// that must never be stored.
+    pub async fn everything_as_text(&self) -> String {
+        let mut text = String::new();
+        match self {
+            TestDb::Postgres(pool) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+                )
+                .fetch_all(pool)
+                .await
+                .unwrap();
+                for table in tables {
+                    let sql = format!(
+                        "SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM \"{table}\" t"
+                    );
+                    let rows: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                        .fetch_one(pool)
+                        .await
+                        .unwrap();
+                    text.push_str(&rows);
+                    text.push('\n');
+                }
+            }
+            TestDb::Sqlite(pool) => {
+                let tables: Vec<String> =
+                    sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                        .fetch_all(pool)
+                        .await
+                        .unwrap();
+                for table in tables {
+                    let columns: Vec<String> =
+                        sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+                            .bind(&table)
+                            .fetch_all(pool)
+                            .await
+                            .unwrap();
+                    let row = columns
+                        .iter()
+                        .map(|column| format!("coalesce(CAST(\"{column}\" AS TEXT), '')"))
+                        .collect::<Vec<_>>()
+                        .join(" || ' ' || ");
+                    // Blobs are not UTF-8: read bytes, and search them as text.
+                    let sql = format!(
+                        "SELECT CAST(coalesce(group_concat({row}, char(10)), '') AS BLOB) \
+                         FROM \"{table}\""
+                    );
+                    let rows: Vec<u8> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                        .fetch_one(pool)
+                        .await
+                        .unwrap();
+                    text.push_str(&String::from_utf8_lossy(&rows));
+                    text.push('\n');
+                }
+            }
+        }
+        text
+    }
+
     /// The PostgreSQL pool, for the tests of designs only PostgreSQL runs.
     pub fn postgres(&self) -> Option<&PgPool> {
         match self {
