@@ -18,6 +18,7 @@ mod model;
 mod outcome;
 mod pay;
 mod reading;
+mod seller_view;
 mod shipping;
 mod store;
 mod unanswered;
@@ -30,6 +31,7 @@ pub(crate) use lines::CheckoutLine;
 pub(crate) use model::{Order, OrderFilter};
 pub(crate) use outcome::{CheckoutOutcome, Declined, PaymentOutcome};
 pub(crate) use pay::PaymentRequest;
+pub(crate) use seller_view::OrderView;
 pub(crate) use shipping::{Shipping, ShippingMethod};
 
 pub(crate) use announce::announce;

@@ -11,7 +11,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::orders::{
     CheckoutLine, CheckoutOutcome, CheckoutRequest, Declined, IdempotencyKey, LineSource, Order,
-    OrderError, OrderFilter, Orders, PaymentOutcome, PaymentRequest, Shipping, ShippingMethod,
+    OrderError, OrderFilter, OrderView, Orders, PaymentOutcome, PaymentRequest, Shipping,
+    ShippingMethod,
 };
 use crate::payments::{Card, CardFields};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -227,10 +228,11 @@ pub(crate) struct OrderListParams {
     status: Option<String>,
 }
 
-/// The caller's orders (a seller's: also orders of their products; an admin's: all), newest first.
+/// The caller's orders (a seller's: also orders of their products, each as a `SellerOrder` with
+/// the seller's lines; an admin's: all), newest first.
 #[utoipa::path(tag = "orders", security(("bearer" = [])), params(OrderListParams, PageParams),
-    responses((status = 200, description = "`{items: [Order], page, per_page, total}`"),
-              (status = 422, body = Problem)))]
+    responses((status = 200, description = "`{items: [Order | SellerOrder], page, per_page, total}`"),
+              (status = 401, body = Problem), (status = 422, body = Problem)))]
 #[get("")]
 pub(crate) async fn list(
     orders: web::Data<Orders>,
@@ -244,20 +246,26 @@ pub(crate) async fn list(
     )
         .all_valid()?;
     let filter = OrderFilter { status };
-    Ok(HttpResponse::Ok().json(orders.list(Caller::from(&caller), &filter, page).await?))
+    let listed = orders
+        .list_views(Caller::from(&caller), &filter, page)
+        .await?;
+    Ok(HttpResponse::Ok().json(listed))
 }
 
-/// One order with its lines, timeline, payments and refunds (its customer, its sellers, admins).
+/// One order with its lines, timeline, payments and refunds, for its customer and admins; a
+/// seller of some of its lines gets a `SellerOrder`: their lines and share, the address to ship
+/// to, no payments.
 #[utoipa::path(tag = "orders", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "order id")),
-    responses((status = 200, body = Order), (status = 404, body = Problem)))]
+    responses((status = 200, body = OrderView), (status = 401, body = Problem),
+              (status = 404, body = Problem)))]
 #[get("/{id}")]
 pub(crate) async fn get(
     orders: web::Data<Orders>,
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(orders.order(Caller::from(&caller), *id).await?))
+    Ok(HttpResponse::Ok().json(orders.order_view(Caller::from(&caller), *id).await?))
 }
 
 /// Cancels an order before it ships: holds go back on sale; a paid order is restocked and refunded.

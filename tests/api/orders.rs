@@ -140,3 +140,86 @@ async fn an_admin_can_cancel_any_order() {
         admin.id.as_str()
     );
 }
+
+#[actix_web::test]
+async fn a_seller_of_one_line_sees_only_their_lines_their_share_and_where_to_ship() {
+    let app = spawn_app().await;
+    let (mug_seller, mug) = app.stocked_product(10, json!({"price_cents": 1000})).await;
+    let (_, lamp) = app.stocked_product(10, json!({"price_cents": 5000})).await;
+    let customer = app.customer().await;
+    let mut body = crate::helpers::checkout_body(&[(&mug, 2), (&lamp, 1)]);
+    body["shipping_address"]["phone"] = json!("+44 20 7946 0958");
+    body["payment"] = crate::helpers::card_payment(GOOD_CARD);
+    let placed = app.checkout(&customer, &body, None).await;
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let whole: Value = placed.json().await.unwrap();
+    let id = whole["order"]["id"].as_str().unwrap();
+
+    let seen: Value = app
+        .as_user(&mug_seller)
+        .order(id)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lines = seen["items"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "only their own line: {seen}");
+    assert_eq!(lines[0]["product_id"], mug.as_str());
+    assert_eq!(seen["subtotal_cents"], 2000, "their share");
+    assert_eq!(seen["shipping_address"]["line1"], "12 St James's Square");
+    for hidden in [
+        "payments",
+        "refunds",
+        "user_id",
+        "total_cents",
+        "discount_cents",
+    ] {
+        assert!(
+            seen.get(hidden).is_none(),
+            "{hidden} shown to a seller: {seen}"
+        );
+    }
+    assert!(seen["shipping_address"].get("phone").is_none(), "{seen}");
+    assert!(!seen.to_string().contains("4242"), "no card digits");
+    assert!(
+        seen["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["by"].is_null()),
+        "the customer's id is not shown in the timeline"
+    );
+
+    let listed: Value = app
+        .as_user(&mug_seller)
+        .orders("")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = &listed["items"][0];
+    assert_eq!(row["id"], id);
+    assert_eq!(row["subtotal_cents"], 2000);
+    assert_eq!(row["items"].as_array().unwrap().len(), 1);
+    assert!(row.get("payments").is_none() && row.get("user_id").is_none());
+
+    let own: Value = app.as_user(&customer).order(id).await.json().await.unwrap();
+    assert_eq!(
+        own["items"].as_array().unwrap().len(),
+        2,
+        "the customer sees it whole"
+    );
+    assert_eq!(own["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(own["shipping_address"]["phone"], "+442079460958");
+    let admin = app.admin().await;
+    let audited: Value = app.as_user(&admin).order(id).await.json().await.unwrap();
+    assert_eq!(audited["total_cents"], whole["order"]["total_cents"]);
+
+    let document: Value = app.anonymous().openapi().await.json().await.unwrap();
+    let schema = &document["components"]["schemas"]["SellerOrder"];
+    assert!(
+        schema["properties"]["subtotal_cents"].is_object(),
+        "{schema}"
+    );
+    assert!(schema["properties"].get("payments").is_none());
+}

@@ -9,7 +9,7 @@ mod postgres;
 mod sqlite;
 
 use super::idempotency::IdempotencyKey;
-use super::model::{Order, OrderFilter};
+use super::model::{Order, OrderFilter, OrderItem};
 use super::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork};
 use crate::db::Database;
 use crate::domain::{Caller, Page, Paged};
@@ -70,6 +70,24 @@ impl OrderStore {
         page: Page,
     ) -> sqlx::Result<Paged<Order>> {
         by_backend!(pool &self.db => list_orders(reader, filter, page))
+    }
+
+    /// The lines of `seller` in each of `orders`.
+    pub(crate) async fn seller_lines(
+        &self,
+        orders: &[Uuid],
+        seller: Uuid,
+    ) -> sqlx::Result<HashMap<Uuid, Vec<OrderItem>>> {
+        if orders.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let lines: Vec<(Uuid, OrderItem)> =
+            by_backend!(pool &self.db => seller_lines(orders, seller))?;
+        let mut by_order: HashMap<Uuid, Vec<OrderItem>> = HashMap::new();
+        for (order, line) in lines {
+            by_order.entry(order).or_default().push(line);
+        }
+        Ok(by_order)
     }
 
     /// Units of `product` in `customer`'s orders that count toward its per-customer limit.

@@ -2,7 +2,7 @@
 
 use crate::domain::{OrderStatus, Page, Paged, PaymentMethod, Role};
 use crate::orders::idempotency::IdempotencyKey;
-use crate::orders::model::{Order, OrderFilter};
+use crate::orders::model::{Order, OrderFilter, OrderItem};
 use crate::orders::store::{Caller, ReleasedAtStart, UnpaidAttempt};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -117,6 +117,35 @@ pub(in crate::orders::store) async fn list_orders(
         .fetch_one(pool)
         .await?;
     Ok(Paged::new(items, page, total))
+}
+
+pub(in crate::orders::store) async fn seller_lines(
+    pool: &PgPool,
+    orders: &[Uuid],
+    seller: Uuid,
+) -> sqlx::Result<Vec<(Uuid, OrderItem)>> {
+    let rows: Vec<SellerLine> = sqlx::query_as(
+        "SELECT oi.order_id, oi.product_id, oi.seller_id, oi.sku, oi.name, oi.unit_price_cents,
+             oi.qty, oi.line_total_cents
+         FROM order_items oi WHERE oi.order_id = ANY($1) AND oi.seller_id = $2
+         ORDER BY oi.order_id, oi.product_id",
+    )
+    .bind(orders)
+    .bind(seller)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.order_id, row.line))
+        .collect())
+}
+
+/// A line with the order it belongs to.
+#[derive(sqlx::FromRow)]
+struct SellerLine {
+    order_id: Uuid,
+    #[sqlx(flatten)]
+    line: OrderItem,
 }
 
 pub(in crate::orders::store) async fn units_toward_limit(

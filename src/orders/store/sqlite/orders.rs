@@ -3,7 +3,7 @@
 use crate::db::EmbeddedDatabase;
 use crate::domain::{OrderStatus, Page, Paged, PaymentMethod, Role};
 use crate::orders::idempotency::IdempotencyKey;
-use crate::orders::model::{Order, OrderFilter};
+use crate::orders::model::{Order, OrderFilter, OrderItem};
 use crate::orders::store::{Caller, ReleasedAtStart, UnpaidAttempt};
 use bazaar_actors::store::timestamp;
 use sqlx::types::Json;
@@ -124,6 +124,36 @@ pub(in crate::orders::store) async fn list_orders(
         .fetch_one(&db.reads)
         .await?;
     Ok(Paged::new(items, page, total))
+}
+
+pub(in crate::orders::store) async fn seller_lines(
+    db: &EmbeddedDatabase,
+    orders: &[Uuid],
+    seller: Uuid,
+) -> sqlx::Result<Vec<(Uuid, OrderItem)>> {
+    let rows: Vec<SellerLine> = sqlx::query_as(
+        "SELECT oi.order_id, oi.product_id, oi.seller_id, oi.sku, oi.name, oi.unit_price_cents,
+             oi.qty, oi.line_total_cents
+         FROM order_items oi WHERE oi.order_id IN (SELECT unhex(replace(value, '-', '')) FROM json_each($1))
+           AND oi.seller_id = $2
+         ORDER BY oi.order_id, oi.product_id",
+    )
+    .bind(Json(orders))
+    .bind(seller)
+    .fetch_all(&db.reads)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.order_id, row.line))
+        .collect())
+}
+
+/// A line with the order it belongs to.
+#[derive(sqlx::FromRow)]
+struct SellerLine {
+    order_id: Uuid,
+    #[sqlx(flatten)]
+    line: OrderItem,
 }
 
 pub(in crate::orders::store) async fn units_toward_limit(
