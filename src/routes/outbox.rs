@@ -14,14 +14,15 @@ pub(crate) struct OutboxParams {
     to: Option<String>,
 }
 
-/// Outgoing messages, newest first.
+/// Outgoing messages, newest first: without SMTP, the channel that delivers activation and reset
+/// links. The link of a message addressed to another admin is redacted.
 #[utoipa::path(tag = "admin", security(("bearer" = [])), params(OutboxParams, PageParams),
     responses((status = 200, description = "`{items: [OutboxMessage], page, per_page, total}`"),
               (status = 401, body = Problem), (status = 403, body = Problem)))]
 #[get("/outbox")]
 pub(crate) async fn list(
     outbox: web::Data<Outbox>,
-    _admin: AdminUser,
+    admin: AdminUser,
     params: web::Query<OutboxParams>,
     paging: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -30,6 +31,7 @@ pub(crate) async fn list(
         Page::parse(&paging),
     )
         .all_valid()?;
-    let messages = outbox.list(to.as_ref().map(Email::as_str), page).await?;
+    let to = to.as_ref().map(Email::as_str);
+    let messages = outbox.list(admin.0.id, to, page).await?;
     Ok(HttpResponse::Ok().json(messages))
 }

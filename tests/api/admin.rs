@@ -310,3 +310,56 @@ async fn the_outbox_lists_messages_newest_first_and_filters_by_recipient() {
     assert_eq!(filtered["total"], 1);
     assert_invalid_field(as_admin.outbox("to=nope").await, "to").await;
 }
+
+#[actix_web::test]
+async fn an_admin_never_reads_the_link_mailed_to_another_admin() {
+    let app = spawn_app().await;
+    let first = app.admin().await;
+    let second = app.user_with_role("admin").await;
+    let customer = app.customer().await;
+    for user in [&second, &customer, &first] {
+        let asked = app.anonymous().forgot_password(&user.email).await;
+        assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    }
+    let link_of = |outbox: &Value, email: &str| -> String {
+        let message = outbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["to"] == email && m["kind"] == "password_reset")
+            .unwrap_or_else(|| panic!("no reset message to {email}"));
+        let body = message["body"].as_str().unwrap();
+        body.split_once("?token=")
+            .unwrap()
+            .1
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let seen_by_first: Value = app.as_user(&first).outbox("").await.json().await.unwrap();
+    let hidden = link_of(&seen_by_first, &second.email);
+    assert!(hidden.starts_with("[redacted"), "{hidden}");
+    let as_if_token = app
+        .anonymous()
+        .reset_password(&hidden, "taken over at last")
+        .await;
+    assert_invalid_field(as_if_token, "token").await;
+
+    let customers_link = link_of(&seen_by_first, &customer.email);
+    let own_link = link_of(&seen_by_first, &first.email);
+    let seen_by_second: Value = app.as_user(&second).outbox("").await.json().await.unwrap();
+    assert!(link_of(&seen_by_second, &first.email).starts_with("[redacted"));
+    let second_own = link_of(&seen_by_second, &second.email);
+    for token in [customers_link, own_link, second_own] {
+        let reset = app
+            .anonymous()
+            .reset_password(&token, "a fresh password 1")
+            .await;
+        assert_eq!(
+            reset.status(),
+            StatusCode::NO_CONTENT,
+            "readable links work"
+        );
+    }
+}

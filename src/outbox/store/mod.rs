@@ -7,6 +7,7 @@ use super::OutboxMessage;
 use crate::db::Database;
 use crate::domain::{Page, Paged};
 use bazaar_actors::by_backend;
+use uuid::Uuid;
 
 #[derive(Clone)]
 pub(crate) struct OutboxStore {
@@ -18,11 +19,14 @@ impl OutboxStore {
         Self { db }
     }
 
+    /// Messages newest first (only those to `to`, if given), each marked if it is addressed to
+    /// an admin other than `reader`.
     pub(crate) async fn list(
         &self,
+        reader: Uuid,
         to: Option<&str>,
         page: Page,
     ) -> sqlx::Result<Paged<OutboxMessage>> {
-        by_backend!(pool &self.db => list(to, page))
+        by_backend!(pool &self.db => list(reader, to, page))
     }
 }

@@ -26,17 +26,22 @@ pub(crate) async fn enqueue(
 
 pub(super) async fn list(
     pool: &PgPool,
+    reader: Uuid,
     to: Option<&str>,
     page: Page,
 ) -> sqlx::Result<Paged<OutboxMessage>> {
     let items = sqlx::query_as(
-        "SELECT id, to_email AS \"to\", kind, subject, body, created_at FROM outbox
+        "SELECT id, to_email AS \"to\", kind, subject, body, created_at,
+             EXISTS (SELECT 1 FROM users u WHERE u.email = outbox.to_email AND u.role = 'admin'
+                 AND u.deleted_at IS NULL AND u.id <> $4) AS to_another_admin
+         FROM outbox
          WHERE ($1::text IS NULL OR to_email = $1)
          ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
     )
     .bind(to)
     .bind(page.limit())
     .bind(page.offset())
+    .bind(reader)
     .fetch_all(pool)
     .await?;
     let total: i64 =
