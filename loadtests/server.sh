@@ -61,7 +61,7 @@ scratch_database() {
     esac
     bazaar=(env BAZAAR_DATABASE_URL="$database_url" BAZAAR_REDIS_URL="$redis_url"
         BAZAAR_REDIS_PREFIX="$database" BAZAAR_JWT_KEY_FILE="$workdir/key.pem" BAZAAR_RATE_LIMIT=off
-        BAZAAR_LIVE_SESSIONS_PER_ADDRESS=1000000
+        BAZAAR_LIVE_SESSIONS_PER_ADDRESS=1000000 BAZAAR_METRICS_LISTEN=off
         BAZAAR_ADMIN_EMAIL="$ADMIN_EMAIL" BAZAAR_ADMIN_PASSWORD="$ADMIN_PASSWORD"
         RUST_LOG="${RUST_LOG:-warn}" "${BAZAAR_BINARY:-target/release/bazaar}")
 }

@@ -12,6 +12,9 @@ use std::time::Duration;
 pub struct Settings {
     /// Address and port to serve on (`BAZAAR_LISTEN`); port 0 picks a free port.
     pub listen: String,
+    /// Where Prometheus metrics are served (`/metrics`), apart from the public port; none: not
+    /// served.
+    pub metrics_listen: Option<String>,
     /// The database (`BAZAAR_DATABASE_URL`): a `sqlite:` file (the embedded database, the
     /// default) or a `postgres:` URL; created if missing.
     pub database_url: String,
@@ -184,6 +187,10 @@ impl Settings {
             ws_idle_timeout: seconds("BAZAAR_WS_TIMEOUT_SECS", var, 45)?,
             live_sessions_per_user: limit("BAZAAR_LIVE_SESSIONS_PER_USER", var, 16)?,
             live_sessions_per_address: limit("BAZAAR_LIVE_SESSIONS_PER_ADDRESS", var, 256)?,
+            metrics_listen: match string("BAZAAR_METRICS_LISTEN", "127.0.0.1:9464") {
+                off if off.trim().eq_ignore_ascii_case("off") => None,
+                address => Some(address),
+            },
             listen,
         })
     }
@@ -297,6 +304,9 @@ mod tests {
     fn defaults_run_on_a_developer_machine() {
         let s = settings(&[]).unwrap();
         assert_eq!(s.listen, "127.0.0.1:8080");
+        assert_eq!(s.metrics_listen.as_deref(), Some("127.0.0.1:9464"));
+        let off = settings(&[("BAZAAR_METRICS_LISTEN", "off")]).unwrap();
+        assert_eq!(off.metrics_listen, None);
         assert_eq!(s.database_url, "sqlite://./data/bazaar.db");
         assert_eq!(s.redis_url, None);
         assert_eq!(s.redis_prefix, "bazaar");

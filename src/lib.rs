@@ -32,6 +32,7 @@ mod outbox;
 mod payments;
 mod redis_store;
 mod routes;
+mod security_headers;
 mod services;
 mod single_process;
 pub mod startup;

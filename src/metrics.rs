@@ -1,5 +1,8 @@
-//! Prometheus metrics: the process-wide recorder, its upkeep, and the middleware that measures
-//! every request.
+//! Prometheus metrics: the process-wide recorder, its upkeep, the middleware that measures
+//! every request, and the listener of their own that serves them.
+//!
+//! Metrics are served apart from the public port (`BAZAAR_METRICS_LISTEN`, loopback by default):
+//! they tell an attacker what the server is doing and cost a render of every series to ask.
 
 use crate::telemetry::MatchedRoute;
 use actix_web::HttpMessage;
@@ -47,6 +50,24 @@ pub(crate) fn handle() -> &'static PrometheusHandle {
             .expect("start the metrics upkeep thread");
         handle
     })
+}
+
+/// Serves `GET /metrics` (Prometheus text exposition) on `listener`, and nothing else.
+pub(crate) fn serve(listener: std::net::TcpListener) -> std::io::Result<actix_web::dev::Server> {
+    let server = actix_web::HttpServer::new(|| {
+        actix_web::App::new().route("/metrics", actix_web::web::get().to(render))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn render() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(handle().render())
 }
 
 /// Middleware: counts requests by method, route and status and records their latency.

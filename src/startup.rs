@@ -22,6 +22,7 @@ use crate::outbox::Outbox;
 use crate::outbox::store::OutboxStore;
 use crate::payments::TestGateway;
 use crate::routes::{self, ApiDoc, MethodNotAllowed};
+use crate::security_headers;
 use crate::services::Services;
 use crate::single_process::SingleProcess;
 use crate::stock::StockRoom;
@@ -51,6 +52,8 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct Application {
     port: u16,
     server: Server,
+    /// The metrics listener's port and server, unless metrics are off.
+    metrics_server: Option<(u16, Server)>,
     db: Database,
     actors: actix::ArbiterHandle,
     /// This process's claim on a deployment that has one process, given up when it stops.
@@ -210,9 +213,20 @@ impl Application {
         let listener = TcpListener::bind(&settings.listen)?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, services)?;
+        let metrics_server = match &settings.metrics_listen {
+            Some(address) => {
+                let listener = TcpListener::bind(address).with_context(|| {
+                    format!("BAZAAR_METRICS_LISTEN: cannot listen on {address}")
+                })?;
+                let port = listener.local_addr()?.port();
+                Some((port, metrics::serve(listener)?))
+            }
+            None => None,
+        };
         Ok(Self {
             port,
             server,
+            metrics_server,
             db,
             actors,
             claim,
@@ -222,6 +236,11 @@ impl Application {
     /// The port actually bound (useful with port 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port metrics are served on, unless they are off.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(port, _)| *port)
     }
 
     /// A handle to stop the server gracefully.
@@ -244,7 +263,15 @@ impl Application {
     /// finish, then stops the actors, closes the database pool and gives up the claim on a
     /// single-process deployment.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let metrics = self.metrics_server.map(|(_, server)| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
         let served = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
         self.actors.stop();
         // Background writers (journal, notifications) finish the statement they are running and
         // give their connection back, rather than being dropped mid-query as the runtime stops.
@@ -306,6 +333,7 @@ fn serve(listener: TcpListener, services: Services) -> std::io::Result<Server> {
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", document.clone()))
             .default_service(web::to(MethodNotAllowed::answer))
             .wrap(from_fn(problem_fallback))
+            .wrap(from_fn(security_headers::add))
             .wrap(from_fn(metrics::record_request))
             .wrap(from_fn(echo_request_id))
             .wrap(TracingLogger::<RequestSpan>::new())

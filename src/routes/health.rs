@@ -1,5 +1,5 @@
-//! Operations (→ [`crate::health`], [`crate::metrics`]): liveness, readiness and Prometheus
-//! metrics.
+//! Operations (→ [`crate::health`]): liveness and readiness. Metrics are served on a listener
+//! of their own ([`crate::metrics::serve`]).
 
 use crate::error::{ApiError, Problem};
 use crate::health::{Health, Readiness};
@@ -28,14 +28,4 @@ pub(crate) async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub(crate) async fn readyz(health: web::Data<Health>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(health.readiness().await?))
-}
-
-/// Prometheus text exposition of the process's metrics.
-#[utoipa::path(tag = "operations",
-    responses((status = 200, content_type = "text/plain", body = String)))]
-#[get("/metrics")]
-pub(crate) async fn metrics() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(crate::metrics::handle().render())
 }

@@ -29,7 +29,6 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(path_error))
         .service(health::healthz)
         .service(health::readyz)
-        .service(health::metrics)
         .service(auth::jwks)
         .service(
             // Static scopes first, hot routes first: actix tries resources in order, and each

@@ -25,6 +25,8 @@ pub const ADMIN_PASSWORD: &str = "admin password 123";
 /// A running application and a client for it.
 pub struct TestApp {
     pub address: String,
+    /// Where the app serves its metrics.
+    pub metrics_address: String,
     pub client: reqwest::Client,
     pub db: TestDb,
     pub settings: Settings,
@@ -46,6 +48,7 @@ pub fn test_settings() -> Settings {
     let id = Uuid::now_v7().simple().to_string();
     let mut settings = Settings::from_lookup(|_| None).expect("default settings");
     settings.listen = "127.0.0.1:0".into();
+    settings.metrics_listen = Some("127.0.0.1:0".into());
     let embedded = suite_is_embedded();
     settings.database_url = if embedded {
         let file = std::env::temp_dir().join(format!("bazaar-test-{id}.db"));
@@ -119,7 +122,8 @@ pub fn bazaar_command(settings: &Settings) -> std::process::Command {
             settings.redis_url.as_deref().unwrap_or(""),
         )
         .env("BAZAAR_REDIS_PREFIX", &settings.redis_prefix)
-        .env("BAZAAR_JWT_KEY_FILE", &settings.jwt_key_file);
+        .env("BAZAAR_JWT_KEY_FILE", &settings.jwt_key_file)
+        .env("BAZAAR_METRICS_LISTEN", "127.0.0.1:0");
     command
 }
 
@@ -138,12 +142,15 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
         .await
         .expect("build the application");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let metrics_port = application.metrics_port().expect("test apps serve metrics");
+    let metrics_address = format!("http://127.0.0.1:{metrics_port}");
     let handle = application.handle();
     let db = TestDb::connect(&settings.database_url).await;
     let actors = application.actors();
     actix_web::rt::spawn(application.run_until_stopped());
     TestApp {
         address,
+        metrics_address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -277,10 +284,6 @@ impl<'a> Api<'a> {
 
     pub async fn readyz(&self) -> Response {
         self.get("/readyz").await
-    }
-
-    pub async fn metrics(&self) -> Response {
-        self.get("/metrics").await
     }
 
     pub async fn openapi(&self) -> Response {
@@ -791,6 +794,15 @@ impl TestApp {
                 Some(rest.split_whitespace().next()?.to_owned())
             })
             .collect()
+    }
+
+    /// The metrics, from the app's metrics listener.
+    pub async fn metrics(&self) -> Response {
+        self.client
+            .get(format!("{}/metrics", self.metrics_address))
+            .send()
+            .await
+            .expect("metrics")
     }
 
     pub fn key_file(&self) -> PathBuf {

@@ -88,7 +88,7 @@ async fn watchers_see_stock_change_live() {
     let stock = expect_stock(&mut watcher, 7).await;
     assert_eq!(stock["product_id"], product.as_str());
     assert!(stock["at"].as_str().unwrap().ends_with('Z'));
-    let metrics = app.anonymous().metrics().await.text().await.unwrap();
+    let metrics = app.metrics().await.text().await.unwrap();
     for metric in ["live_sessions ", "live_messages_sent_total "] {
         assert!(
             metrics.lines().any(|line| line.starts_with(metric)),

@@ -290,7 +290,9 @@ async fn metrics_count_requests_by_route_and_status_with_a_latency_histogram() {
     let app = spawn_app().await;
     app.anonymous().healthz().await;
     app.anonymous().me().await;
-    let response = app.anonymous().metrics().await;
+    let public = app.get("/metrics", None).await;
+    assert_problem(public, StatusCode::NOT_FOUND, "not_found").await;
+    let response = app.metrics().await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         response.headers()["content-type"]
@@ -322,7 +324,6 @@ async fn the_openapi_document_lists_every_route() {
     let expected = [
         ("/healthz", "get"),
         ("/readyz", "get"),
-        ("/metrics", "get"),
         ("/.well-known/jwks.json", "get"),
         ("/api/v1/auth/register", "post"),
         ("/api/v1/auth/activate", "post"),
@@ -464,4 +465,66 @@ async fn the_binary_exits_zero_on_sigterm() {
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "exit status {status}");
+}
+
+#[actix_web::test]
+async fn every_answer_is_nosniff_pages_get_a_policy_and_credentials_are_not_cached() {
+    let app = spawn_app().await;
+    let customer = app.customer().await;
+    let answers = [
+        app.anonymous().healthz().await,
+        app.get("/api/v1/nowhere", None).await,
+        app.anonymous().me().await,
+        app.get("/docs/", None).await,
+    ];
+    for answer in &answers {
+        let headers = answer.headers();
+        assert_eq!(
+            headers["x-content-type-options"],
+            "nosniff",
+            "{}",
+            answer.url()
+        );
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("default-src 'self'"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    }
+    assert!(
+        answers[3].headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "the Swagger UI page is a browser page"
+    );
+
+    let login = app
+        .anonymous()
+        .login(&customer.email, crate::helpers::PASSWORD)
+        .await;
+    assert_eq!(login.status(), StatusCode::OK);
+    assert_eq!(login.headers()["cache-control"], "no-store");
+    let refresh = app.anonymous().refresh(&customer.refresh_token).await;
+    assert_eq!(refresh.status(), StatusCode::OK);
+    assert_eq!(refresh.headers()["cache-control"], "no-store");
+    app.anonymous().forgot_password(&customer.email).await;
+    let token = app
+        .outbox_token(&customer.email, "password_reset")
+        .await
+        .unwrap();
+    let reset = app
+        .anonymous()
+        .reset_password(&token, "a brand new password")
+        .await;
+    assert_eq!(reset.status(), StatusCode::NO_CONTENT);
+    assert_eq!(reset.headers()["cache-control"], "no-store");
+}
+
+#[actix_web::test]
+async fn metrics_can_be_switched_off() {
+    let mut settings = test_settings();
+    settings.metrics_listen = None;
+    let application = bazaar::startup::Application::build(settings)
+        .await
+        .expect("builds");
+    assert_eq!(application.metrics_port(), None);
 }

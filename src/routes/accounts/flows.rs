@@ -8,10 +8,17 @@ use crate::client_address::ClientAddress;
 use crate::domain::{AllValid, Email, Password, PersonName, Role, field};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
+use actix_web::http::header;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// On answers that carry or spend credentials: no cache, shared or private, may keep them.
+const NO_STORE: (header::HeaderName, header::HeaderValue) = (
+    header::CACHE_CONTROL,
+    header::HeaderValue::from_static("no-store"),
+);
 
 /// A response carrying one user.
 #[derive(Serialize, ToSchema)]
@@ -126,7 +133,7 @@ pub(crate) async fn login(
     let attempt = RateKey::AccountAt(email.as_str().to_owned(), ClientAddress::of(&req));
     limits.check(RateClass::Login, attempt)?;
     let signed_in = accounts.login(&email, &body.password).await?;
-    Ok(HttpResponse::Ok().json(signed_in))
+    Ok(HttpResponse::Ok().insert_header(NO_STORE).json(signed_in))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -146,7 +153,7 @@ pub(crate) async fn refresh(
     Json(body): Json<RefreshBody>,
 ) -> Result<HttpResponse, ApiError> {
     let signed_in = accounts.refresh(&body.refresh_token).await?;
-    Ok(HttpResponse::Ok().json(signed_in))
+    Ok(HttpResponse::Ok().insert_header(NO_STORE).json(signed_in))
 }
 
 /// Signs out: ends the session and revokes the access token in every process.
@@ -195,5 +202,5 @@ pub(crate) async fn reset_password(
 ) -> Result<HttpResponse, ApiError> {
     let password = field("new_password", Password::parse(&body.new_password))?;
     accounts.reset_password(&body.token, &password).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::NoContent().insert_header(NO_STORE).finish())
 }
