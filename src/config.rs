@@ -76,6 +76,13 @@ impl Rate {
         }
     }
 
+    pub const fn per_hour(count: u32) -> Self {
+        Self {
+            count,
+            period: Duration::from_secs(3600),
+        }
+    }
+
     /// Parses `<count>/<s|min|h>`, such as `30/min`.
     fn parse(text: &str) -> Option<Self> {
         let (count, unit) = text.trim().split_once('/')?;
@@ -109,6 +116,8 @@ pub struct Rates {
     pub cart_write: Rate,
     pub review: Rate,
     pub search: Rate,
+    /// Activation and reset links asked for one mailbox.
+    pub mail: Rate,
 }
 
 /// Credentials of the admin account created at start-up.
@@ -176,6 +185,7 @@ impl Settings {
                 cart_write: rate("BAZAAR_RATE_CART", var, Rate::per_minute(120))?,
                 review: rate("BAZAAR_RATE_REVIEW", var, Rate::per_minute(10))?,
                 search: rate("BAZAAR_RATE_SEARCH", var, Rate::per_minute(300))?,
+                mail: rate("BAZAAR_RATE_MAIL", var, Rate::per_hour(5))?,
             },
             web_dir: PathBuf::from(string("BAZAAR_WEB_DIR", "./web-client")),
             public_url: public_url.trim_end_matches('/').to_owned(),

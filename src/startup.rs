@@ -307,14 +307,19 @@ fn spawn_cart_pruning(storage: CartStorage) {
 /// How long shutdown waits for busy database connections.
 const POOL_CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The OpenAPI document: the route table's paths with [`ApiDoc`]'s info, tags and schemas.
+/// The OpenAPI document: the route table's paths with [`ApiDoc`]'s info, tags and schemas, and
+/// every operation's error answers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, document) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
-    document
+    // Start-up only: the document is generated from our own types, and turning it into JSON and
+    // back cannot fail unless they are broken, which every test would show.
+    let json = serde_json::to_value(&document).expect("the OpenAPI document as JSON");
+    serde_json::from_value(routes::with_error_responses(json))
+        .expect("the OpenAPI document from JSON")
 }
 
 fn serve(listener: TcpListener, services: Services) -> std::io::Result<Server> {

@@ -101,6 +101,8 @@ impl Accounts {
             return Ok(());
         }
         let activation = self.activation_token(user.id, &user.email, &user.name)?;
+        // Only the newest link works: a mailbox does not fill with live ones.
+        self.store.end_tokens(user.id, Purpose::Activation).await?;
         self.store.issue_token(&activation).await?;
         Ok(())
     }
@@ -132,7 +134,9 @@ impl Accounts {
         };
         self.ensure_may_sign_in(&found.user)?;
         // Whoever knows the password needs no reset link: any still outstanding stops working.
-        self.store.end_reset_tokens(found.user.id).await?;
+        self.store
+            .end_tokens(found.user.id, Purpose::PasswordReset)
+            .await?;
         let refresh_token = self.start_session(found.user.id).await?;
         self.signed_in(found.user, refresh_token)
     }

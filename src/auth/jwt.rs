@@ -116,10 +116,8 @@ impl JwtKeys {
     /// process of a deployment shares the key file, so they derive the same secret, and no other
     /// secret has to be configured, stored or backed up.
     pub(crate) fn derive_secret(&self, purpose: &str) -> [u8; 32] {
-        use hmac::{Hmac, Mac};
-        // HMAC takes a key of any length: `new_from_slice` cannot fail.
-        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.seed)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        use hmac::Mac;
+        let mut mac = super::keyed_sha256(&self.seed);
         mac.update(purpose.as_bytes());
         mac.finalize().into_bytes().into()
     }

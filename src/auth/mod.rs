@@ -22,4 +22,4 @@ pub(crate) use jwt::{AccessClaims, Jwks};
 pub(crate) use passwords::PasswordHasher;
 pub(crate) use rate_limit::{RateClass, RateKey, RateLimits, limit_session, limit_sign_in};
 pub(crate) use revocation::{RevocationStoreError, Revocations};
-pub(crate) use secrets::{OpaqueToken, hash_secret};
+pub(crate) use secrets::{OpaqueToken, hash_secret, keyed_sha256};

@@ -18,7 +18,8 @@ use crate::client_address::ClientAddress;
 use crate::config::{Rate, Rates};
 use crate::error::{ApiError, ErrorCode};
 use actix_web::HttpRequest;
-use actix_web::body::MessageBody;
+use actix_web::ResponseError;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web;
@@ -44,10 +45,12 @@ pub(crate) enum RateClass {
     CartWrite,
     Review,
     Search,
+    /// Activation and reset links asked for one mailbox, from anywhere.
+    Mail,
 }
 
 impl RateClass {
-    const ALL: [RateClass; 8] = [
+    const ALL: [RateClass; 9] = [
         RateClass::SignIn,
         RateClass::Login,
         RateClass::Session,
@@ -56,6 +59,7 @@ impl RateClass {
         RateClass::CartWrite,
         RateClass::Review,
         RateClass::Search,
+        RateClass::Mail,
     ];
 
     fn rate(self, rates: &Rates) -> Rate {
@@ -68,6 +72,7 @@ impl RateClass {
             RateClass::CartWrite => rates.cart_write,
             RateClass::Review => rates.review,
             RateClass::Search => rates.search,
+            RateClass::Mail => rates.mail,
         }
     }
 }
@@ -79,6 +84,8 @@ pub(crate) enum RateKey {
     Address(ClientAddress),
     /// An account (its normalized email) as tried from one address.
     AccountAt(String, ClientAddress),
+    /// A mailbox (a normalized email) links are sent to.
+    Mailbox(String),
 }
 
 impl RateKey {
@@ -146,24 +153,34 @@ impl RateLimits {
 pub(crate) async fn limit_sign_in(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    limit_per_address(RateClass::SignIn, &req)?;
-    next.call(req).await
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    limit_per_address(RateClass::SignIn, req, next).await
 }
 
 /// Middleware of refresh and logout: their own, generous rate per client address.
 pub(crate) async fn limit_session(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    limit_per_address(RateClass::Session, &req)?;
-    next.call(req).await
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    limit_per_address(RateClass::Session, req, next).await
 }
 
-fn limit_per_address(class: RateClass, req: &ServiceRequest) -> Result<(), ApiError> {
-    match req.app_data::<web::Data<RateLimits>>() {
+/// Counts `req` against its address's rate of `class`; past it, answers 429 itself (an answer,
+/// not an error, so the outer middleware still add their headers to it).
+async fn limit_per_address<B: MessageBody>(
+    class: RateClass,
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let checked = match req.app_data::<web::Data<RateLimits>>() {
         Some(limits) => limits.check(class, RateKey::Address(ClientAddress::of(req.request()))),
         None => Ok(()),
+    };
+    match checked {
+        Ok(()) => Ok(next.call(req).await?.map_into_left_body()),
+        Err(refused) => Ok(req
+            .into_response(refused.error_response())
+            .map_into_right_body()),
     }
 }
 
@@ -201,6 +218,14 @@ mod tests {
             cart_write: rate,
             review: rate,
             search: rate,
+            mail: rate,
+        }
+    }
+
+    #[test]
+    fn each_class_has_its_own_limiter() {
+        for (index, class) in RateClass::ALL.into_iter().enumerate() {
+            assert_eq!(class as usize, index, "{class:?} indexes its own limiter");
         }
     }
 

@@ -1,7 +1,7 @@
 //! Opaque secrets handed to clients (refresh, activation and reset tokens).
 //!
 //! 256 random bits, URL-safe base64; only their SHA-256 is stored, so a database leak reveals no
-//! usable token.
+//! usable token. Also the keyed MAC the server derives its other secrets with.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,6 +21,14 @@ impl OpaqueToken {
         let hash = hash_secret(&token);
         Ok(Self { token, hash })
     }
+}
+
+/// HMAC-SHA256 keyed with `key`.
+pub(crate) fn keyed_sha256(key: &[u8]) -> hmac::Hmac<Sha256> {
+    use hmac::Mac;
+    // HMAC accepts a key of any length (a long one is hashed first): this cannot fail.
+    hmac::Hmac::<Sha256>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of any length"))
 }
 
 /// The stored form of a secret.

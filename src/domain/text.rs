@@ -16,6 +16,9 @@ pub(crate) fn bounded_text(raw: &str, min: usize, max: usize) -> Result<String, 
     if text.chars().any(char::is_control) {
         return Err("must not contain control characters".to_owned());
     }
+    if text.chars().any(|c| matches!(c, '\u{2028}' | '\u{2029}')) {
+        return Err("must be one line".to_owned());
+    }
     if text.chars().any(is_bidi_control) {
         return Err("must not contain bidirectional override characters".to_owned());
     }
@@ -115,6 +118,7 @@ mod tests {
         assert!(bounded_text("a\u{7}b", 1, 5).is_err());
         assert!(bounded_text("a\0b", 1, 5).is_err());
         assert!(bounded_text("a\nb", 1, 5).is_err(), "one line");
+        assert!(bounded_text("a\u{2028}b", 1, 5).is_err(), "one line");
         assert_eq!(optional_text(Some("  "), 5), Ok(None));
     }
 

@@ -153,6 +153,7 @@ impl LiveUpdates {
         impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + use<>,
         LiveError,
     > {
+        let mut token = TokenWatch::new(self.authenticator.clone());
         let claims = match access_token {
             Some(token) => match self.authenticator.verify(token) {
                 Ok(claims) => Some(claims),
@@ -180,7 +181,6 @@ impl LiveUpdates {
             products.push(self.followable(caller, topic).await?);
         }
         let mut slots = vec![self.admit(address)?];
-        let mut token = TokenWatch::new(self.authenticator.clone());
         if let Some(claims) = claims {
             slots.push(self.admit_user(claims.sub)?);
             token.watch(claims);

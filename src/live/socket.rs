@@ -131,10 +131,15 @@ impl Live {
                 let product = match self.live.followable(self.caller, &topic).await {
                     Ok(product) => product,
                     Err(refused) => {
-                        let detail = format!("{topic:?}: {refused}");
-                        return self
-                            .send(&ServerMessage::error(refused.code(), detail))
-                            .await;
+                        // The public answer of the refusal: a database failure's cause stays in
+                        // the log.
+                        let code = refused.code();
+                        if matches!(code, ErrorCode::Internal | ErrorCode::ServiceUnavailable) {
+                            tracing::warn!(error = %refused, %topic, "a topic could not be checked");
+                        }
+                        let public = crate::error::ApiError::from(refused).problem().detail;
+                        let detail = format!("{topic:?}: {public}");
+                        return self.send(&ServerMessage::error(code, detail)).await;
                     }
                 };
                 if !self.products.contains(&product) && self.products.len() >= MAX_TOPICS {

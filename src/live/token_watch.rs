@@ -31,8 +31,11 @@ impl TokenWatch {
         }
     }
 
-    /// Watches `claims` from now on.
+    /// Watches `claims` from now on. Create the watch before verifying the token: a revocation
+    /// between the two is then checked for at once.
     pub(super) fn watch(&mut self, claims: AccessClaims) {
+        // Whatever was revoked since this watch subscribed is checked on the first wait.
+        self.revocations.mark_changed();
         let left = claims.exp - OffsetDateTime::now_utc().unix_timestamp();
         let left = std::time::Duration::from_secs(u64::try_from(left).unwrap_or(0));
         self.expiry.as_mut().reset(Instant::now() + left);

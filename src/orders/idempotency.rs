@@ -18,21 +18,22 @@ use uuid::Uuid;
 /// Fingerprints request bodies: HMAC-SHA256 under a server secret.
 #[derive(Clone)]
 pub(crate) struct Fingerprints {
-    secret: [u8; 32],
+    /// The MAC keyed with the secret, cloned for each body.
+    keyed: Hmac<Sha256>,
 }
 
 impl Fingerprints {
     pub(crate) fn new(secret: [u8; 32]) -> Self {
-        Self { secret }
+        Self {
+            keyed: crate::auth::keyed_sha256(&secret),
+        }
     }
 
     /// The fingerprint of `body`; equal bodies have equal fingerprints whatever their key order.
     fn of(&self, body: &serde_json::Value) -> Result<Vec<u8>, OrderError> {
         // serde_json's maps are ordered by key: the same body always serializes alike.
         let canonical = serde_json::to_vec(body).map_err(anyhow::Error::from)?;
-        // HMAC takes a key of any length: this cannot fail.
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret)
-            .map_err(|error| OrderError::Internal(anyhow::anyhow!("HMAC key: {error}")))?;
+        let mut mac = self.keyed.clone();
         mac.update(&canonical);
         Ok(mac.finalize().into_bytes().to_vec())
     }

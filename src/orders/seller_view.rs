@@ -11,8 +11,10 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// An order as one of its sellers sees it.
+/// An order as one of its sellers sees it. (`deny_unknown_fields` makes the schema closed, so a
+/// whole `Order` never also reads as a `SellerOrder` in `OrderView`'s `oneOf`.)
 #[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct SellerOrder {
     pub id: Uuid,
     pub status: OrderStatus,

@@ -9,6 +9,7 @@ mod accounts;
 mod auth;
 mod cart;
 mod catalog;
+mod error_responses;
 mod health;
 mod live;
 mod method_not_allowed;
@@ -22,6 +23,7 @@ use actix_web::web;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub(crate) use error_responses::documented as with_error_responses;
 pub(crate) use method_not_allowed::MethodNotAllowed;
 
 /// Registers every route of the API (and, through `utoipa-actix-web`, its OpenAPI path).

@@ -293,6 +293,8 @@ async fn an_unactivated_account_gets_its_link_again_and_nobody_else_does() {
     assert_eq!(resent.status(), StatusCode::ACCEPTED);
     let tokens = app.outbox_tokens(email, "activation").await;
     assert_eq!(tokens.len(), 2, "a second activation link");
+    let older = app.anonymous().activate(&tokens[1]).await;
+    assert_invalid_field(older, "token").await;
     let activated = app.anonymous().activate(&tokens[0]).await;
     assert_eq!(activated.status(), StatusCode::OK);
 
@@ -330,6 +332,14 @@ async fn a_registration_never_activated_gives_way_once_its_link_expired() {
         .execute(
             "UPDATE users SET created_at = $1 WHERE email = $2",
             &[Bind::Time(day_ago), Bind::from(email)],
+        )
+        .await;
+    let still_linked = app.register(email, None).await;
+    assert_problem(still_linked, StatusCode::CONFLICT, "email_taken").await;
+    app.db
+        .execute(
+            "UPDATE account_tokens SET expires_at = $1",
+            &[Bind::Time(day_ago)],
         )
         .await;
     let owner = app.register(email, None).await;

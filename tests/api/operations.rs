@@ -399,6 +399,39 @@ async fn the_openapi_document_lists_every_route() {
         expected.len(),
         "undocumented or unexpected operations"
     );
+
+    for (path, method) in expected {
+        let operation = &doc["paths"][path][method];
+        let responses = operation["responses"].as_object().unwrap();
+        for (status, response) in responses {
+            if status.starts_with('4') || status.starts_with('5') {
+                let content = response["content"].as_object().unwrap();
+                assert_eq!(
+                    content.keys().collect::<Vec<_>>(),
+                    ["application/problem+json"],
+                    "{method} {path} {status}"
+                );
+                assert_eq!(
+                    content["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem"
+                );
+            }
+        }
+        if operation["security"].is_array() {
+            assert!(
+                responses.contains_key("401"),
+                "{method} {path} needs a token"
+            );
+        }
+        if path != "/healthz" && path != "/.well-known/jwks.json" {
+            assert!(responses.contains_key("503"), "{method} {path}");
+        }
+    }
+    let seller_order = &doc["components"]["schemas"]["SellerOrder"];
+    assert_eq!(
+        seller_order["additionalProperties"], false,
+        "{seller_order}"
+    );
 }
 
 #[actix_web::test]

@@ -53,6 +53,7 @@ async fn assert_limited(response: reqwest::Response) {
         .parse()
         .unwrap();
     assert!(retry_after >= 1);
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     assert_problem(response, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
@@ -212,4 +213,46 @@ async fn with_rate_limits_off_nothing_is_limited() {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(app.anonymous().search("q=x").await.status(), StatusCode::OK);
     }
+}
+
+#[actix_web::test]
+async fn links_asked_for_one_mailbox_are_limited_from_anywhere() {
+    let mut settings = limited_settings();
+    settings.rates.mail = per_hour(2);
+    let app = spawn_app_with(settings).await;
+    let customer = app.customer().await;
+    for source in [Ipv4Addr::new(127, 0, 4, 1), Ipv4Addr::new(127, 0, 4, 2)] {
+        let client = client_from(source);
+        let asked = app
+            .anonymous()
+            .via(&client)
+            .forgot_password(&customer.email)
+            .await;
+        assert_eq!(asked.status(), StatusCode::ACCEPTED);
+    }
+    let third = client_from(Ipv4Addr::new(127, 0, 4, 3));
+    assert_limited(
+        app.anonymous()
+            .via(&third)
+            .forgot_password(&customer.email)
+            .await,
+    )
+    .await;
+    assert_limited(
+        app.anonymous()
+            .via(&third)
+            .resend_activation(&customer.email)
+            .await,
+    )
+    .await;
+    let other = app
+        .anonymous()
+        .via(&third)
+        .forgot_password("other@example.com")
+        .await;
+    assert_eq!(
+        other.status(),
+        StatusCode::ACCEPTED,
+        "another mailbox is not held up"
+    );
 }

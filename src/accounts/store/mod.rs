@@ -8,7 +8,7 @@ mod sqlite;
 
 use super::addresses::Address;
 use super::admin::{AdminUserPatch, SessionEffect, UserChange, UserFilter};
-use super::one_time_tokens::TokenRow;
+use super::one_time_tokens::{Purpose, TokenRow};
 use super::sessions::{RefreshSecret, Rotation};
 use super::users::{NewUser, ProfilePatch, User, UserWithHash};
 use crate::db::Database;
@@ -69,14 +69,15 @@ impl AccountStore {
         by_backend!(pool &self.db => issue_token(token))
     }
 
-    /// Uses up every reset token of `user` not used yet (a successful login ends them).
-    pub(crate) async fn end_reset_tokens(&self, user: Uuid) -> sqlx::Result<()> {
-        by_backend!(pool &self.db => end_reset_tokens(user))
+    /// Uses up every token of `user` for `purpose` not used yet (a successful login ends the
+    /// reset links; a new activation link, the earlier ones).
+    pub(crate) async fn end_tokens(&self, user: Uuid, purpose: Purpose) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => end_tokens(user, purpose))
     }
 
-    /// Frees `email` from a registration never activated and made before `registered_before`
-    /// (its activation tokens have expired): the account is deleted, so the email can register
-    /// again.
+    /// Frees `email` from a registration never activated, made before `registered_before`, and
+    /// with no activation link still valid (a link sent again keeps it): the account is deleted,
+    /// so the email can register again.
     pub(crate) async fn retire_stale_registration(
         &self,
         email: &Email,

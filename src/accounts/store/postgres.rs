@@ -179,9 +179,9 @@ async fn end_unused_tokens(
     Ok(())
 }
 
-pub(super) async fn end_reset_tokens(pool: &PgPool, user: Uuid) -> sqlx::Result<()> {
+pub(super) async fn end_tokens(pool: &PgPool, user: Uuid, purpose: Purpose) -> sqlx::Result<()> {
     let mut connection = pool.acquire().await?;
-    end_unused_tokens(&mut connection, user, Purpose::PasswordReset).await
+    end_unused_tokens(&mut connection, user, purpose).await
 }
 
 pub(super) async fn retire_stale_registration(
@@ -191,7 +191,9 @@ pub(super) async fn retire_stale_registration(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE users SET deleted_at = now(), updated_at = now()
-         WHERE email = $1 AND status = 'pending' AND deleted_at IS NULL AND created_at < $2",
+         WHERE email = $1 AND status = 'pending' AND deleted_at IS NULL AND created_at < $2
+           AND NOT EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = users.id
+               AND t.purpose = 'activation' AND t.used_at IS NULL AND t.expires_at > now())",
     )
     .bind(email.as_str())
     .bind(registered_before)

@@ -184,9 +184,13 @@ async fn end_unused_tokens(
     Ok(())
 }
 
-pub(super) async fn end_reset_tokens(db: &EmbeddedDatabase, user: Uuid) -> sqlx::Result<()> {
+pub(super) async fn end_tokens(
+    db: &EmbeddedDatabase,
+    user: Uuid,
+    purpose: Purpose,
+) -> sqlx::Result<()> {
     let mut connection = db.writer.acquire().await?;
-    end_unused_tokens(&mut connection, user, Purpose::PasswordReset).await
+    end_unused_tokens(&mut connection, user, purpose).await
 }
 
 pub(super) async fn retire_stale_registration(
@@ -196,7 +200,9 @@ pub(super) async fn retire_stale_registration(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE users SET deleted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE email = $1 AND status = 'pending' AND deleted_at IS NULL AND created_at < $2",
+         WHERE email = $1 AND status = 'pending' AND deleted_at IS NULL AND created_at < $2
+           AND NOT EXISTS (SELECT 1 FROM account_tokens t WHERE t.user_id = users.id
+               AND t.purpose = 'activation' AND t.used_at IS NULL AND t.expires_at > strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
     )
     .bind(email.as_str())
     .bind(timestamp(registered_before))

@@ -99,9 +99,12 @@ where
 
 /// Parses one record's bytes with the CSV parser (quotes, doubled quotes, trimmed cells).
 async fn parse_record(bytes: &[u8]) -> Result<StringRecord, csv_async::Error> {
+    // Records end at `\n` only, as `Records` splits them: a bare `\r` inside a record is text
+    // (trimmed at a cell's end with the rest of its whitespace), never a hidden second record.
     let mut reader = csv_async::AsyncReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .terminator(csv_async::Terminator::Any(b'\n'))
         .trim(csv_async::Trim::All)
         .create_reader(bytes);
     let mut record = StringRecord::new();

@@ -41,6 +41,10 @@ pub(crate) const IMPORT_LIMIT_BYTES: u64 = 50 * 1024 * 1024;
 const BATCH_ROWS: usize = 500;
 /// Failed rows the report lists; later failures are only counted.
 pub(crate) const REPORTED_FAILURES: usize = 1_000;
+/// The most characters of a field name or message the report keeps: a parser's message may quote
+/// the row's text (an unknown 60 KiB key, a value of the wrong type), and a thousand such quotes
+/// would make the report as large as the upload.
+const REPORTED_TEXT: usize = 200;
 
 /// The file formats an import reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +121,14 @@ impl Catalog {
     }
 }
 
+/// `text` cut to [`REPORTED_TEXT`] characters, marked with an ellipsis where it was cut.
+fn shortened(text: String) -> String {
+    match text.char_indices().nth(REPORTED_TEXT) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
 /// The body as an I/O stream that fails once it exceeds [`IMPORT_LIMIT_BYTES`].
 fn limited<S>(body: S) -> impl Stream<Item = std::io::Result<Bytes>> + Send + Unpin
 where
@@ -161,10 +173,14 @@ impl Importer<'_> {
         self.fail_with(line, vec![error]);
     }
 
-    /// Counts a failed row and lists it while the report has room.
+    /// Counts a failed row and lists it, its texts shortened, while the report has room.
     fn fail_with(&mut self, line: u64, errors: Vec<FieldError>) {
         self.report.failed_count += 1;
         if self.report.failed.len() < REPORTED_FAILURES {
+            let errors = errors
+                .into_iter()
+                .map(|error| FieldError::new(shortened(error.field), shortened(error.message)))
+                .collect();
             self.report.failed.push(LineError { line, errors });
         }
     }

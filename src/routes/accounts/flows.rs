@@ -102,9 +102,11 @@ pub(crate) struct EmailBody {
 #[post("/activation/resend", wrap = "from_fn(limit_sign_in)")]
 pub(crate) async fn resend_activation(
     accounts: web::Data<Accounts>,
+    limits: web::Data<RateLimits>,
     Json(body): Json<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
     let email = field("email", Email::parse(&body.email))?;
+    limits.check(RateClass::Mail, RateKey::Mailbox(email.as_str().to_owned()))?;
     accounts.resend_activation(&email).await?;
     Ok(HttpResponse::Accepted().finish())
 }
@@ -177,9 +179,11 @@ pub(crate) async fn logout(
 #[post("/password/forgot", wrap = "from_fn(limit_sign_in)")]
 pub(crate) async fn forgot_password(
     accounts: web::Data<Accounts>,
+    limits: web::Data<RateLimits>,
     Json(body): Json<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
     let email = field("email", Email::parse(&body.email))?;
+    limits.check(RateClass::Mail, RateKey::Mailbox(email.as_str().to_owned()))?;
     accounts.forgot_password(&email).await?;
     Ok(HttpResponse::Accepted().finish())
 }
