@@ -20,7 +20,7 @@ cargo build --release --quiet -p bazaar -p bazaar-loadtest
 start_server "${BAZAAR_BENCH_PORT:-18088}"
 echo "machine: $(nproc) cores, $(date -u +%F), backend=${BAZAAR_BENCH_DATABASE:-postgres}, ${minutes} min at ${rate}/s, ${watchers} watchers"
 target/release/bazaar-loadtest browse --server "$base" --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" \
-    --rate "$rate" --seconds "$((minutes * 60))" --watchers "$watchers" \
+    --rate "$rate" --seconds "$((minutes * 60))" --watchers "$watchers" --buyers 1000 \
     --mix search=10,product=76,category=6,cart=4,checkout=4 --seed 7 &
 load=$!
 samples="$workdir/memory.tsv"

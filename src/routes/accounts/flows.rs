@@ -96,6 +96,15 @@ pub(crate) struct EmailBody {
     email: String,
 }
 
+impl EmailBody {
+    /// The mailbox a link is asked for, counted against its rate (from any address).
+    fn mailbox(&self, limits: &RateLimits) -> Result<Email, ApiError> {
+        let email = field("email", Email::parse(&self.email))?;
+        limits.check(RateClass::Mail, RateKey::Mailbox(email.as_str().to_owned()))?;
+        Ok(email)
+    }
+}
+
 /// Sends a new activation link if the account exists and is not activated yet; always 202.
 #[utoipa::path(tag = "accounts", request_body = EmailBody,
     responses((status = 202), (status = 422, body = Problem), (status = 429, body = Problem)))]
@@ -105,8 +114,7 @@ pub(crate) async fn resend_activation(
     limits: web::Data<RateLimits>,
     Json(body): Json<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let email = field("email", Email::parse(&body.email))?;
-    limits.check(RateClass::Mail, RateKey::Mailbox(email.as_str().to_owned()))?;
+    let email = body.mailbox(&limits)?;
     accounts.resend_activation(&email).await?;
     Ok(HttpResponse::Accepted().finish())
 }
@@ -182,8 +190,7 @@ pub(crate) async fn forgot_password(
     limits: web::Data<RateLimits>,
     Json(body): Json<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let email = field("email", Email::parse(&body.email))?;
-    limits.check(RateClass::Mail, RateKey::Mailbox(email.as_str().to_owned()))?;
+    let email = body.mailbox(&limits)?;
     accounts.forgot_password(&email).await?;
     Ok(HttpResponse::Accepted().finish())
 }
