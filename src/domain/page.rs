@@ -73,6 +73,16 @@ impl<T> Paged<T> {
             total,
         }
     }
+
+    /// The same page with each item turned into another.
+    pub(crate) fn map<U>(self, each: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(each).collect(),
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+        }
+    }
 }
 
 #[cfg(test)]

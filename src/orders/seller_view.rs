@@ -120,23 +120,13 @@ impl Orders {
             .map(|order| order.id)
             .collect();
         let mut lines = self.store.seller_lines(&sold, caller.id).await?;
-        let items = listed
-            .items
-            .into_iter()
-            .map(|order| {
-                if reads_as_seller(caller, &order) {
-                    let own = lines.remove(&order.id).unwrap_or_default();
-                    OrderView::Seller(Box::new(SellerOrder::of(order, caller.id, own)))
-                } else {
-                    OrderView::Whole(Box::new(order))
-                }
-            })
-            .collect();
-        Ok(Paged {
-            items,
-            page: listed.page,
-            per_page: listed.per_page,
-            total: listed.total,
-        })
+        Ok(listed.map(|order| {
+            if reads_as_seller(caller, &order) {
+                let own = lines.remove(&order.id).unwrap_or_default();
+                OrderView::Seller(Box::new(SellerOrder::of(order, caller.id, own)))
+            } else {
+                OrderView::Whole(Box::new(order))
+            }
+        }))
     }
 }
