@@ -11,7 +11,9 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// Locks the rows of `customers` (in id order, so processes cannot deadlock on them) and reads
-/// their orders pending payment and their units of the limited products among `lines`.
+/// their orders pending payment and their units of the limited products among `lines`. The reads
+/// are statements of their own: each takes its snapshot after the locks are held, so it sees what
+/// the checkouts it waited for committed.
 pub(in crate::orders::store) async fn checkout_standing(
     connection: &mut PgConnection,
     customers: &[Uuid],
@@ -22,8 +24,7 @@ pub(in crate::orders::store) async fn checkout_standing(
         .execute(&mut *connection)
         .await?;
     let unpaid: Vec<(Uuid, i64)> = sqlx::query_as(
-        "SELECT user_id, count(*) FROM orders
-         WHERE user_id = ANY($1) AND status = 'pending_payment' GROUP BY user_id",
+        "SELECT user_id, count(*) FROM unpaid_orders WHERE user_id = ANY($1) GROUP BY user_id",
     )
     .bind(customers)
     .fetch_all(&mut *connection)

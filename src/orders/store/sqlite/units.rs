@@ -24,12 +24,11 @@ pub(in crate::orders::store) async fn checkout_standing(
 ) -> sqlx::Result<Standing> {
     let mut standing = Standing::default();
     for customer in customers {
-        let unpaid: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM orders WHERE user_id = $1 AND status = 'pending_payment'",
-        )
-        .bind(customer)
-        .fetch_one(&mut *connection)
-        .await?;
+        let unpaid: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM unpaid_orders WHERE user_id = $1")
+                .bind(customer)
+                .fetch_one(&mut *connection)
+                .await?;
         standing.unpaid_orders.insert(*customer, unpaid);
     }
     let counted = Json(OrderStatus::names_where(OrderStatus::counts_toward_limits));
