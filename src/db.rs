@@ -51,7 +51,12 @@ async fn connect_postgres(url: &str) -> anyhow::Result<Database> {
         .acquire_timeout(Duration::from_secs(3))
         .connect_with(options)
         .await?;
-    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+    // A process of the previous release that restarts during a rolling deploy finds the new
+    // release's migrations applied. They are expand steps it can run on, so it goes on.
+    sqlx::migrate!("./migrations/postgres")
+        .set_ignore_missing(true)
+        .run(&pool)
+        .await?;
     Ok(Database::Postgres(pool))
 }
 

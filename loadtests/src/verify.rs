@@ -54,6 +54,13 @@ struct StoredOrder {
     refunded_charges: i64,
 }
 
+/// A row of `unpaid_orders`, the orders pending payment that the cap on unpaid orders counts.
+#[derive(Debug, sqlx::FromRow)]
+struct UnpaidOrder {
+    user_id: Uuid,
+    order_id: Uuid,
+}
+
 /// A checkout's idempotency record: the key and the typed outcome it stored.
 #[derive(Debug, sqlx::FromRow)]
 struct CheckoutKey {
@@ -81,6 +88,9 @@ pub async fn run(
 ) -> anyhow::Result<(Vec<Stock>, Vec<Check>)> {
     let orders = orders(records, shop).await?;
     let stock = stock(records, &shop.products).await?;
+    let unpaid: Vec<UnpaidOrder> = records
+        .rows("SELECT user_id, order_id FROM unpaid_orders")
+        .await?;
     let mut checks = vec![
         acknowledged_orders_stored(&orders, outcomes),
         acknowledged_payments_stored(&orders, outcomes),
@@ -90,6 +100,7 @@ pub async fn run(
     ];
     checks.extend(stock_checks(&shop.products, &stock));
     checks.push(money(&orders));
+    checks.push(unpaid_orders_mirror(&orders, &unpaid));
     Ok((stock, checks))
 }
 
@@ -314,6 +325,37 @@ fn money(orders: &[StoredOrder]) -> Check {
     check
 }
 
+/// `unpaid_orders` lists exactly the buyers' orders pending payment: a leftover row would refuse
+/// a customer's checkouts for good, a missing one would let them past the cap.
+fn unpaid_orders_mirror(orders: &[StoredOrder], unpaid: &[UnpaidOrder]) -> Check {
+    let mut check = Check::new("unpaid_orders lists exactly the orders pending payment");
+    let listed: HashSet<(Uuid, Uuid)> = unpaid
+        .iter()
+        .map(|row| (row.user_id, row.order_id))
+        .collect();
+    for order in orders {
+        let pending = order.status == "pending_payment";
+        if pending != listed.contains(&(order.user_id, order.id)) {
+            check.violations.push(format!(
+                "order {} is {} and {}listed as unpaid",
+                order.id,
+                order.status,
+                if pending { "not " } else { "" }
+            ));
+        }
+    }
+    let known: HashSet<(Uuid, Uuid)> = orders.iter().map(|o| (o.user_id, o.id)).collect();
+    let buyers: HashSet<Uuid> = orders.iter().map(|o| o.user_id).collect();
+    for (user, order) in &listed {
+        if buyers.contains(user) && !known.contains(&(*user, *order)) {
+            check
+                .violations
+                .push(format!("unpaid order {order} of {user} does not exist"));
+        }
+    }
+    check
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,5 +497,25 @@ mod tests {
         let mut refunded = stored(Uuid::now_v7(), buyer, None, "paid", 1);
         refunded.refunded_charges = 1;
         assert!(!money(&[refunded]).passed());
+    }
+
+    #[test]
+    fn unpaid_orders_must_list_exactly_the_pending_ones() {
+        let buyer = Uuid::now_v7();
+        let (pending, paid) = (Uuid::now_v7(), Uuid::now_v7());
+        let orders = [
+            stored(pending, buyer, None, "pending_payment", 0),
+            stored(paid, buyer, None, "paid", 1),
+        ];
+        let row = |order_id| UnpaidOrder {
+            user_id: buyer,
+            order_id,
+        };
+        assert!(unpaid_orders_mirror(&orders, &[row(pending)]).passed());
+        assert!(!unpaid_orders_mirror(&orders, &[]).passed(), "missing");
+        let leftover = unpaid_orders_mirror(&orders, &[row(pending), row(paid)]);
+        assert_eq!(leftover.violations.len(), 1, "left behind");
+        let ghost = unpaid_orders_mirror(&orders, &[row(pending), row(Uuid::now_v7())]);
+        assert_eq!(ghost.violations.len(), 1, "never placed");
     }
 }

@@ -4,13 +4,17 @@
 -- orders that are pending. Triggers on `orders` keep it, so no path that places or settles an
 -- order (payment, cancellation, expiry, the sweep at start) can forget it. Orders are never
 -- deleted.
+
+-- Processes of the previous release may be writing orders while this runs: they wait until the
+-- table and its triggers are in place, so no order is placed or settled between the copy and the
+-- triggers.
+LOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE;
+
 CREATE TABLE unpaid_orders (
     user_id  uuid NOT NULL,
     order_id uuid NOT NULL,
     PRIMARY KEY (user_id, order_id)
 );
-INSERT INTO unpaid_orders (user_id, order_id)
-SELECT user_id, id FROM orders WHERE status = 'pending_payment';
 
 -- Once per statement, for all its rows: a batch of checkouts or payments costs one statement.
 CREATE FUNCTION unpaid_orders_placed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -24,16 +28,22 @@ CREATE TRIGGER orders_unpaid_placed AFTER INSERT ON orders
     REFERENCING NEW TABLE AS placed
     FOR EACH STATEMENT EXECUTE FUNCTION unpaid_orders_placed();
 
--- An order leaves `pending_payment` for good (paid, cancelled or expired); nothing moves it back.
+-- An order that leaves `pending_payment` (paid, cancelled or expired) leaves the table; one that
+-- would come back to it (nothing does today) comes back. Transition tables rule out `UPDATE OF
+-- status`, so this runs for every update of `orders`; it reads only the updated rows.
 CREATE FUNCTION unpaid_orders_settled() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM unpaid_orders u
-    USING before_change b JOIN after_change a ON a.id = b.id
-    WHERE b.status = 'pending_payment' AND a.status <> 'pending_payment'
-      AND u.user_id = b.user_id AND u.order_id = b.id;
+    DELETE FROM unpaid_orders u USING changed c
+    WHERE c.status <> 'pending_payment' AND u.user_id = c.user_id AND u.order_id = c.id;
+    INSERT INTO unpaid_orders (user_id, order_id)
+    SELECT user_id, id FROM changed WHERE status = 'pending_payment'
+    ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER orders_unpaid_settled AFTER UPDATE ON orders
-    REFERENCING OLD TABLE AS before_change NEW TABLE AS after_change
+    REFERENCING NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION unpaid_orders_settled();
+
+INSERT INTO unpaid_orders (user_id, order_id)
+SELECT user_id, id FROM orders WHERE status = 'pending_payment';

@@ -383,8 +383,8 @@ async fn a_seller_runs_one_import_at_a_time() {
     let catalog = catalog_of(&app, &seller).await;
     let other_catalog = catalog_of(&app, &other).await;
     let header = "sku,name,category_id,price_cents,currency\n";
-    // One full batch of rows is written while the upload is still open, which shows that the
-    // import has started; the last row is held back.
+    // One full batch of rows (the importer writes 500 at a time) is written while the upload is
+    // still open, which shows that the import has started; the last row is held back.
     let batch: String = (0..500)
         .map(|n| format!("FIRST-{n},First {n},{category},100,EUR\n"))
         .collect();
@@ -403,8 +403,12 @@ async fn a_seller_runs_one_import_at_a_time() {
     let as_seller = app.as_user(&seller);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let view: Value = as_seller.catalog(&catalog, "").await.json().await.unwrap();
-        if view["products"]["total"] != 0 {
+        let view = as_seller.catalog(&catalog, "").await;
+        assert_eq!(view.status(), StatusCode::OK);
+        let view: Value = view.json().await.unwrap();
+        let total = view["products"]["total"].as_u64().expect("a product count");
+        if total > 0 {
+            assert_eq!(total, 500, "the first batch is written whole");
             break;
         }
         assert!(

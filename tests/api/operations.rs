@@ -1,6 +1,8 @@
 //! Liveness, readiness, metrics, request ids, the OpenAPI document, `/docs` and shutdown.
 
-use crate::helpers::{assert_problem, bazaar_command, spawn_app, spawn_app_with, test_settings};
+use crate::helpers::{
+    assert_problem, bazaar_command, deployment_settings, spawn_app, spawn_app_with, test_settings,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::net::TcpListener;
@@ -91,6 +93,29 @@ async fn a_second_server_of_a_one_process_deployment_is_refused() {
     assert!(refusal.contains("serves this database"), "{refusal}");
     // Once the first has stopped, a server starts again.
     first.handle.stop(true).await;
+    let restarted = spawn_app_with(settings).await;
+    assert_eq!(
+        restarted.anonymous().healthz().await.status(),
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn a_previous_release_restarts_on_a_database_a_newer_release_migrated() {
+    // During a rolling deploy a process of the previous release may restart after the new one
+    // migrated: it finds a migration it does not know.
+    let Some(settings) = deployment_settings() else {
+        return;
+    };
+    let running = spawn_app_with(settings.clone()).await;
+    running
+        .db
+        .execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (99991231000001, 'a later release', true, '\\x00', 0)",
+            &[],
+        )
+        .await;
     let restarted = spawn_app_with(settings).await;
     assert_eq!(
         restarted.anonymous().healthz().await.status(),

@@ -4,8 +4,9 @@
 //! The rules are checked here, in the journal's transaction, against what the database holds:
 //! a customer has at most `max_unpaid_orders` orders pending payment, and never more units of a
 //! product than its `max_per_customer`, counting what they hold unpaid. The orders pending
-//! payment are read from `unpaid_orders`, which triggers on `orders` keep, so the check costs the
-//! same for a customer's first order and their thousandth. The checks in memory before
+//! payment are counted in `unpaid_orders`, which triggers on `orders` keep: that count costs the
+//! same for a customer's first order and their thousandth. (The units a customer has of a limited
+//! product are still summed over their orders.) The checks in memory before
 //! stock is reserved only spare work; these are the ones that hold when several processes take
 //! one customer's checkouts at once (on PostgreSQL the unit locks the customers' rows first).
 
