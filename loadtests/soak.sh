@@ -5,7 +5,9 @@
 # watcher dropped) or when memory grows steadily: after the first third (warm-up: caches, pools,
 # actors), the least-squares slope of the samples must stay under the limit.
 #
-# Usage: loadtests/soak.sh [minutes=10] [rate=1500] [watchers=200] [limit MB/min=0.3]
+# Usage: loadtests/soak.sh [minutes=10] [rate=1500] [watchers=200] [limit MB/min=0.3] [buyers=50]
+# The checkouts come from `buyers` customers: 50 make repeat buyers with thousands of orders each
+# over ten minutes, so nothing a checkout does may grow with a customer's history.
 # Needs: PostgreSQL and Redis on 127.0.0.1, or BAZAAR_BENCH_DATABASE=sqlite (loadtests/server.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,12 +17,13 @@ minutes=${1:-10}
 rate=${2:-1500}
 watchers=${3:-200}
 limit=${4:-0.3}
+buyers=${5:-50}
 
 cargo build --release --quiet -p bazaar -p bazaar-loadtest
 start_server "${BAZAAR_BENCH_PORT:-18088}"
 echo "machine: $(nproc) cores, $(date -u +%F), backend=${BAZAAR_BENCH_DATABASE:-postgres}, ${minutes} min at ${rate}/s, ${watchers} watchers"
 target/release/bazaar-loadtest browse --server "$base" --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" \
-    --rate "$rate" --seconds "$((minutes * 60))" --watchers "$watchers" --buyers 1000 \
+    --rate "$rate" --seconds "$((minutes * 60))" --watchers "$watchers" --buyers "$buyers" \
     --mix search=10,product=76,category=6,cart=4,checkout=4 --seed 7 &
 load=$!
 samples="$workdir/memory.tsv"
