@@ -6,7 +6,7 @@ use crate::helpers::{
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[actix_web::test]
 async fn a_customer_checks_out_then_pays() {
@@ -270,18 +270,7 @@ async fn unpaid_holds_expire_and_the_order_with_them() {
     let order = app.place_order(&customer, &[(&product, 3)]).await;
     let id = order["id"].as_str().unwrap();
     assert_eq!(app.stock(&product).await.1, 3);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let read: Value = app.as_user(&customer).order(id).await.json().await.unwrap();
-        if read["status"] == "expired" {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the order did not expire: {read}"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
+    app.wait_for_order_status(&customer, id, "expired").await;
     assert_eq!(
         app.stock(&product).await,
         (3, 0, 3),

@@ -730,6 +730,28 @@ impl TestApp {
         body["order"].clone()
     }
 
+    /// `customer`'s order `id` once it has reached `status`, read every 100 ms for at most 10 s;
+    /// fails the test otherwise.
+    pub async fn wait_for_order_status(
+        &self,
+        customer: &TestUser,
+        id: &str,
+        status: &str,
+    ) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let read: Value = self.as_user(customer).order(id).await.json().await.unwrap();
+            if read["status"] == status {
+                return read;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the order did not become {status}: {read}"
+            );
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// `customer` checks out `items` and pays by the good test card; the paid order.
     pub async fn paid_order(&self, customer: &TestUser, items: &[(&str, i64)]) -> Value {
         let order = self.place_order(customer, items).await;
