@@ -154,9 +154,20 @@ impl Roles for Customers {
     const REFUSAL: &'static str = "this route is for customers";
 }
 
+/// Couriers only.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Couriers;
+
+impl Roles for Couriers {
+    const ALLOWED: &'static [Role] = &[Role::Courier];
+    const REFUSAL: &'static str = "this route is for couriers";
+}
+
 /// A caller with the admin role.
 pub(crate) type AdminUser = Require<Admins>;
 /// A seller or an admin.
 pub(crate) type SellerUser = Require<Sellers>;
 /// A customer.
 pub(crate) type CustomerUser = Require<Customers>;
+/// A courier.
+pub(crate) type CourierUser = Require<Couriers>;

@@ -15,7 +15,7 @@ mod secrets;
 
 pub(crate) use authenticator::{Authenticator, TokenRefused};
 pub(crate) use extractor::{
-    AdminUser, AuthUser, CustomerUser, MaybeAuthUser, SellerUser, bearer_token,
+    AdminUser, AuthUser, CourierUser, CustomerUser, MaybeAuthUser, SellerUser, bearer_token,
 };
 pub use jwt::JwtKeys;
 pub(crate) use jwt::{AccessClaims, Jwks};

@@ -90,6 +90,30 @@ impl OrderStatus {
         )
     }
 
+    /// How far along fulfilment this status is (paid 0, processing 1, shipped 2, out for
+    /// delivery 3, delivered 4); none outside fulfilment. A shipment is always in one of these.
+    pub(crate) fn fulfilment_stage(self) -> Option<u8> {
+        match self {
+            OrderStatus::Paid => Some(0),
+            OrderStatus::Processing => Some(1),
+            OrderStatus::Shipped => Some(2),
+            OrderStatus::OutForDelivery => Some(3),
+            OrderStatus::Delivered => Some(4),
+            _ => None,
+        }
+    }
+
+    /// The fulfilment step a shipment takes to reach this status from the one before it.
+    pub(crate) fn previous_in_fulfilment(self) -> Option<OrderStatus> {
+        match self {
+            OrderStatus::Processing => Some(OrderStatus::Paid),
+            OrderStatus::Shipped => Some(OrderStatus::Processing),
+            OrderStatus::OutForDelivery => Some(OrderStatus::Shipped),
+            OrderStatus::Delivered => Some(OrderStatus::OutForDelivery),
+            _ => None,
+        }
+    }
+
     /// The statuses for which `keep` holds, as the column stores them.
     pub(crate) fn names_where(keep: fn(OrderStatus) -> bool) -> Vec<&'static str> {
         Self::ALL
@@ -128,5 +152,14 @@ mod tests {
         assert!(OrderStatus::Processing.is_cancellable());
         assert!(!OrderStatus::Shipped.is_cancellable());
         assert_eq!(OrderStatus::names_where(OrderStatus::is_bought).len(), 5);
+        let fulfilment: Vec<OrderStatus> = OrderStatus::ALL
+            .into_iter()
+            .filter(|status| status.fulfilment_stage().is_some())
+            .collect();
+        for pair in fulfilment.windows(2) {
+            assert_eq!(pair[1].previous_in_fulfilment(), Some(pair[0]));
+            assert!(pair[0].fulfilment_stage() < pair[1].fulfilment_stage());
+        }
+        assert_eq!(OrderStatus::Paid.previous_in_fulfilment(), None);
     }
 }

@@ -61,6 +61,7 @@ error_codes! {
         CONFLICT,
         "Too many declined payment attempts"
     ),
+    IllegalTransition => ("illegal_transition", CONFLICT, "Illegal status transition"),
     PaymentDeclined => ("payment_declined", PAYMENT_REQUIRED, "Payment declined"),
     IdempotencyConflict => (
         "idempotency_conflict",

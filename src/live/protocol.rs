@@ -23,6 +23,15 @@ pub(super) enum ClientMessage {
 }
 
 /// What the server sends.
+/// A shipment of an `order` message: whose it is, where it is, who carries it.
+#[derive(Debug, Serialize)]
+pub(super) struct ShipmentMessage {
+    seller_id: Uuid,
+    status: String,
+    courier_id: Option<Uuid>,
+    tracking_number: Option<String>,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(super) enum ServerMessage {
@@ -35,6 +44,9 @@ pub(super) enum ServerMessage {
     Order {
         order_id: Uuid,
         status: String,
+        /// The shipments a fulfilment step moved.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        shipments: Vec<ShipmentMessage>,
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
@@ -131,9 +143,23 @@ impl ServerMessage {
                 threshold: *threshold,
                 at,
             },
-            Event::Order { order, status, .. } => ServerMessage::Order {
+            Event::Order {
+                order,
+                status,
+                shipments,
+                ..
+            } => ServerMessage::Order {
                 order_id: *order,
                 status: status.clone(),
+                shipments: shipments
+                    .iter()
+                    .map(|step| ShipmentMessage {
+                        seller_id: step.seller,
+                        status: step.status.clone(),
+                        courier_id: step.courier,
+                        tracking_number: step.tracking_number.clone(),
+                    })
+                    .collect(),
                 at,
             },
             Event::Notification {

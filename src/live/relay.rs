@@ -205,6 +205,8 @@ mod tests {
                 status: "paid".into(),
                 customer: Uuid::now_v7(),
                 sellers: vec![],
+                couriers: vec![],
+                shipments: vec![],
             },
             OffsetDateTime::now_utc(),
         );

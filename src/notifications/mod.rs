@@ -1,5 +1,5 @@
-//! Notifications: order status changes and low-stock alerts, stored for `GET /notifications` and
-//! pushed live.
+//! Notifications: order status changes, deliveries handed to couriers and low-stock alerts,
+//! stored for `GET /notifications` and pushed live.
 //!
 //! The process where an event happens writes its notifications (the relay's local feed sees each
 //! event once), in batches: a flash sale's thousands of order events a second cost a few inserts,
@@ -24,7 +24,7 @@ const BATCH: usize = 500;
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub(crate) struct Notification {
     pub id: Uuid,
-    /// `order_status` or `low_stock`.
+    /// `order_status`, `delivery` or `low_stock`.
     pub kind: String,
     pub title: String,
     pub body: String,
@@ -67,13 +67,25 @@ fn notifications_of(event: &Event) -> Vec<New> {
             status,
             customer,
             sellers,
+            shipments,
+            ..
         } => {
             let short = &order.simple().to_string()[..8];
+            // What happened: the order's new status, or the parcels' that a fulfilment step moved.
+            let (what, parcel) = match shipments.first() {
+                Some(step) => (step.status.replace('_', " "), "A parcel of your order"),
+                None => (status.replace('_', " "), "Your order"),
+            };
+            let tracking = shipments
+                .iter()
+                .find_map(|step| step.tracking_number.as_deref())
+                .map(|number| format!(" (tracking number {number})"))
+                .unwrap_or_default();
             let mut all = vec![new(
                 *customer,
                 "order_status",
-                format!("Order {short}: {}", status.replace('_', " ")),
-                format!("Your order {order} is now {}.", status.replace('_', " ")),
+                format!("Order {short}: {what}"),
+                format!("{parcel} {order} is now {what}{tracking}."),
                 Some(*order),
                 None,
             )];
@@ -81,17 +93,28 @@ fn notifications_of(event: &Event) -> Vec<New> {
                 all.push(new(
                     *seller,
                     "order_status",
-                    format!(
-                        "Order {short} of your products: {}",
-                        status.replace('_', " ")
-                    ),
-                    format!(
-                        "Order {order}, which contains your products, is now {}.",
-                        status.replace('_', " ")
-                    ),
+                    format!("Order {short} of your products: {what}"),
+                    format!("Order {order}, which contains your products, is now {what}."),
                     Some(*order),
                     None,
                 ));
+            }
+            for step in shipments {
+                let Some(courier) = step.courier else {
+                    continue;
+                };
+                let (title, body) = if step.status == OrderStatus::Shipped.as_str() {
+                    (
+                        format!("New delivery: order {short}"),
+                        format!("A parcel of order {order} is yours to deliver{tracking}."),
+                    )
+                } else {
+                    (
+                        format!("Delivery of order {short}: {what}"),
+                        format!("Your delivery of order {order} is now {what}."),
+                    )
+                };
+                all.push(new(courier, "delivery", title, body, Some(*order), None));
             }
             all
         }

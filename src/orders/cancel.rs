@@ -1,10 +1,10 @@
-//! Cancelling an order: a pending order's holds go back on sale; a paid order's units return to
-//! stock and what was paid is refunded through the gateway.
+//! Cancelling an order before any of it ships: a pending order's holds go back on sale; a paid
+//! order's units return to stock and what was paid is refunded through the gateway.
 
 use super::model::Order;
 use super::units::CancelWork;
 use super::{OrderError, Orders, announce};
-use crate::domain::{Caller, Role};
+use crate::domain::{Caller, OrderStatus, Role};
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -26,7 +26,10 @@ impl Orders {
                 "only the customer or an admin can cancel an order",
             ));
         }
-        if !order.status.is_cancellable() {
+        let shipped = order.shipments.iter().any(|shipment| {
+            shipment.status.fulfilment_stage() >= OrderStatus::Shipped.fulfilment_stage()
+        });
+        if !order.status.is_cancellable() || shipped {
             return Err(OrderError::Conflict(
                 "this order can no longer be cancelled",
             ));

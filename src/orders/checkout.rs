@@ -309,6 +309,6 @@ fn new_order(
         }],
         payments: vec![],
         refunds: vec![],
-        shipment: None,
+        shipments: Vec::new(),
     }
 }

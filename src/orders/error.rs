@@ -1,7 +1,7 @@
 //! [`OrderError`]: what can go wrong with an order, and the code each answers with.
 
 use super::units::CheckoutRefusal;
-use crate::domain::{FieldError, Invalid};
+use crate::domain::{FieldError, Invalid, OrderStatus};
 use crate::error::{Coded, ErrorCode, Members, members};
 use crate::payments::DeclineCode;
 use bazaar_actors::inventory::InventoryError;
@@ -24,6 +24,11 @@ pub(crate) enum OrderError {
     TooManyPaymentAttempts { limit: i64 },
     #[error("the payment was declined ({})", code.as_str())]
     PaymentDeclined { order: Uuid, code: DeclineCode },
+    #[error("an order (or shipment) that is {} cannot become {}", current.as_str(), requested.as_str())]
+    IllegalTransition {
+        current: OrderStatus,
+        requested: OrderStatus,
+    },
     #[error("this Idempotency-Key was used for another request")]
     IdempotencyConflict,
     #[error("{0}")]
@@ -58,6 +63,7 @@ impl Coded for OrderError {
             OrderError::TooManyUnpaidOrders { .. } => ErrorCode::TooManyUnpaidOrders,
             OrderError::TooManyPaymentAttempts { .. } => ErrorCode::TooManyPaymentAttempts,
             OrderError::PaymentDeclined { .. } => ErrorCode::PaymentDeclined,
+            OrderError::IllegalTransition { .. } => ErrorCode::IllegalTransition,
             OrderError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
             OrderError::Conflict(_) | OrderError::InFlight => ErrorCode::Conflict,
             OrderError::Forbidden(_) => ErrorCode::Forbidden,
@@ -82,6 +88,10 @@ impl Coded for OrderError {
             | OrderError::TooManyPaymentAttempts { limit } => {
                 members([("limit", Value::from(*limit))])
             }
+            OrderError::IllegalTransition { current, requested } => members([
+                ("current", Value::from(current.as_str())),
+                ("requested", Value::from(requested.as_str())),
+            ]),
             OrderError::PaymentDeclined { order, code } => members([
                 ("order_id", Value::from(order.to_string())),
                 ("decline_code", Value::from(code.as_str())),

@@ -1,5 +1,6 @@
 //! Orders: checkout (reservations through the inventory actors, one journal unit for the order),
-//! payment, cancellation, hold expiry, idempotent retries, and reading orders back.
+//! payment, cancellation, hold expiry, fulfilment by sellers and couriers, idempotent retries, and
+//! reading orders back as each reader may see them.
 //!
 //! [`Orders`] is the service the routes call, holding the services it uses. Checkout and payment
 //! answer typed outcomes ([`CheckoutOutcome`], [`PaymentOutcome`]) that the idempotency records
@@ -8,8 +9,10 @@
 mod announce;
 mod cancel;
 mod checkout;
+mod courier_view;
 mod error;
 mod expiry;
+mod fulfilment;
 mod holds;
 mod idempotency;
 mod keyed_locks;
@@ -23,6 +26,7 @@ mod shipping;
 mod store;
 mod unanswered;
 mod units;
+mod views;
 
 pub(crate) use checkout::{CheckoutRequest, LineSource};
 pub(crate) use error::OrderError;
@@ -31,10 +35,11 @@ pub(crate) use lines::CheckoutLine;
 pub(crate) use model::{Order, OrderFilter};
 pub(crate) use outcome::{CheckoutOutcome, Declined, PaymentOutcome};
 pub(crate) use pay::PaymentRequest;
-pub(crate) use seller_view::OrderView;
 pub(crate) use shipping::{Shipping, ShippingMethod};
+pub(crate) use units::{Handover, Step};
+pub(crate) use views::OrderView;
 
-pub(crate) use announce::announce;
+pub(crate) use announce::{announce, announce_moved};
 pub(crate) use expiry::{HoldExpiry, resume_holds};
 pub(crate) use store::OrderStore;
 

@@ -1,4 +1,5 @@
-//! Orders as clients read them: an order with its lines, timeline, payments and refunds.
+//! Orders as clients read them: an order with its lines, timeline, payments, refunds and
+//! shipments.
 
 use super::shipping::ShippingMethod;
 use crate::domain::{OrderStatus, PaymentMethod};
@@ -8,7 +9,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// An order with its lines, timeline, payments and refunds.
+/// An order with its lines, timeline, payments, refunds and shipments.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub(crate) struct Order {
     pub id: Uuid,
@@ -38,10 +39,9 @@ pub(crate) struct Order {
     pub payments: Vec<PaymentRecord>,
     #[sqlx(skip)]
     pub refunds: Vec<RefundRecord>,
-    /// Shipping details once the order ships.
+    /// One per seller of its lines, from the first fulfilment step on.
     #[sqlx(skip)]
-    #[schema(value_type = Option<Object>)]
-    pub shipment: Option<serde_json::Value>,
+    pub shipments: Vec<Shipment>,
 }
 
 impl Order {
@@ -75,6 +75,21 @@ pub(crate) struct OrderEvent {
     pub note: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+}
+
+/// One seller's lines of an order on their way to the customer.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+pub(crate) struct Shipment {
+    pub seller_id: Uuid,
+    /// `paid`, `processing`, `shipped`, `out_for_delivery` or `delivered`.
+    pub status: OrderStatus,
+    pub courier_id: Option<Uuid>,
+    pub courier_name: Option<String>,
+    pub tracking_number: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub shipped_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub delivered_at: Option<OffsetDateTime>,
 }
 
 /// What became of a payment attempt.

@@ -2,10 +2,9 @@
 //! only their own lines and their share of the total, and the address to ship to without the
 //! customer's phone; never the customer's id, payments, refunds or other sellers' lines.
 
-use super::model::{Order, OrderEvent, OrderItem};
+use super::model::{Order, OrderEvent, OrderItem, Shipment};
 use super::shipping::ShippingMethod;
-use super::{OrderError, Orders};
-use crate::domain::{Caller, OrderStatus, Page, Paged, Role};
+use crate::domain::OrderStatus;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -29,8 +28,8 @@ pub(crate) struct SellerOrder {
     pub shipping_method: ShippingMethod,
     /// The timeline; who made a change is shown only for the seller's own changes.
     pub events: Vec<OrderEvent>,
-    #[schema(value_type = Option<Object>)]
-    pub shipment: Option<serde_json::Value>,
+    /// The seller's own shipment, once fulfilment started.
+    pub shipments: Vec<Shipment>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -39,7 +38,7 @@ pub(crate) struct SellerOrder {
 
 impl SellerOrder {
     /// `order` cut down to what `seller` may see, with their `lines`.
-    fn of(order: Order, seller: Uuid, lines: Vec<OrderItem>) -> Self {
+    pub(super) fn of(order: Order, seller: Uuid, lines: Vec<OrderItem>) -> Self {
         let mut address = order.shipping_address;
         if let Some(fields) = address.as_object_mut() {
             fields.remove("phone");
@@ -61,72 +60,13 @@ impl SellerOrder {
             shipping_address: address,
             shipping_method: order.shipping_method,
             events,
-            shipment: order.shipment,
+            shipments: order
+                .shipments
+                .into_iter()
+                .filter(|shipment| shipment.seller_id == seller)
+                .collect(),
             created_at: order.created_at,
             updated_at: order.updated_at,
         }
-    }
-}
-
-/// An order as its reader may see it: whole for its customer and admins, else a seller's view.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-pub(crate) enum OrderView {
-    Whole(Box<Order>),
-    Seller(Box<SellerOrder>),
-}
-
-/// Whether `caller` reads `order` as one of its sellers rather than as its customer or an admin.
-fn reads_as_seller(caller: Caller, order: &Order) -> bool {
-    caller.role != Role::Admin && order.user_id != caller.id
-}
-
-impl Orders {
-    /// Order `id` as `caller` may see it (404 if they may not).
-    pub(crate) async fn order_view(
-        &self,
-        caller: Caller,
-        id: Uuid,
-    ) -> Result<OrderView, OrderError> {
-        let order = self.order(caller, id).await?;
-        if !reads_as_seller(caller, &order) {
-            return Ok(OrderView::Whole(Box::new(order)));
-        }
-        let lines = order
-            .items
-            .iter()
-            .filter(|line| line.seller_id == caller.id)
-            .cloned()
-            .collect();
-        Ok(OrderView::Seller(Box::new(SellerOrder::of(
-            order, caller.id, lines,
-        ))))
-    }
-
-    /// The orders `caller` may see, newest first, each as they may see it. Whole orders come
-    /// without their lines, timeline, payments and refunds; a seller's view of an order carries
-    /// the seller's lines.
-    pub(crate) async fn list_views(
-        &self,
-        caller: Caller,
-        filter: &super::OrderFilter,
-        page: Page,
-    ) -> Result<Paged<OrderView>, OrderError> {
-        let listed = self.list(caller, filter, page).await?;
-        let sold: Vec<Uuid> = listed
-            .items
-            .iter()
-            .filter(|order| reads_as_seller(caller, order))
-            .map(|order| order.id)
-            .collect();
-        let mut lines = self.store.seller_lines(&sold, caller.id).await?;
-        Ok(listed.map(|order| {
-            if reads_as_seller(caller, &order) {
-                let own = lines.remove(&order.id).unwrap_or_default();
-                OrderView::Seller(Box::new(SellerOrder::of(order, caller.id, own)))
-            } else {
-                OrderView::Whole(Box::new(order))
-            }
-        }))
     }
 }

@@ -69,8 +69,10 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                         .service(orders::list)
                         .service(orders::get)
                         .service(orders::pay)
-                        .service(orders::cancel),
+                        .service(orders::cancel)
+                        .service(orders::change_status),
                 )
+                .service(orders::deliveries)
                 .service(
                     scope("/auth")
                         .service(accounts::flows::register)

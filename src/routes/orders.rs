@@ -1,18 +1,18 @@
-//! `/api/v1/checkout` and `/api/v1/orders` (→ [`crate::orders`]): placing, paying, reading and
-//! cancelling orders. The typed outcomes of checkout and payment become HTTP answers here, and
-//! only here ([`checkout_answer`], [`payment_answer`]).
+//! `/api/v1/checkout`, `/api/v1/orders` and `/api/v1/deliveries` (→ [`crate::orders`]): placing,
+//! paying, reading, cancelling and fulfilling orders. The typed outcomes of checkout and payment
+//! become HTTP answers here, and only here ([`checkout_answer`], [`payment_answer`]).
 
-use crate::auth::{AuthUser, CustomerUser, RateClass, RateKey, RateLimits};
+use crate::auth::{AuthUser, CourierUser, CustomerUser, RateClass, RateKey, RateLimits};
 use crate::domain::{
     AddressFields, AddressInput, AllValid, Caller, Invalid, OrderStatus, Page, PageParams, Parsed,
-    optional,
+    Role, bounded_text, multiline_text, optional,
 };
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::orders::{
-    CheckoutLine, CheckoutOutcome, CheckoutRequest, Declined, IdempotencyKey, LineSource, Order,
-    OrderError, OrderFilter, OrderView, Orders, PaymentOutcome, PaymentRequest, Shipping,
-    ShippingMethod,
+    CheckoutLine, CheckoutOutcome, CheckoutRequest, Declined, Handover, IdempotencyKey, LineSource,
+    Order, OrderError, OrderFilter, OrderView, Orders, PaymentOutcome, PaymentRequest, Shipping,
+    ShippingMethod, Step,
 };
 use crate::payments::{Card, CardFields};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -280,4 +280,108 @@ pub(crate) async fn cancel(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(orders.cancel(Caller::from(&caller), *id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StatusBody {
+    /// `processing` or `shipped` (its sellers), `out_for_delivery` or `delivered` (its courier);
+    /// admins any of them.
+    status: String,
+    /// Up to 500 characters, shown on the timeline.
+    note: Option<String>,
+    /// With `shipped`, required: 1 to 64 characters.
+    tracking_number: Option<String>,
+    /// With `shipped`, required: an active courier.
+    courier_id: Option<Uuid>,
+    /// For admins: the seller whose shipment moves (by default, every shipment the step applies
+    /// to).
+    seller_id: Option<Uuid>,
+}
+
+impl StatusBody {
+    /// The step asked for, with every problem of the body named.
+    fn step(self, caller: Caller) -> Result<Step, Invalid> {
+        let status = crate::domain::field("status", OrderStatus::parse(&self.status));
+        let shipping = matches!(status, Ok(OrderStatus::Shipped));
+        let tracking_number = match (shipping, self.tracking_number.as_deref()) {
+            (true, None) => Err(Invalid::field("tracking_number", "is required to ship")),
+            (true, Some(raw)) => {
+                crate::domain::field("tracking_number", bounded_text(raw, 1, 64)).map(Some)
+            }
+            (false, Some(_)) => Err(Invalid::field("tracking_number", "goes with shipped only")),
+            (false, None) => Ok(None),
+        };
+        let courier = match (shipping, self.courier_id) {
+            (true, None) => Err(Invalid::field("courier_id", "is required to ship")),
+            (false, Some(_)) => Err(Invalid::field("courier_id", "goes with shipped only")),
+            (_, courier) => Ok(courier),
+        };
+        let seller = match self.seller_id {
+            Some(_) if caller.role != Role::Admin => Err(Invalid::field(
+                "seller_id",
+                "only an admin picks a seller's shipment",
+            )),
+            seller => Ok(seller),
+        };
+        let (status, note, tracking_number, courier, seller) = (
+            status,
+            optional("note", self.note.as_deref(), |raw| {
+                multiline_text(raw, 1, 500)
+            }),
+            tracking_number,
+            courier,
+            seller,
+        )
+            .all_valid()?;
+        Ok(Step {
+            status,
+            note,
+            handover: courier
+                .zip(tracking_number)
+                .map(|(courier, tracking_number)| Handover {
+                    courier,
+                    tracking_number,
+                }),
+            seller,
+        })
+    }
+}
+
+/// Moves an order one step on its way to the customer: `paid → processing → shipped →
+/// out_for_delivery → delivered`. Each seller moves their own shipment; the order is as far
+/// along as its least advanced shipment. Any other move is 409 `illegal_transition`, naming the
+/// `current` and the `requested` status.
+#[utoipa::path(tag = "orders", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "order id")), request_body = StatusBody,
+    responses((status = 200, body = OrderView), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "illegal_transition", body = Problem),
+              (status = 422, body = Problem)))]
+#[post("/{id}/status")]
+pub(crate) async fn change_status(
+    orders: web::Data<Orders>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<StatusBody>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = Caller::from(&caller);
+    let step = body.step(caller)?;
+    Ok(HttpResponse::Ok().json(orders.take_step(caller, *id, step).await?))
+}
+
+/// The shipments handed to the calling courier, open ones first: where each goes (with the
+/// contact phone) and what is in it; nothing about payment.
+#[utoipa::path(tag = "orders", security(("bearer" = [])), params(PageParams),
+    responses((status = 200, description = "`{items: [Delivery], page, per_page, total}`"),
+              (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
+#[get("/deliveries")]
+pub(crate) async fn deliveries(
+    orders: web::Data<Orders>,
+    courier: CourierUser,
+    paging: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = Page::parse(&paging)?;
+    Ok(HttpResponse::Ok().json(orders.deliveries(Caller::from(&courier.0), page).await?))
 }

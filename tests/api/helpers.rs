@@ -546,6 +546,15 @@ impl<'a> Api<'a> {
             .await
     }
 
+    pub async fn change_status(&self, order: &str, body: &Value) -> Response {
+        self.post(&format!("/api/v1/orders/{order}/status"), body)
+            .await
+    }
+
+    pub async fn deliveries(&self, query: &str) -> Response {
+        self.get(&format!("/api/v1/deliveries{query}")).await
+    }
+
     // Live.
 
     pub async fn notifications(&self, query: &str) -> Response {

@@ -651,3 +651,79 @@ async fn a_logout_on_one_process_ends_a_session_on_another() {
     a.as_user(&customer).logout(&customer.refresh_token).await;
     assert_lapsed(&mut socket).await;
 }
+
+#[actix_web::test]
+async fn shipping_and_delivery_reach_the_customer_and_the_courier_live() {
+    let app = spawn_app().await;
+    let (seller, product) = app.stocked_product(10, json!({})).await;
+    let customer = app.customer().await;
+    let courier = app.user_with_role("courier").await;
+    let order = app.paid_order(&customer, &[(&product, 1)]).await;
+    let id = order["id"].as_str().unwrap();
+    let mut customers = connect(&app, Some(&customer.access_token)).await;
+    expect(&mut customers, "authenticated").await;
+    let mut couriers = connect(&app, Some(&courier.access_token)).await;
+    expect(&mut couriers, "authenticated").await;
+
+    let steps = [
+        (&seller, json!({"status": "processing"})),
+        (
+            &seller,
+            json!({"status": "shipped", "tracking_number": "TRK-1", "courier_id": courier.id}),
+        ),
+    ];
+    for (user, body) in &steps {
+        let response = app.as_user(user).change_status(id, body).await;
+        assert_eq!(response.status(), StatusCode::OK, "{body}");
+    }
+    let shipped = loop {
+        let message = expect(&mut customers, "order").await;
+        if message["status"] == "shipped" {
+            break message;
+        }
+    };
+    assert_eq!(shipped["order_id"], id);
+    assert_eq!(shipped["shipments"][0]["tracking_number"], "TRK-1");
+    // The courier hears of the parcel handed to them, and is notified of it.
+    let assigned = expect(&mut couriers, "order").await;
+    assert_eq!(assigned["status"], "shipped");
+    assert_eq!(assigned["shipments"][0]["courier_id"], courier.id.as_str());
+    let notification = expect(&mut couriers, "notification").await;
+    assert_eq!(notification["kind"], "delivery");
+    assert_eq!(notification["order_id"], id);
+
+    for status in ["out_for_delivery", "delivered"] {
+        let response = app
+            .as_user(&courier)
+            .change_status(id, &json!({"status": status}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{status}");
+    }
+    loop {
+        let message = expect(&mut customers, "order").await;
+        if message["status"] == "delivered" {
+            break;
+        }
+    }
+    let notifications: Value = app
+        .as_user(&customer)
+        .notifications("")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = notifications["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["title"].as_str())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.ends_with(": delivered")),
+        "{titles:?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.ends_with(": shipped")),
+        "{titles:?}"
+    );
+}

@@ -14,6 +14,7 @@ mod crash;
 mod db;
 mod errors;
 mod flash_sale;
+mod fulfilment;
 mod helpers;
 mod import;
 mod inventory;

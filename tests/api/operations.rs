@@ -402,6 +402,8 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/orders/{id}", "get"),
         ("/api/v1/orders/{id}/pay", "post"),
         ("/api/v1/orders/{id}/cancel", "post"),
+        ("/api/v1/orders/{id}/status", "post"),
+        ("/api/v1/deliveries", "get"),
         ("/api/v1/ws", "get"),
         ("/api/v1/events", "get"),
         ("/api/v1/notifications", "get"),

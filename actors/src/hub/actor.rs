@@ -35,12 +35,18 @@ pub enum Event {
         available: i64,
         threshold: i64,
     },
-    /// An order changed status, for its customer and the sellers of its lines.
+    /// An order changed, for its customer, the sellers of its lines and its couriers.
     Order {
         order: Uuid,
         status: String,
         customer: Uuid,
         sellers: Vec<Uuid>,
+        /// The couriers carrying its shipments.
+        #[serde(default)]
+        couriers: Vec<Uuid>,
+        /// The shipments a fulfilment step moved, when one did.
+        #[serde(default)]
+        shipments: Vec<ShipmentStep>,
     },
     /// A stored notification, for its user.
     Notification {
@@ -52,6 +58,15 @@ pub enum Event {
         order: Option<Uuid>,
         product: Option<Uuid>,
     },
+}
+
+/// A shipment that moved: whose, to which status, and who carries it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ShipmentStep {
+    pub seller: Uuid,
+    pub status: String,
+    pub courier: Option<Uuid>,
+    pub tracking_number: Option<String>,
 }
 
 /// An event on its way to one session, with when it happened.
@@ -275,11 +290,14 @@ impl Handler<Publish> for HubActor {
             }
             Event::Notification { user, .. } => self.user_sessions(user).collect(),
             Event::Order {
-                customer, sellers, ..
+                customer,
+                sellers,
+                couriers,
+                ..
             } => {
                 let mut targets: HashSet<Uuid> = self.user_sessions(customer).collect();
-                for seller in sellers {
-                    targets.extend(self.user_sessions(seller));
+                for user in sellers.iter().chain(couriers) {
+                    targets.extend(self.user_sessions(user));
                 }
                 targets.into_iter().collect()
             }
@@ -396,6 +414,8 @@ mod tests {
             status: "paid".into(),
             customer,
             sellers: vec![],
+            couriers: vec![],
+            shipments: vec![],
         }
     }
 

@@ -10,9 +10,11 @@ mod sqlite;
 
 use super::idempotency::IdempotencyKey;
 use super::model::{Order, OrderFilter, OrderItem};
-use super::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork};
+use super::units::{
+    Cancelled, ChangedHold, CheckoutWork, FulfilmentState, PaymentWork, ShipmentRow,
+};
 use crate::db::Database;
-use crate::domain::{Caller, Page, Paged};
+use crate::domain::{Caller, OrderStatus, Page, Paged};
 use crate::orders::model::PaymentStatus;
 use crate::payments::{Card, DeclineCode};
 use bazaar_actors::by_backend;
@@ -35,6 +37,37 @@ pub(crate) struct ReleasedHold {
     pub qty: i64,
     /// The order it expired (still pending), with its customer and sellers.
     pub expired_order: Option<(Uuid, Vec<Uuid>)>,
+}
+
+/// An entry of an order's timeline, as a unit writes it.
+pub(crate) struct TimelineEvent<'a> {
+    pub status: OrderStatus,
+    pub by: Option<Uuid>,
+    pub note: Option<&'a str>,
+    pub at: time::OffsetDateTime,
+}
+
+/// A shipment handed to a courier, with where it goes.
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeliveryRow {
+    pub order_id: Uuid,
+    pub seller_id: Uuid,
+    pub status: OrderStatus,
+    pub tracking_number: Option<String>,
+    pub shipped_at: Option<time::OffsetDateTime>,
+    pub delivered_at: Option<time::OffsetDateTime>,
+    pub shipping_address: sqlx::types::Json<serde_json::Value>,
+}
+
+/// A line of a delivery: what is in the parcel, without its price.
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeliveryLine {
+    pub order_id: Uuid,
+    pub seller_id: Uuid,
+    pub product_id: Uuid,
+    pub sku: String,
+    pub name: String,
+    pub qty: i64,
 }
 
 /// The orders' tables.
@@ -117,6 +150,16 @@ impl OrderStore {
 
     pub(crate) async fn payment_exists(&self, id: Uuid) -> sqlx::Result<bool> {
         by_backend!(pool &self.db => payment_exists(id))
+    }
+
+    /// A page of the shipments handed to `courier`, open ones first, with their lines; and how
+    /// many they have in all.
+    pub(crate) async fn deliveries(
+        &self,
+        courier: Uuid,
+        page: Page,
+    ) -> sqlx::Result<(Vec<DeliveryRow>, Vec<DeliveryLine>, i64)> {
+        by_backend!(pool &self.db => deliveries(courier, page))
     }
 
     /// The request hash and outcome recorded for `key`.
@@ -232,4 +275,60 @@ pub(crate) async fn write_expiry(
     hold: &HoldTicket,
 ) -> sqlx::Result<Option<ReleasedHold>> {
     by_backend!(connection connection => write_expiry(hold))
+}
+
+/// Order `order`'s status and shipments, its row locked; for an order whose fulfilment has not
+/// started, one shipment per seller of its lines, at `paid` and not yet stored.
+pub(crate) async fn fulfilment_state(
+    mut connection: Connection<'_>,
+    order: Uuid,
+) -> sqlx::Result<Option<FulfilmentState>> {
+    let status = by_backend!(connection connection.reborrow() => lock_order_status(order))?;
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    let shipments = by_backend!(connection connection.reborrow() => stored_shipments(order))?;
+    if !shipments.is_empty() {
+        return Ok(Some(FulfilmentState {
+            status,
+            shipments,
+            stored: true,
+        }));
+    }
+    let sellers = by_backend!(connection connection => order_sellers(order))?;
+    Ok(Some(FulfilmentState {
+        status,
+        shipments: sellers
+            .into_iter()
+            .map(|seller| ShipmentRow {
+                seller,
+                status: OrderStatus::Paid,
+                courier: None,
+                tracking_number: None,
+                shipped_at: None,
+                delivered_at: None,
+            })
+            .collect(),
+        stored: false,
+    }))
+}
+
+/// Whether `user` is a courier whose account is active.
+pub(crate) async fn is_active_courier(
+    connection: Connection<'_>,
+    user: Uuid,
+) -> sqlx::Result<bool> {
+    by_backend!(connection connection => is_active_courier(user))
+}
+
+/// Writes `shipments` (new or moved), the timeline `event`, and the order's new status if it
+/// changed.
+pub(crate) async fn write_fulfilment(
+    connection: Connection<'_>,
+    order: Uuid,
+    shipments: &[&ShipmentRow],
+    event: &TimelineEvent<'_>,
+    order_status: Option<OrderStatus>,
+) -> sqlx::Result<()> {
+    by_backend!(connection connection => write_fulfilment(order, shipments, event, order_status))
 }

@@ -43,6 +43,9 @@ impl Work for ExpireWork {
                 status: OrderStatus::Expired.as_str().to_owned(),
                 customer,
                 sellers,
+                // An unpaid order has no shipments.
+                couriers: Vec::new(),
+                shipments: Vec::new(),
             });
         }
     }

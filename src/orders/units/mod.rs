@@ -1,4 +1,5 @@
-//! The journal units of orders: a checkout, a payment, a cancellation, a hold's expiry.
+//! The journal units of orders: a checkout, a payment, a cancellation, a hold's expiry, a
+//! fulfilment step.
 //!
 //! Each unit checks its own conditions in SQL (an order still pending, a hold still held) and, if
 //! they do not hold, changes nothing and reports itself refused. What a unit learns while it
@@ -56,12 +57,14 @@ mod after_commit;
 mod cancel;
 mod checkout;
 mod expire;
+mod fulfil;
 mod payment;
 
 pub(crate) use after_commit::AfterCommit;
 pub(crate) use cancel::{CancelWork, Cancelled};
 pub(crate) use checkout::{CheckoutRefusal, CheckoutWork};
 pub(crate) use expire::ExpireWork;
+pub(crate) use fulfil::{FulfilWork, FulfilmentState, Handover, ShipmentRow, Step, StepRefusal};
 pub(crate) use payment::{PaymentWork, RecordFor};
 
 use uuid::Uuid;

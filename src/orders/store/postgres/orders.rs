@@ -11,10 +11,17 @@ const ORDER_COLUMNS: &str = "o.id, o.user_id, o.status, o.currency, o.subtotal_c
      o.discount_cents, o.shipping_cents, o.total_cents, o.shipping_address, o.shipping_method, \
      o.payment_due_at, o.created_at, o.updated_at";
 
-/// The condition under which reader `$1` of role `$2` may see order `o`: its customer, a seller
-/// of one of its lines, or an admin.
-const VISIBLE_TO: &str = "($2::text = 'admin' OR o.user_id = $1 OR ($2::text = 'seller' AND \
+/// The condition under which reader `$1` of role `$2` finds order `o` in their list: its
+/// customer, a seller of one of its lines, or an admin.
+const LISTED_TO: &str = "($2::text = 'admin' OR o.user_id = $1 OR ($2::text = 'seller' AND \
      EXISTS (SELECT 1 FROM order_items oi WHERE oi.order_id = o.id AND oi.seller_id = $1)))";
+
+/// The condition under which reader `$1` of role `$2` may read order `o`: as [`LISTED_TO`], or
+/// a courier carrying one of its shipments (who finds their shipments at `GET /deliveries`).
+const VISIBLE_TO: &str = "($2::text = 'admin' OR o.user_id = $1 OR ($2::text = 'seller' AND \
+     EXISTS (SELECT 1 FROM order_items oi WHERE oi.order_id = o.id AND oi.seller_id = $1)) OR \
+     ($2::text = 'courier' AND \
+     EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id AND s.courier_id = $1)))";
 
 pub(in crate::orders::store) async fn order(
     pool: &PgPool,
@@ -76,11 +83,21 @@ async fn with_details(pool: &PgPool, mut order: Order) -> sqlx::Result<Order> {
     )
     .bind(id)
     .fetch_all(pool);
-    let (items, events, payments, refunds) = tokio::try_join!(items, events, payments, refunds)?;
+    let shipments = sqlx::query_as(
+        "SELECT s.seller_id, s.status, s.courier_id, u.name AS courier_name, s.tracking_number,
+             s.shipped_at, s.delivered_at
+         FROM shipments s LEFT JOIN users u ON u.id = s.courier_id
+         WHERE s.order_id = $1 ORDER BY s.seller_id",
+    )
+    .bind(id)
+    .fetch_all(pool);
+    let (items, events, payments, refunds, shipments) =
+        tokio::try_join!(items, events, payments, refunds, shipments)?;
     order.items = items;
     order.events = events;
     order.payments = payments;
     order.refunds = refunds;
+    order.shipments = shipments;
     Ok(order)
 }
 
@@ -93,7 +110,7 @@ pub(in crate::orders::store) async fn list_orders(
     let scope = if reader.role == Role::Admin {
         "TRUE"
     } else {
-        VISIBLE_TO
+        LISTED_TO
     };
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {ORDER_COLUMNS} FROM orders o WHERE {scope} AND ($3::text IS NULL OR o.status = $3)

@@ -423,6 +423,16 @@ pub(in crate::orders::store) async fn write_cancellation(
         Some(status) if status.is_cancellable() => true,
         _ => return Ok(None),
     };
+    let shipped: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM shipments WHERE order_id = $1
+             AND status IN ('shipped', 'out_for_delivery', 'delivered'))",
+    )
+    .bind(order)
+    .fetch_one(&mut *connection)
+    .await?;
+    if shipped {
+        return Ok(None);
+    }
     let (from, to) = if was_paid {
         ("committed", "committed")
     } else {
