@@ -37,6 +37,8 @@ pub struct Settings {
     pub max_unpaid_orders: usize,
     /// Declined payments after which an order refuses further attempts.
     pub max_payment_declines: usize,
+    /// How many days after delivery a customer may open a return.
+    pub return_window_days: usize,
     /// Whether rate limits are enforced.
     pub rate_limit: bool,
     /// The rate of each kind of limited request.
@@ -175,6 +177,7 @@ impl Settings {
             hold_ttl: seconds("BAZAAR_HOLD_TTL_SECS", var, 900)?,
             max_unpaid_orders: limit("BAZAAR_MAX_UNPAID_ORDERS", var, 3)?,
             max_payment_declines: limit("BAZAAR_MAX_PAYMENT_DECLINES", var, 5)?,
+            return_window_days: limit("BAZAAR_RETURN_WINDOW_DAYS", var, 30)?,
             rate_limit: flag("BAZAAR_RATE_LIMIT", var, true)?,
             rates: Rates {
                 sign_in: rate("BAZAAR_RATE_SIGN_IN", var, Rate::per_minute(60))?,

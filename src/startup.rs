@@ -175,6 +175,9 @@ impl Application {
                 max_unpaid_orders: i64::try_from(settings.max_unpaid_orders).unwrap_or(i64::MAX),
                 max_payment_declines: i64::try_from(settings.max_payment_declines)
                     .unwrap_or(i64::MAX),
+                return_window: time::Duration::days(
+                    i64::try_from(settings.return_window_days).unwrap_or(i64::MAX / 86_400),
+                ),
             },
         });
         let authenticator = Authenticator::new(keys.clone(), revocations);

@@ -82,6 +82,11 @@ impl OrderStatus {
         )
     }
 
+    /// It was paid for at some point (and may since have been refunded, in part or whole).
+    pub(crate) fn was_paid(self) -> bool {
+        self.is_bought() || matches!(self, OrderStatus::PartiallyRefunded | OrderStatus::Refunded)
+    }
+
     /// The customer may still cancel it: it has not shipped.
     pub(crate) fn is_cancellable(self) -> bool {
         matches!(

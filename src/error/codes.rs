@@ -62,6 +62,11 @@ error_codes! {
         "Too many declined payment attempts"
     ),
     IllegalTransition => ("illegal_transition", CONFLICT, "Illegal status transition"),
+    RefundTooLarge => (
+        "refund_too_large",
+        CONFLICT,
+        "More than may still be refunded"
+    ),
     PaymentDeclined => ("payment_declined", PAYMENT_REQUIRED, "Payment declined"),
     IdempotencyConflict => (
         "idempotency_conflict",

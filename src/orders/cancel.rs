@@ -1,7 +1,7 @@
-//! Cancelling an order before any of it ships: a pending order's holds go back on sale; a paid
+//! Cancelling an order before any of it ships or is refunded: a pending order's holds go back on sale; a paid
 //! order's units return to stock and what was paid is refunded through the gateway.
 
-use super::model::Order;
+use super::model::{Order, RefundStatus};
 use super::units::CancelWork;
 use super::{OrderError, Orders, announce};
 use crate::domain::{Caller, OrderStatus, Role};
@@ -29,7 +29,11 @@ impl Orders {
         let shipped = order.shipments.iter().any(|shipment| {
             shipment.status.fulfilment_stage() >= OrderStatus::Shipped.fulfilment_stage()
         });
-        if !order.status.is_cancellable() || shipped {
+        let refunded = order
+            .refunds
+            .iter()
+            .any(|refund| refund.status != RefundStatus::Failed);
+        if !order.status.is_cancellable() || shipped || refunded {
             return Err(OrderError::Conflict(
                 "this order can no longer be cancelled",
             ));

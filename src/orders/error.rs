@@ -29,6 +29,10 @@ pub(crate) enum OrderError {
         current: OrderStatus,
         requested: OrderStatus,
     },
+    #[error("at most {refundable} may still be refunded by you")]
+    RefundTooLarge { refundable: i64 },
+    #[error("{0}")]
+    NotReturnable(String),
     #[error("this Idempotency-Key was used for another request")]
     IdempotencyConflict,
     #[error("{0}")]
@@ -64,6 +68,8 @@ impl Coded for OrderError {
             OrderError::TooManyPaymentAttempts { .. } => ErrorCode::TooManyPaymentAttempts,
             OrderError::PaymentDeclined { .. } => ErrorCode::PaymentDeclined,
             OrderError::IllegalTransition { .. } => ErrorCode::IllegalTransition,
+            OrderError::RefundTooLarge { .. } => ErrorCode::RefundTooLarge,
+            OrderError::NotReturnable(_) => ErrorCode::Conflict,
             OrderError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
             OrderError::Conflict(_) | OrderError::InFlight => ErrorCode::Conflict,
             OrderError::Forbidden(_) => ErrorCode::Forbidden,
@@ -92,6 +98,9 @@ impl Coded for OrderError {
                 ("current", Value::from(current.as_str())),
                 ("requested", Value::from(requested.as_str())),
             ]),
+            OrderError::RefundTooLarge { refundable } => {
+                members([("refundable_cents", Value::from(*refundable))])
+            }
             OrderError::PaymentDeclined { order, code } => members([
                 ("order_id", Value::from(order.to_string())),
                 ("decline_code", Value::from(code.as_str())),

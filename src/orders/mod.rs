@@ -21,6 +21,8 @@ mod model;
 mod outcome;
 mod pay;
 mod reading;
+mod refunds;
+mod returns;
 mod seller_view;
 mod shipping;
 mod store;
@@ -32,9 +34,11 @@ pub(crate) use checkout::{CheckoutRequest, LineSource};
 pub(crate) use error::OrderError;
 pub(crate) use idempotency::{Fingerprints, IdempotencyKey};
 pub(crate) use lines::CheckoutLine;
-pub(crate) use model::{Order, OrderFilter};
+pub(crate) use model::{Order, OrderFilter, RefundRecord, Return};
 pub(crate) use outcome::{CheckoutOutcome, Declined, PaymentOutcome};
 pub(crate) use pay::PaymentRequest;
+pub(crate) use refunds::RefundRequest;
+pub(crate) use returns::{Decision, ReturnRequest};
 pub(crate) use shipping::{Shipping, ShippingMethod};
 pub(crate) use units::{Handover, Step};
 pub(crate) use views::OrderView;
@@ -99,6 +103,8 @@ pub(crate) struct OrderRules {
     pub max_unpaid_orders: i64,
     /// After this many declined payments an order refuses further attempts.
     pub max_payment_declines: i64,
+    /// How long after its delivery a customer may return a parcel.
+    pub return_window: time::Duration,
 }
 
 impl Orders {

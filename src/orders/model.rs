@@ -118,6 +118,16 @@ pub(crate) struct PaymentRecord {
     pub created_at: OffsetDateTime,
 }
 
+/// Where a refund stands: reserved while the gateway is asked, then made or failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub(crate) enum RefundStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
 /// Money given back.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub(crate) struct RefundRecord {
@@ -125,8 +135,59 @@ pub(crate) struct RefundRecord {
     pub amount_cents: i64,
     pub reason: String,
     pub restocked: bool,
+    pub status: RefundStatus,
+    /// The seller whose share it came from (none: an admin's refund, or a cancellation).
+    pub seller_id: Option<Uuid>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+}
+
+/// Where a return stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub(crate) enum ReturnStatus {
+    Requested,
+    Approved,
+    Rejected,
+}
+
+/// A customer's return of some of one seller's lines.
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub(crate) struct Return {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub seller_id: Uuid,
+    pub status: ReturnStatus,
+    pub reason: String,
+    /// The seller's note on their decision.
+    pub note: Option<String>,
+    /// The refund an approval made.
+    pub refund_id: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub decided_at: Option<OffsetDateTime>,
+    #[sqlx(skip)]
+    pub lines: Vec<ReturnLine>,
+}
+
+impl Return {
+    /// What approving it refunds: its units at the prices paid.
+    pub(crate) fn value_cents(&self) -> i64 {
+        self.lines
+            .iter()
+            .map(|line| line.unit_price_cents * line.qty)
+            .sum()
+    }
+}
+
+/// Units of one product in a return, at the price paid.
+#[derive(Clone, Debug, Serialize, ToSchema, sqlx::FromRow)]
+pub(crate) struct ReturnLine {
+    pub product_id: Uuid,
+    pub qty: i64,
+    pub unit_price_cents: i64,
 }
 
 /// Filters of the order list.

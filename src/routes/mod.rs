@@ -70,8 +70,11 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                         .service(orders::get)
                         .service(orders::pay)
                         .service(orders::cancel)
-                        .service(orders::change_status),
+                        .service(orders::change_status)
+                        .service(orders::refund)
+                        .service(orders::open_return),
                 )
+                .service(scope("/returns").service(orders::decide_return))
                 .service(orders::deliveries)
                 .service(
                     scope("/auth")

@@ -1,18 +1,21 @@
-//! `/api/v1/checkout`, `/api/v1/orders` and `/api/v1/deliveries` (→ [`crate::orders`]): placing,
-//! paying, reading, cancelling and fulfilling orders. The typed outcomes of checkout and payment
-//! become HTTP answers here, and only here ([`checkout_answer`], [`payment_answer`]).
+//! `/api/v1/checkout`, `/api/v1/orders`, `/api/v1/returns` and `/api/v1/deliveries`
+//! (→ [`crate::orders`]): placing, paying, reading, cancelling, fulfilling, refunding and
+//! returning orders. The typed outcomes of checkout and payment become HTTP answers here, and
+//! only here ([`checkout_answer`], [`payment_answer`]).
 
-use crate::auth::{AuthUser, CourierUser, CustomerUser, RateClass, RateKey, RateLimits};
+use crate::auth::{
+    AuthUser, CourierUser, CustomerUser, RateClass, RateKey, RateLimits, SellerUser,
+};
 use crate::domain::{
     AddressFields, AddressInput, AllValid, Caller, Invalid, OrderStatus, Page, PageParams, Parsed,
-    Role, bounded_text, multiline_text, optional,
+    Quantity, Role, bounded_text, multiline_text, optional,
 };
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::orders::{
-    CheckoutLine, CheckoutOutcome, CheckoutRequest, Declined, Handover, IdempotencyKey, LineSource,
-    Order, OrderError, OrderFilter, OrderView, Orders, PaymentOutcome, PaymentRequest, Shipping,
-    ShippingMethod, Step,
+    CheckoutLine, CheckoutOutcome, CheckoutRequest, Decision, Declined, Handover, IdempotencyKey,
+    LineSource, Order, OrderError, OrderFilter, OrderView, Orders, PaymentOutcome, PaymentRequest,
+    RefundRecord, RefundRequest, Return, ReturnRequest, Shipping, ShippingMethod, Step,
 };
 use crate::payments::{Card, CardFields};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -384,4 +387,176 @@ pub(crate) async fn deliveries(
 ) -> Result<HttpResponse, ApiError> {
     let page = Page::parse(&paging)?;
     Ok(HttpResponse::Ok().json(orders.deliveries(Caller::from(&courier.0), page).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RefundBody {
+    /// In minor units, at least 1; without it, all the caller may still refund (a seller: what is
+    /// left of their lines' share).
+    amount_cents: Option<i64>,
+    /// 1 to 500 characters, on the timeline.
+    reason: String,
+    /// Give the units of the caller's lines (an admin's: of every line) back to stock.
+    restock: Option<bool>,
+}
+
+/// Refunds all or part of an order through the payment gateway: its sellers from their own
+/// lines' share, admins from what was paid. The refunds of an order never add up to more than
+/// was paid, however many race. An `Idempotency-Key` makes a retry return the first refund.
+#[utoipa::path(tag = "orders", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "order id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "retry-safe key")),
+    request_body = RefundBody,
+    responses((status = 201, body = RefundRecord), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "refund_too_large, or nothing paid", body = Problem),
+              (status = 422, body = Problem), (status = 503, body = Problem)))]
+#[post("/{id}/refunds")]
+pub(crate) async fn refund(
+    orders: web::Data<Orders>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+    Json(raw): Json<Value>,
+) -> Result<HttpResponse, ApiError> {
+    let idempotency = idempotency_key(&req, &orders, caller.id, format!("refund:{id}"), &raw)?;
+    let body: RefundBody =
+        crate::domain::from_json_value(raw).map_err(|e| ApiError::validation(vec![e]))?;
+    let (amount_cents, reason) = (
+        optional("amount_cents", body.amount_cents, |cents| {
+            if cents > 0 {
+                Ok(cents)
+            } else {
+                Err("must be at least 1".to_owned())
+            }
+        }),
+        crate::domain::field("reason", multiline_text(&body.reason, 1, 500)),
+    )
+        .all_valid()?;
+    let request = RefundRequest {
+        order: *id,
+        amount_cents,
+        reason,
+        restock: body.restock.unwrap_or(false),
+        idempotency,
+    };
+    let refund = orders.refund(Caller::from(&caller), request).await?;
+    Ok(HttpResponse::Created().json(refund))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReturnBody {
+    /// The units to return, each product once.
+    lines: Vec<LineBody>,
+    /// 1 to 500 characters.
+    reason: String,
+}
+
+impl ReturnBody {
+    /// The lines, each product once and each quantity in bounds, naming the first bad one.
+    fn lines(&self) -> Parsed<Vec<(Uuid, i64)>> {
+        if self.lines.is_empty() || self.lines.len() > 100 {
+            return Err(Invalid::field("lines", "give 1 to 100 lines"));
+        }
+        let mut lines: Vec<(Uuid, i64)> = Vec::with_capacity(self.lines.len());
+        for (index, line) in self.lines.iter().enumerate() {
+            if lines.iter().any(|(product, _)| *product == line.product_id) {
+                return Err(Invalid::field(
+                    format!("lines[{index}].product_id"),
+                    "appears twice",
+                ));
+            }
+            let qty = Quantity::try_from(line.qty)
+                .map_err(|message| Invalid::field(format!("lines[{index}].qty"), message))?;
+            lines.push((line.product_id, qty.get()));
+        }
+        Ok(lines)
+    }
+}
+
+/// The returns opened, one per seller of the lines returned.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ReturnsEnvelope {
+    returns: Vec<Return>,
+}
+
+/// Opens a return of delivered lines within the return window, with a reason: one return per
+/// seller of those lines, each for that seller to decide.
+#[utoipa::path(tag = "orders", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "order id")), request_body = ReturnBody,
+    responses((status = 201, body = ReturnsEnvelope), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "not delivered, or the window closed", body = Problem),
+              (status = 422, body = Problem)))]
+#[post("/{id}/returns")]
+pub(crate) async fn open_return(
+    orders: web::Data<Orders>,
+    customer: CustomerUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<ReturnBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (lines, reason) = (
+        body.lines(),
+        crate::domain::field("reason", multiline_text(&body.reason, 1, 500)),
+    )
+        .all_valid()?;
+    let request = ReturnRequest {
+        order: *id,
+        lines,
+        reason,
+    };
+    let returns = orders
+        .open_return(Caller::from(&customer.0), request)
+        .await?;
+    Ok(HttpResponse::Created().json(ReturnsEnvelope { returns }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionBody {
+    /// Approve (refund the lines at the prices paid) or reject.
+    approve: bool,
+    /// With an approval: give the returned units back to stock.
+    restock: Option<bool>,
+    /// Up to 500 characters, for the customer.
+    note: Option<String>,
+}
+
+/// Decides a return: its seller (or an admin) approves it, which refunds its lines and can give
+/// the units back to stock, or rejects it.
+#[utoipa::path(tag = "orders", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "return id")), request_body = DecisionBody,
+    responses((status = 200, body = Return), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "decided already, or refund_too_large", body = Problem),
+              (status = 422, body = Problem), (status = 503, body = Problem)))]
+#[post("/{id}/decision")]
+pub(crate) async fn decide_return(
+    orders: web::Data<Orders>,
+    seller: SellerUser,
+    id: web::Path<Uuid>,
+    Json(body): Json<DecisionBody>,
+) -> Result<HttpResponse, ApiError> {
+    let restock = match (body.approve, body.restock) {
+        (false, Some(true)) => Err(Invalid::field("restock", "goes with an approval only")),
+        (_, restock) => Ok(restock.unwrap_or(false)),
+    };
+    let (restock, note) = (
+        restock,
+        optional("note", body.note.as_deref(), |raw| {
+            multiline_text(raw, 1, 500)
+        }),
+    )
+        .all_valid()?;
+    let decision = Decision {
+        approve: body.approve,
+        restock,
+        note,
+    };
+    let decided = orders
+        .decide_return(Caller::from(&seller.0), *id, decision)
+        .await?;
+    Ok(HttpResponse::Ok().json(decided))
 }

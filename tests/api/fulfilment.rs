@@ -59,11 +59,6 @@ async fn deliveries_of(app: &TestApp, courier: &TestUser) -> Value {
         .unwrap()
 }
 
-/// Order `id` as `user` reads it.
-async fn read(app: &TestApp, user: &TestUser, id: &str) -> Value {
-    app.as_user(user).order(id).await.json().await.unwrap()
-}
-
 /// A paid order of two units of one product of a new seller, to an address with a phone:
 /// (seller, customer, order id).
 async fn paid_order_of_one_seller(app: &TestApp) -> (TestUser, TestUser, String) {
@@ -121,7 +116,7 @@ async fn an_order_goes_from_paid_to_delivered_by_its_seller_and_its_courier() {
     for money in ["price", "total", "payment", "cents"] {
         assert!(!text.contains(money), "a courier sees {money}: {text}");
     }
-    let as_courier = read(&app, &courier, &id).await;
+    let as_courier = app.order_as(&courier, &id).await;
     assert_eq!(as_courier["parcel_items"][0]["qty"], 2);
     assert!(!as_courier.to_string().contains("cents"), "{as_courier}");
 
@@ -138,7 +133,7 @@ async fn an_order_goes_from_paid_to_delivered_by_its_seller_and_its_courier() {
 
     // The customer's order page: the shipment, its courier's name, the tracking number and the
     // timeline, each step with who took it.
-    let order = read(&app, &customer, &id).await;
+    let order = app.order_as(&customer, &id).await;
     assert_eq!(order["status"], "delivered");
     assert_eq!(order["shipments"][0]["courier_name"], "Test User");
     assert_eq!(order["shipments"][0]["tracking_number"], "1Z-999-AA1");
@@ -203,7 +198,7 @@ async fn an_illegal_move_is_a_409_naming_the_current_and_the_requested_status() 
         "conflict",
     )
     .await;
-    let order = read(&app, &customer, &id).await;
+    let order = app.order_as(&customer, &id).await;
     assert_eq!(order["status"], "shipped");
 }
 
@@ -328,7 +323,7 @@ async fn an_order_of_two_sellers_moves_on_when_each_has_taken_the_step() {
     // The first seller's part left and cannot ship twice; the order waits for the second.
     let problem = illegal(&app, &first_seller, id, &ship(&courier)).await;
     assert_eq!(problem["current"], "shipped");
-    assert_eq!(read(&app, &customer, id).await["status"], "processing");
+    assert_eq!(app.order_as(&customer, id).await["status"], "processing");
 
     // An admin ships the rest; the courier carries both parcels.
     let admin = app.admin().await;

@@ -761,6 +761,11 @@ impl TestApp {
         }
     }
 
+    /// Order `id` as `user` reads it.
+    pub async fn order_as(&self, user: &TestUser, id: &str) -> Value {
+        self.as_user(user).order(id).await.json().await.unwrap()
+    }
+
     /// `customer` checks out `items` and pays by the good test card; the paid order.
     pub async fn paid_order(&self, customer: &TestUser, items: &[(&str, i64)]) -> Value {
         let order = self.place_order(customer, items).await;

@@ -24,6 +24,7 @@ mod operations;
 mod orders;
 mod products;
 mod rate_limits;
+mod refunds;
 mod reviews;
 mod search;
 mod sessions;

@@ -11,7 +11,7 @@ mod sqlite;
 use super::idempotency::IdempotencyKey;
 use super::model::{Order, OrderFilter, OrderItem};
 use super::units::{
-    Cancelled, ChangedHold, CheckoutWork, FulfilmentState, PaymentWork, ShipmentRow,
+    Cancelled, ChangedHold, CheckoutWork, FulfilmentState, PaymentWork, RefundStanding, ShipmentRow,
 };
 use crate::db::Database;
 use crate::domain::{Caller, OrderStatus, Page, Paged};
@@ -69,6 +69,53 @@ pub(crate) struct DeliveryLine {
     pub name: String,
     pub qty: i64,
 }
+
+/// A refund to write `pending`.
+pub(crate) struct NewRefund<'a> {
+    pub id: Uuid,
+    pub order: Uuid,
+    pub amount: i64,
+    pub reason: &'a str,
+    /// The seller whose share it comes from (none: an admin's refund).
+    pub seller: Option<Uuid>,
+    pub by: Uuid,
+    pub at: time::OffsetDateTime,
+}
+
+/// A refund the gateway made, to record with the order's new status and its timeline entry.
+pub(crate) struct Settled<'a> {
+    pub refund: Uuid,
+    pub order: Uuid,
+    pub restocked: bool,
+    pub by: Uuid,
+    pub note: &'a str,
+    pub at: time::OffsetDateTime,
+}
+
+/// A line of an order as a return reads it: how many units were bought and are already in a
+/// return, and when the seller's shipment was delivered.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ReturnableLine {
+    pub product_id: Uuid,
+    pub seller_id: Uuid,
+    pub qty: i64,
+    pub delivered_at: Option<time::OffsetDateTime>,
+    pub returned: i64,
+}
+
+/// A return to write, with its lines.
+pub(crate) struct NewReturn<'a> {
+    pub id: Uuid,
+    pub order: Uuid,
+    pub customer: Uuid,
+    pub seller: Uuid,
+    pub reason: &'a str,
+    pub lines: &'a [(Uuid, i64)],
+    pub at: time::OffsetDateTime,
+}
+
+/// A return as stored, with its lines and their prices.
+pub(crate) type ReturnRow = super::model::Return;
 
 /// The orders' tables.
 #[derive(Clone)]
@@ -160,6 +207,11 @@ impl OrderStore {
         page: Page,
     ) -> sqlx::Result<(Vec<DeliveryRow>, Vec<DeliveryLine>, i64)> {
         by_backend!(pool &self.db => deliveries(courier, page))
+    }
+
+    /// Return `id` with its lines.
+    pub(crate) async fn return_row(&self, id: Uuid) -> sqlx::Result<Option<ReturnRow>> {
+        by_backend!(pool &self.db => return_row(id))
     }
 
     /// The request hash and outcome recorded for `key`.
@@ -331,4 +383,122 @@ pub(crate) async fn write_fulfilment(
     order_status: Option<OrderStatus>,
 ) -> sqlx::Result<()> {
     by_backend!(connection connection => write_fulfilment(order, shipments, event, order_status))
+}
+
+/// Order `order`'s status, its row locked (on PostgreSQL; on the embedded database the journal's
+/// transaction is the only writer).
+pub(crate) async fn lock_order_status(
+    connection: Connection<'_>,
+    order: Uuid,
+) -> sqlx::Result<Option<OrderStatus>> {
+    by_backend!(connection connection => lock_order_status(order))
+}
+
+/// What was paid for `order` and refunded of it, and `seller`'s share and refunds.
+pub(crate) async fn refund_standing(
+    connection: Connection<'_>,
+    order: Uuid,
+    seller: Option<Uuid>,
+) -> sqlx::Result<RefundStanding> {
+    by_backend!(connection connection => refund_standing(order, seller))
+}
+
+/// Records `outcome` for `key`; false if the key already has a record.
+pub(crate) async fn claim_key(
+    connection: Connection<'_>,
+    key: &IdempotencyKey,
+    outcome: &str,
+) -> sqlx::Result<bool> {
+    by_backend!(connection connection => insert_outcome(key, outcome))
+}
+
+/// The units of `order`'s lines (of `seller`'s only, if given) not yet given back to stock.
+pub(crate) async fn units_to_restock(
+    connection: Connection<'_>,
+    order: Uuid,
+    seller: Option<Uuid>,
+) -> sqlx::Result<Vec<(Uuid, i64)>> {
+    by_backend!(connection connection => units_to_restock(order, seller))
+}
+
+/// Writes a refund `pending`, against the order's latest succeeded payment; that payment's
+/// gateway reference.
+pub(crate) async fn insert_refund(
+    connection: Connection<'_>,
+    refund: &NewRefund<'_>,
+) -> sqlx::Result<Option<String>> {
+    by_backend!(connection connection => insert_refund(refund))
+}
+
+/// Marks a refund failed; the return it approved is `requested` again.
+pub(crate) async fn fail_refund(
+    connection: Connection<'_>,
+    refund: Uuid,
+    approved_return: Option<Uuid>,
+) -> sqlx::Result<()> {
+    by_backend!(connection connection => fail_refund(refund, approved_return))
+}
+
+/// Counts `units` of `order`'s lines as given back to stock.
+pub(crate) async fn restock_lines(
+    connection: Connection<'_>,
+    order: Uuid,
+    units: &[(Uuid, i64)],
+) -> sqlx::Result<()> {
+    by_backend!(connection connection => restock_lines(order, units))
+}
+
+/// Marks a refund succeeded; the order becomes `refunded` or `partially_refunded`, on its
+/// timeline.
+pub(crate) async fn settle_refund(
+    connection: Connection<'_>,
+    settled: &Settled<'_>,
+) -> sqlx::Result<()> {
+    by_backend!(connection connection => settle_refund(settled))
+}
+
+/// Return `id`'s order and status.
+pub(crate) async fn return_status(
+    connection: Connection<'_>,
+    id: Uuid,
+) -> sqlx::Result<Option<(Uuid, super::model::ReturnStatus)>> {
+    by_backend!(connection connection => return_status(id))
+}
+
+/// Approves return `id` with `refund` (found still requested under the order's lock).
+pub(crate) async fn approve_return(
+    connection: Connection<'_>,
+    id: Uuid,
+    refund: Uuid,
+    by: Uuid,
+    at: time::OffsetDateTime,
+) -> sqlx::Result<()> {
+    by_backend!(connection connection => approve_return(id, refund, by, at))
+}
+
+/// Rejects return `id` if it is still requested, on its order's timeline; the order, if it was.
+pub(crate) async fn reject_return(
+    connection: Connection<'_>,
+    id: Uuid,
+    by: Uuid,
+    note: Option<&str>,
+    at: time::OffsetDateTime,
+) -> sqlx::Result<Option<Uuid>> {
+    by_backend!(connection connection => reject_return(id, by, note, at))
+}
+
+/// `order`'s lines as a return reads them.
+pub(crate) async fn returnable_lines(
+    connection: Connection<'_>,
+    order: Uuid,
+) -> sqlx::Result<Vec<ReturnableLine>> {
+    by_backend!(connection connection => returnable_lines(order))
+}
+
+/// Writes a return and its lines, on its order's timeline.
+pub(crate) async fn insert_return(
+    connection: Connection<'_>,
+    new: &NewReturn<'_>,
+) -> sqlx::Result<()> {
+    by_backend!(connection connection => insert_return(new))
 }

@@ -1,5 +1,5 @@
 //! The journal units of orders: a checkout, a payment, a cancellation, a hold's expiry, a
-//! fulfilment step.
+//! fulfilment step, a refund (reserved, then settled), opening and rejecting a return.
 //!
 //! Each unit checks its own conditions in SQL (an order still pending, a hold still held) and, if
 //! they do not hold, changes nothing and reports itself refused. What a unit learns while it
@@ -59,6 +59,8 @@ mod checkout;
 mod expire;
 mod fulfil;
 mod payment;
+mod refund;
+mod returns;
 
 pub(crate) use after_commit::AfterCommit;
 pub(crate) use cancel::{CancelWork, Cancelled};
@@ -66,6 +68,10 @@ pub(crate) use checkout::{CheckoutRefusal, CheckoutWork};
 pub(crate) use expire::ExpireWork;
 pub(crate) use fulfil::{FulfilWork, FulfilmentState, Handover, ShipmentRow, Step, StepRefusal};
 pub(crate) use payment::{PaymentWork, RecordFor};
+pub(crate) use refund::{
+    RefundRefusal, RefundStanding, ReserveRefund, Reserved, Restock, SettleRefund,
+};
+pub(crate) use returns::{OpenReturn, RejectReturn, ReturnRefusal};
 
 use uuid::Uuid;
 

@@ -78,7 +78,7 @@ async fn with_details(pool: &PgPool, mut order: Order) -> sqlx::Result<Order> {
     .bind(id)
     .fetch_all(pool);
     let refunds = sqlx::query_as(
-        "SELECT id, amount_cents, reason, restocked, created_at FROM refunds
+        "SELECT id, amount_cents, reason, restocked, status, seller_id, created_at FROM refunds
          WHERE order_id = $1 ORDER BY created_at, id",
     )
     .bind(id)
@@ -254,7 +254,9 @@ pub(in crate::orders::store) async fn record_outcome(
     outcome: &str,
 ) -> sqlx::Result<()> {
     let mut connection = pool.acquire().await?;
-    super::units::insert_outcome(&mut connection, key, outcome).await
+    super::units::insert_outcome(&mut connection, key, outcome)
+        .await
+        .map(|_| ())
 }
 
 pub(in crate::orders::store) async fn replace_outcome(

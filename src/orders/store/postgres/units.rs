@@ -370,12 +370,13 @@ async fn record_outcomes(connection: &mut PgConnection, paid: &[&PaymentWork]) -
 }
 
 /// Records `outcome` for `key` unless the key has one.
-pub(super) async fn insert_outcome(
+/// Records `outcome` for `key` unless the key has one; whether it was recorded.
+pub(in crate::orders::store) async fn insert_outcome(
     connection: &mut PgConnection,
     key: &IdempotencyKey,
     outcome: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
+) -> sqlx::Result<bool> {
+    let inserted = sqlx::query(
         "INSERT INTO idempotency_keys (user_id, scope, key, request_hash, outcome)
          VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING",
     )
@@ -386,7 +387,7 @@ pub(super) async fn insert_outcome(
     .bind(outcome)
     .execute(connection)
     .await?;
-    Ok(())
+    Ok(inserted.rows_affected() == 1)
 }
 
 pub(super) async fn update_outcome(
@@ -423,9 +424,12 @@ pub(in crate::orders::store) async fn write_cancellation(
         Some(status) if status.is_cancellable() => true,
         _ => return Ok(None),
     };
+    // Once part of it shipped, or was refunded, an order is past cancelling: what is left is a
+    // refund's to give back.
     let shipped: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM shipments WHERE order_id = $1
-             AND status IN ('shipped', 'out_for_delivery', 'delivered'))",
+             AND status IN ('shipped', 'out_for_delivery', 'delivered'))
+         OR EXISTS (SELECT 1 FROM refunds WHERE order_id = $1 AND status <> 'failed')",
     )
     .bind(order)
     .fetch_one(&mut *connection)

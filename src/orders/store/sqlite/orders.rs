@@ -85,7 +85,7 @@ async fn with_details(db: &EmbeddedDatabase, mut order: Order) -> sqlx::Result<O
     .bind(id)
     .fetch_all(&db.reads);
     let refunds = sqlx::query_as(
-        "SELECT id, amount_cents, reason, restocked, created_at FROM refunds
+        "SELECT id, amount_cents, reason, restocked, status, seller_id, created_at FROM refunds
          WHERE order_id = $1 ORDER BY created_at, id",
     )
     .bind(id)

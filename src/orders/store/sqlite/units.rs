@@ -284,7 +284,7 @@ async fn record_outcome(connection: &mut SqliteConnection, paid: &PaymentWork) -
 }
 
 /// Records `outcome` for `key` unless the key has one; whether it was recorded.
-pub(super) async fn insert_outcome(
+pub(in crate::orders::store) async fn insert_outcome(
     connection: &mut SqliteConnection,
     key: &IdempotencyKey,
     outcome: &str,
@@ -335,9 +335,12 @@ pub(in crate::orders::store) async fn write_cancellation(
         Some(status) if status.is_cancellable() => true,
         _ => return Ok(None),
     };
+    // Once part of it shipped, or was refunded, an order is past cancelling: what is left is a
+    // refund's to give back.
     let shipped: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM shipments WHERE order_id = $1
-             AND status IN ('shipped', 'out_for_delivery', 'delivered'))",
+             AND status IN ('shipped', 'out_for_delivery', 'delivered'))
+         OR EXISTS (SELECT 1 FROM refunds WHERE order_id = $1 AND status <> 'failed')",
     )
     .bind(order)
     .fetch_one(&mut *connection)

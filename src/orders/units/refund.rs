@@ -1,0 +1,235 @@
+//! Refunds in two units around the gateway's answer. [`ReserveRefund`] locks the order, checks that
+//! the refund fits in what may still be refunded (what was paid, less every refund not failed; for
+//! a seller, also their own lines' share less their refunds) and writes it `pending`, so refunds
+//! racing on one order are judged one after the other, each counting the others. Once the gateway
+//! has answered, [`SettleRefund`] marks it `succeeded` (the order becomes `refunded` or
+//! `partially_refunded`, the units come back to stock if asked, the timeline says so) or `failed`.
+
+use super::AfterCommit;
+use crate::domain::{Caller, OrderStatus, Role};
+use crate::orders::idempotency::IdempotencyKey;
+use crate::orders::model::ReturnStatus;
+use crate::orders::store;
+use bazaar_actors::journal::{Applied, LedgerReason, StockChange, Work};
+use bazaar_actors::store::Connection;
+use futures_util::future::BoxFuture;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What a refund reads of its order, the order's row locked.
+#[derive(Debug, Default, sqlx::FromRow)]
+pub(crate) struct RefundStanding {
+    /// What the order's succeeded payments took.
+    pub paid: i64,
+    /// Refunds not failed, pending ones included.
+    pub refunded: i64,
+    /// The seller's lines' total, and their refunds not failed.
+    pub seller_share: i64,
+    pub seller_refunded: i64,
+}
+
+impl RefundStanding {
+    /// The most `by` may still refund: for a seller, within their share.
+    fn refundable(&self, by: Caller) -> i64 {
+        let left = self.paid - self.refunded;
+        if by.role == Role::Admin {
+            left
+        } else {
+            left.min(self.seller_share - self.seller_refunded)
+        }
+    }
+}
+
+/// Which units a refund gives back to stock.
+#[derive(Clone, Debug)]
+pub(crate) enum Restock {
+    None,
+    /// Every unit of the refunder's lines not yet given back (an admin's: of every line).
+    Lines,
+    /// These units of these products (a return's lines).
+    Units(Vec<(Uuid, i64)>),
+}
+
+/// A refund to reserve.
+pub(crate) struct ReserveRefund {
+    pub refund: Uuid,
+    pub order: Uuid,
+    pub by: Caller,
+    /// Without an amount: all that `by` may still refund.
+    pub amount: Option<i64>,
+    pub reason: String,
+    pub restock: Restock,
+    pub idempotency: Option<IdempotencyKey>,
+    /// A return this refund approves: it must still be `requested`.
+    pub approves: Option<Uuid>,
+    pub at: OffsetDateTime,
+    pub outcome: AfterCommit<Result<Reserved, RefundRefusal>>,
+}
+
+/// A reserved refund, for the gateway and then [`SettleRefund`].
+#[derive(Clone, Debug)]
+pub(crate) struct Reserved {
+    pub amount: i64,
+    /// The gateway's reference of the payment refunded.
+    pub payment_reference: Option<String>,
+    /// The units to give back once it succeeded.
+    pub restock: Vec<(Uuid, i64)>,
+}
+
+/// Why a refund was not reserved.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum RefundRefusal {
+    /// The order was never paid, or is gone.
+    NothingPaid,
+    /// More than may still be refunded.
+    TooMuch { refundable: i64 },
+    /// The Idempotency-Key was taken by a request racing this one.
+    KeyTaken,
+    /// The return was decided meanwhile.
+    ReturnDecided,
+}
+
+impl Work for ReserveRefund {
+    fn apply<'c>(&'c self, mut connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
+        Box::pin(async move {
+            let refuse = |refusal| {
+                self.outcome.set(Err(refusal));
+                Ok(Applied::refused())
+            };
+            let status = store::lock_order_status(connection.reborrow(), self.order).await?;
+            if !status.is_some_and(OrderStatus::was_paid) {
+                return refuse(RefundRefusal::NothingPaid);
+            }
+            let seller = (self.by.role != Role::Admin).then_some(self.by.id);
+            let standing =
+                store::refund_standing(connection.reborrow(), self.order, seller).await?;
+            let refundable = standing.refundable(self.by);
+            let amount = self.amount.unwrap_or(refundable);
+            if amount <= 0 || amount > refundable {
+                return refuse(RefundRefusal::TooMuch { refundable });
+            }
+            // The return's decision, like every change of the order, waits for the order's lock:
+            // what is read here holds until the commit.
+            if let Some(ret) = self.approves
+                && store::return_status(connection.reborrow(), ret).await?
+                    != Some((self.order, ReturnStatus::Requested))
+            {
+                return refuse(RefundRefusal::ReturnDecided);
+            }
+            // The last check, and the first write: a refused unit writes nothing.
+            if let Some(key) = &self.idempotency {
+                let outcome = serde_json::json!({ "refund_id": self.refund }).to_string();
+                if !store::claim_key(connection.reborrow(), key, &outcome).await? {
+                    return refuse(RefundRefusal::KeyTaken);
+                }
+            }
+            let restock = match &self.restock {
+                Restock::None => Vec::new(),
+                Restock::Units(units) => units.clone(),
+                Restock::Lines => {
+                    store::units_to_restock(connection.reborrow(), self.order, seller).await?
+                }
+            };
+            let payment_reference = store::insert_refund(
+                connection.reborrow(),
+                &store::NewRefund {
+                    id: self.refund,
+                    order: self.order,
+                    amount,
+                    reason: &self.reason,
+                    seller,
+                    by: self.by.id,
+                    at: self.at,
+                },
+            )
+            .await?;
+            if let Some(ret) = self.approves {
+                store::approve_return(connection, ret, self.refund, self.by.id, self.at).await?;
+            }
+            self.outcome.set(Ok(Reserved {
+                amount,
+                payment_reference,
+                restock,
+            }));
+            Ok(Applied::accepted(Vec::new()))
+        })
+    }
+}
+
+/// The gateway's answer to a reserved refund, to write.
+pub(crate) struct SettleRefund {
+    pub refund: Uuid,
+    pub order: Uuid,
+    pub by: Uuid,
+    pub succeeded: bool,
+    pub reserved: Reserved,
+    pub note: String,
+    /// The return it approved: back to `requested` if the refund failed.
+    pub approves: Option<Uuid>,
+    pub at: OffsetDateTime,
+}
+
+impl Work for SettleRefund {
+    fn apply<'c>(&'c self, mut connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
+        Box::pin(async move {
+            if !self.succeeded {
+                store::fail_refund(connection, self.refund, self.approves).await?;
+                return Ok(Applied::accepted(Vec::new()));
+            }
+            let restocked = !self.reserved.restock.is_empty();
+            store::restock_lines(connection.reborrow(), self.order, &self.reserved.restock).await?;
+            let settled = store::Settled {
+                refund: self.refund,
+                order: self.order,
+                restocked,
+                by: self.by,
+                note: &self.note,
+                at: self.at,
+            };
+            store::settle_refund(connection, &settled).await?;
+            Ok(Applied::accepted(
+                self.reserved
+                    .restock
+                    .iter()
+                    .map(|&(product, qty)| StockChange {
+                        product,
+                        reserved: 0,
+                        on_hand: qty,
+                        reason: LedgerReason::Return,
+                        order: Some(self.order),
+                    })
+                    .collect(),
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seller_refunds_within_their_share_and_an_admin_within_what_was_paid() {
+        let standing = RefundStanding {
+            paid: 10_000,
+            refunded: 3_000,
+            seller_share: 4_000,
+            seller_refunded: 1_000,
+        };
+        let seller = Caller {
+            id: Uuid::now_v7(),
+            role: Role::Seller,
+        };
+        let admin = Caller {
+            role: Role::Admin,
+            ..seller
+        };
+        assert_eq!(standing.refundable(seller), 3_000);
+        assert_eq!(standing.refundable(admin), 7_000);
+        let spent = RefundStanding {
+            refunded: 9_500,
+            ..standing
+        };
+        assert_eq!(spent.refundable(seller), 500);
+    }
+}
