@@ -4,6 +4,7 @@
 //! Parsing happens once at start-up: a bad value stops the server with a message naming the
 //! variable, instead of surfacing later as a confusing runtime error.
 
+pub use crate::outbox::sender::SmtpSettings;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -39,6 +40,8 @@ pub struct Settings {
     pub max_payment_declines: usize,
     /// How many days after delivery a customer may open a return.
     pub return_window_days: usize,
+    /// The SMTP server the outbox is sent through; none: the outbox is the mail sink.
+    pub smtp: Option<SmtpSettings>,
     /// Whether rate limits are enforced.
     pub rate_limit: bool,
     /// The rate of each kind of limited request.
@@ -163,6 +166,24 @@ impl Settings {
             (Some(_), None) => return Err(missing_pair("BAZAAR_ADMIN_PASSWORD")),
             (None, Some(_)) => return Err(missing_pair("BAZAAR_ADMIN_EMAIL")),
         };
+        let smtp = match var("BAZAAR_SMTP_URL") {
+            None => None,
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                Some(SmtpSettings {
+                    url,
+                    from: string("BAZAAR_MAIL_FROM", "Bazaar <noreply@localhost>"),
+                    retry_base: seconds("BAZAAR_SMTP_RETRY_SECS", var, 30)?,
+                    max_attempts: u32::try_from(limit("BAZAAR_SMTP_MAX_ATTEMPTS", var, 8)?)
+                        .unwrap_or(u32::MAX),
+                })
+            }
+            Some(url) => {
+                return Err(ConfigError {
+                    variable: "BAZAAR_SMTP_URL",
+                    message: format!("expected smtp://... or smtps://..., got {url:?}"),
+                });
+            }
+        };
         let listen = string("BAZAAR_LISTEN", "127.0.0.1:8080");
         let public_url = var("BAZAAR_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
 
@@ -178,6 +199,7 @@ impl Settings {
             max_unpaid_orders: limit("BAZAAR_MAX_UNPAID_ORDERS", var, 3)?,
             max_payment_declines: limit("BAZAAR_MAX_PAYMENT_DECLINES", var, 5)?,
             return_window_days: limit("BAZAAR_RETURN_WINDOW_DAYS", var, 30)?,
+            smtp,
             rate_limit: flag("BAZAAR_RATE_LIMIT", var, true)?,
             rates: Rates {
                 sign_in: rate("BAZAAR_RATE_SIGN_IN", var, Rate::per_minute(60))?,

@@ -19,6 +19,7 @@ use crate::orders::{
     Fingerprints, HoldExpiry, OrderRules, OrderServices, OrderStore, Orders, resume_holds,
 };
 use crate::outbox::Outbox;
+use crate::outbox::sender::Sender;
 use crate::outbox::store::OutboxStore;
 use crate::payments::TestGateway;
 use crate::routes::{self, ApiDoc, MethodNotAllowed};
@@ -134,6 +135,9 @@ impl Application {
         let (events, notifiable) = tokio::sync::mpsc::unbounded_channel();
         crate::live::relay::start(&bus, hub.clone(), inventory.clone(), relayed, events);
         crate::notifications::start(NotificationStore::new(db.clone()), hub.clone(), notifiable);
+        if let Some(smtp) = &settings.smtp {
+            Sender::new(OutboxStore::new(db.clone()), smtp.clone())?.start();
+        }
         let order_store = OrderStore::new(db.clone());
         // Before anything sells: holds that expired while no server ran go back on the shelf.
         resume_holds(&order_store, &inventory).await?;

@@ -5,7 +5,7 @@ use super::one_time_tokens::{self, Purpose};
 use super::users::NewUser;
 use super::{AccountError, Accounts, User};
 use crate::domain::{Email, Password, PersonName, Role, UserStatus};
-use crate::outbox::NewMessage;
+use crate::outbox::{NewMessage, letters};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -78,13 +78,7 @@ impl Accounts {
         let link_base = format!("{}/activate", self.rules.public_url);
         let token = one_time_tokens::issue(user, Purpose::Activation, |token| NewMessage {
             to: email.to_owned(),
-            kind: "activation".into(),
-            subject: "Activate your Bazaar account".into(),
-            body: format!(
-                "Hello {name},\n\nwelcome to Bazaar. Activate your account within 24 hours by \
-                 opening this link:\n\n{link_base}?token={token}\n\nIf you did not register, \
-                 ignore this message.\n"
-            ),
+            letter: letters::activation(name, &format!("{link_base}?token={token}")),
         })?;
         Ok(token)
     }
@@ -182,14 +176,7 @@ impl Accounts {
         let link_base = format!("{}/reset-password", self.rules.public_url);
         let reset = one_time_tokens::issue(user.id, Purpose::PasswordReset, |token| NewMessage {
             to: user.email.clone(),
-            kind: "password_reset".into(),
-            subject: "Reset your Bazaar password".into(),
-            body: format!(
-                "Hello {},\n\nsomeone asked to reset the password of your Bazaar account. Choose \
-                 a new password within one hour by opening this link:\n\n{link_base}?token={token}\
-                 \n\nIf it was not you, ignore this message: your password stays as it is.\n",
-                user.name
-            ),
+            letter: letters::password_reset(&user.name, &format!("{link_base}?token={token}")),
         })?;
         self.store.issue_token(&reset).await?;
         Ok(())

@@ -1,5 +1,6 @@
 //! Notifications: order status changes, deliveries handed to couriers and low-stock alerts,
-//! stored for `GET /notifications` and pushed live.
+//! stored for `GET /notifications` and pushed live; a low-stock alert is also mailed to its
+//! seller, queued with the notification.
 //!
 //! The process where an event happens writes its notifications (the relay's local feed sees each
 //! event once), in batches: a flash sale's thousands of order events a second cost a few inserts,
@@ -10,6 +11,7 @@ mod store;
 pub(crate) use store::NotificationStore;
 
 pub(crate) use crate::domain::{OrderStatus, Page, Paged};
+use crate::outbox::{Letter, letters};
 use bazaar_actors::hub::{Event, Hub, Push};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -135,22 +137,46 @@ fn notifications_of(event: &Event) -> Vec<New> {
     }
 }
 
-/// Starts the writer: it stores the notifications the events of `feed` call for and pushes them.
+/// The mail an event calls for: a low-stock alert to its seller.
+fn letter_of(event: &Event) -> Option<(Uuid, Letter)> {
+    match event {
+        Event::LowStock {
+            product,
+            seller,
+            available,
+            threshold,
+        } => Some((
+            *seller,
+            letters::low_stock(*product, *available, *threshold),
+        )),
+        _ => None,
+    }
+}
+
+/// Starts the writer: it stores the notifications the events of `feed` call for (with the mail
+/// they call for, in the same transaction) and pushes them.
 pub(crate) fn start(store: NotificationStore, hub: Hub, mut feed: mpsc::UnboundedReceiver<Push>) {
     actix_web::rt::spawn(async move {
         let mut batch = Vec::new();
+        let mut mail = Vec::new();
         while let Some(push) = feed.recv().await {
             batch.extend(notifications_of(&push.event));
+            mail.extend(letter_of(&push.event));
             while batch.len() < BATCH {
                 match feed.try_recv() {
-                    Ok(push) => batch.extend(notifications_of(&push.event)),
+                    Ok(push) => {
+                        batch.extend(notifications_of(&push.event));
+                        mail.extend(letter_of(&push.event));
+                    }
                     Err(_) => break,
                 }
             }
             if batch.is_empty() {
                 continue;
             }
-            match store.insert(&batch).await {
+            let stored = store.insert(&batch, &mail).await;
+            mail.clear();
+            match stored {
                 Ok(()) => {
                     for n in batch.drain(..) {
                         hub.publish(Event::Notification {

@@ -6,6 +6,7 @@ mod sqlite;
 use super::{New, Notification};
 use crate::db::Database;
 use crate::domain::{Page, Paged};
+use crate::outbox::Letter;
 use bazaar_actors::by_backend;
 use uuid::Uuid;
 
@@ -20,8 +21,13 @@ impl NotificationStore {
     }
 
     /// Stores a batch of notifications at once.
-    pub(crate) async fn insert(&self, batch: &[New]) -> sqlx::Result<()> {
-        by_backend!(pool &self.db => insert(batch))
+    /// Stores `batch`, and queues `letters` (to users by id) in the same transaction.
+    pub(crate) async fn insert(
+        &self,
+        batch: &[New],
+        letters: &[(Uuid, Letter)],
+    ) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => insert(batch, letters))
     }
 
     pub(crate) async fn list(&self, user: Uuid, page: Page) -> sqlx::Result<Paged<Notification>> {

@@ -2,10 +2,16 @@
 
 use crate::domain::{Page, Paged};
 use crate::notifications::{New, Notification};
+use crate::outbox::Letter;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-pub(super) async fn insert(pool: &PgPool, batch: &[New]) -> sqlx::Result<()> {
+pub(super) async fn insert(
+    pool: &PgPool,
+    batch: &[New],
+    letters: &[(Uuid, Letter)],
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO notifications (id, user_id, kind, title, body, order_id, product_id)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
@@ -18,9 +24,10 @@ pub(super) async fn insert(pool: &PgPool, batch: &[New]) -> sqlx::Result<()> {
     .bind(batch.iter().map(|n| n.body.clone()).collect::<Vec<_>>())
     .bind(batch.iter().map(|n| n.order).collect::<Vec<_>>())
     .bind(batch.iter().map(|n| n.product).collect::<Vec<_>>())
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(())
+    crate::outbox::store::postgres::enqueue_to_users(&mut tx, letters).await?;
+    tx.commit().await
 }
 
 pub(super) async fn list(

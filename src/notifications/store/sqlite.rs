@@ -3,9 +3,14 @@
 use crate::db::EmbeddedDatabase;
 use crate::domain::{Page, Paged};
 use crate::notifications::{New, Notification};
+use crate::outbox::Letter;
 use uuid::Uuid;
 
-pub(super) async fn insert(db: &EmbeddedDatabase, batch: &[New]) -> sqlx::Result<()> {
+pub(super) async fn insert(
+    db: &EmbeddedDatabase,
+    batch: &[New],
+    letters: &[(Uuid, Letter)],
+) -> sqlx::Result<()> {
     let mut tx = db.writer.begin().await?;
     for n in batch {
         sqlx::query(
@@ -22,6 +27,7 @@ pub(super) async fn insert(db: &EmbeddedDatabase, batch: &[New]) -> sqlx::Result
         .execute(&mut *tx)
         .await?;
     }
+    crate::outbox::store::sqlite::enqueue_to_users(&mut tx, letters).await?;
     tx.commit().await
 }
 

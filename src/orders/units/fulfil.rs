@@ -9,6 +9,7 @@
 use super::AfterCommit;
 use crate::domain::{Caller, OrderStatus, Role};
 use crate::orders::store;
+use crate::outbox::{self, Letter, letters};
 use bazaar_actors::journal::{Applied, Work};
 use bazaar_actors::store::Connection;
 use futures_util::future::BoxFuture;
@@ -119,6 +120,10 @@ impl Work for FulfilWork {
                 at: self.at,
             };
             let new_status = (order_status != state.status).then_some(order_status);
+            if let Some(letter) = letter_for(&self.step, self.order) {
+                outbox::store::enqueue_to_customer(connection.reborrow(), self.order, &letter)
+                    .await?;
+            }
             store::write_fulfilment(connection, self.order, &written, &event, new_status).await?;
             self.outcome.set(Ok(Fulfilled {
                 moved: moving
@@ -128,6 +133,20 @@ impl Work for FulfilWork {
             }));
             Ok(Applied::accepted(Vec::new()))
         })
+    }
+}
+
+/// The mail a step sends the customer: shipped (with the tracking number), out for delivery,
+/// delivered.
+fn letter_for(step: &Step, order: Uuid) -> Option<Letter> {
+    match step.status {
+        OrderStatus::Shipped => step
+            .handover
+            .as_ref()
+            .map(|handover| letters::shipped(order, &handover.tracking_number)),
+        OrderStatus::OutForDelivery => Some(letters::out_for_delivery(order)),
+        OrderStatus::Delivered => Some(letters::delivered(order)),
+        _ => None,
     }
 }
 

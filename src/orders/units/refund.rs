@@ -3,13 +3,15 @@
 //! a seller, also their own lines' share less their refunds) and writes it `pending`, so refunds
 //! racing on one order are judged one after the other, each counting the others. Once the gateway
 //! has answered, [`SettleRefund`] marks it `succeeded` (the order becomes `refunded` or
-//! `partially_refunded`, the units come back to stock if asked, the timeline says so) or `failed`.
+//! `partially_refunded`, the units come back to stock if asked, the timeline says so, the customer
+//! is mailed) or `failed`.
 
 use super::AfterCommit;
 use crate::domain::{Caller, OrderStatus, Role};
 use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::ReturnStatus;
 use crate::orders::store;
+use crate::outbox::{self, letters};
 use bazaar_actors::journal::{Applied, LedgerReason, StockChange, Work};
 use bazaar_actors::store::Connection;
 use futures_util::future::BoxFuture;
@@ -19,6 +21,7 @@ use uuid::Uuid;
 /// What a refund reads of its order, the order's row locked.
 #[derive(Debug, Default, sqlx::FromRow)]
 pub(crate) struct RefundStanding {
+    pub currency: String,
     /// What the order's succeeded payments took.
     pub paid: i64,
     /// Refunds not failed, pending ones included.
@@ -70,6 +73,8 @@ pub(crate) struct ReserveRefund {
 #[derive(Clone, Debug)]
 pub(crate) struct Reserved {
     pub amount: i64,
+    pub currency: String,
+    pub reason: String,
     /// The gateway's reference of the payment refunded.
     pub payment_reference: Option<String>,
     /// The units to give back once it succeeded.
@@ -148,6 +153,8 @@ impl Work for ReserveRefund {
             }
             self.outcome.set(Ok(Reserved {
                 amount,
+                currency: standing.currency,
+                reason: self.reason.clone(),
                 payment_reference,
                 restock,
             }));
@@ -186,7 +193,14 @@ impl Work for SettleRefund {
                 note: &self.note,
                 at: self.at,
             };
-            store::settle_refund(connection, &settled).await?;
+            store::settle_refund(connection.reborrow(), &settled).await?;
+            let letter = letters::refunded(
+                self.order,
+                self.reserved.amount,
+                &self.reserved.currency,
+                &self.reserved.reason,
+            );
+            outbox::store::enqueue_to_customer(connection, self.order, &letter).await?;
             Ok(Applied::accepted(
                 self.reserved
                     .restock
@@ -211,6 +225,7 @@ mod tests {
     #[test]
     fn a_seller_refunds_within_their_share_and_an_admin_within_what_was_paid() {
         let standing = RefundStanding {
+            currency: "EUR".into(),
             paid: 10_000,
             refunded: 3_000,
             seller_share: 4_000,

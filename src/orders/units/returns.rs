@@ -1,11 +1,12 @@
 //! Returns: [`OpenReturn`] checks, on the order's locked row, that each line asked for was
 //! delivered within the return window and that no more units are returned than were bought (less
 //! those in other returns not rejected), and writes one return per seller. [`RejectReturn`]
-//! rejects one still requested. (An approval is a refund: [`super::ReserveRefund`].)
+//! rejects one still requested, and mails the customer. (An approval is a refund: [`super::ReserveRefund`].)
 
 use super::AfterCommit;
 use crate::domain::OrderStatus;
 use crate::orders::store::{self, NewReturn, ReturnableLine};
+use crate::outbox::{self, letters};
 use bazaar_actors::journal::{Applied, Work};
 use bazaar_actors::store::Connection;
 use futures_util::future::BoxFuture;
@@ -128,11 +129,16 @@ pub(crate) struct RejectReturn {
 }
 
 impl Work for RejectReturn {
-    fn apply<'c>(&'c self, connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
+    fn apply<'c>(&'c self, mut connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
         Box::pin(async move {
+            let note = self.note.as_deref();
             let order =
-                store::reject_return(connection, self.id, self.by, self.note.as_deref(), self.at)
+                store::reject_return(connection.reborrow(), self.id, self.by, note, self.at)
                     .await?;
+            if let Some(order) = order {
+                let letter = letters::return_rejected(order, note);
+                outbox::store::enqueue_to_customer(connection, order, &letter).await?;
+            }
             self.rejected.set(order);
             Ok(if order.is_some() {
                 Applied::accepted(Vec::new())

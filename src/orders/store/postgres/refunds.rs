@@ -15,7 +15,7 @@ pub(in crate::orders::store) async fn refund_standing(
     seller: Option<Uuid>,
 ) -> sqlx::Result<RefundStanding> {
     sqlx::query_as(
-        "SELECT
+        "SELECT (SELECT currency FROM orders WHERE id = $1) AS currency,
              (SELECT coalesce(sum(amount_cents), 0) FROM payments
               WHERE order_id = $1 AND status = 'succeeded')::bigint AS paid,
              (SELECT coalesce(sum(amount_cents), 0) FROM refunds

@@ -5,6 +5,7 @@ use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::{Order, OrderItem};
 use crate::orders::store::{ReleasedHold, Standing};
 use crate::orders::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork, RecordFor};
+use crate::outbox::letters;
 use bazaar_actors::inventory::HoldTicket;
 use sqlx::PgConnection;
 use std::collections::{HashMap, HashSet};
@@ -235,6 +236,11 @@ pub(in crate::orders::store) async fn write_payments(
     // table would let the planner pick a partial index (`... WHERE status = 'pending_payment'`)
     // whose dead entries it would walk, and which it believes tiny without statistics; so the
     // conditions are checked on the locked rows (`locked`, `held`), which are current.
+    // The order confirmation of each payment that pays, queued in the same statement.
+    let confirmations: Vec<letters::Letter> = payments
+        .iter()
+        .map(|p| letters::order_paid(p.order, p.amount_cents, &p.currency))
+        .collect();
     let committed: Vec<Committed> = sqlx::query_as(
         "WITH input AS MATERIALIZED (
              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::text[],
@@ -267,7 +273,15 @@ pub(in crate::orders::store) async fn write_payments(
              FROM due d JOIN paid p ON p.id = d.order_id),
          event AS (
              INSERT INTO order_events (order_id, status, actor_id, created_at)
-             SELECT d.order_id, 'paid', d.payer, d.paid_at FROM due d JOIN paid p ON p.id = d.order_id)
+             SELECT d.order_id, 'paid', d.payer, d.paid_at FROM due d JOIN paid p ON p.id = d.order_id),
+         confirmation AS (
+             INSERT INTO outbox (id, to_email, kind, subject, body, html_body, created_at)
+             SELECT m.id, u.email, 'order_paid', m.subject, m.text, m.html, d.paid_at
+             FROM unnest($1::uuid[], $11::uuid[], $12::text[], $13::text[], $14::text[])
+                 AS m (order_id, id, subject, text, html)
+             JOIN paid p ON p.id = m.order_id
+             JOIN due d ON d.order_id = m.order_id
+             JOIN users u ON u.id = d.payer)
          SELECT order_id, id, product_id, qty FROM committed",
     )
     .bind(payments.iter().map(|p| p.order).collect::<Vec<_>>())
@@ -280,6 +294,10 @@ pub(in crate::orders::store) async fn write_payments(
     .bind(payments.iter().map(|p| p.payer).collect::<Vec<_>>())
     .bind(payments.iter().map(|p| p.at).collect::<Vec<_>>())
     .bind(PaymentMethod::Card)
+    .bind(payments.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
+    .bind(confirmations.iter().map(|l| l.subject.as_str()).collect::<Vec<_>>())
+    .bind(confirmations.iter().map(|l| l.text.as_str()).collect::<Vec<_>>())
+    .bind(confirmations.iter().map(|l| l.html.as_str()).collect::<Vec<_>>())
     .fetch_all(&mut *connection)
     .await?;
     let mut holds: HashMap<Uuid, Vec<ChangedHold>> = HashMap::new();

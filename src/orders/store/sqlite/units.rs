@@ -7,6 +7,7 @@ use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::OrderItem;
 use crate::orders::store::{ReleasedHold, Standing};
 use crate::orders::units::{Cancelled, ChangedHold, CheckoutWork, PaymentWork, RecordFor};
+use crate::outbox::letters;
 use bazaar_actors::inventory::HoldTicket;
 use bazaar_actors::store::timestamp;
 use sqlx::SqliteConnection;
@@ -265,6 +266,9 @@ async fn write_payment(
     .bind(&paid_at)
     .execute(&mut *connection)
     .await?;
+    let confirmation = letters::order_paid(payment.order, payment.amount_cents, &payment.currency);
+    crate::outbox::store::sqlite::enqueue_to_customer(connection, payment.order, &confirmation)
+        .await?;
     Ok(holds)
 }
 
