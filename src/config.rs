@@ -173,14 +173,15 @@ impl Settings {
                     url,
                     from: string("BAZAAR_MAIL_FROM", "Bazaar <noreply@localhost>"),
                     retry_base: seconds("BAZAAR_SMTP_RETRY_SECS", var, 30)?,
-                    max_attempts: u32::try_from(limit("BAZAAR_SMTP_MAX_ATTEMPTS", var, 8)?)
+                    max_attempts: u32::try_from(limit("BAZAAR_SMTP_MAX_ATTEMPTS", var, 12)?)
                         .unwrap_or(u32::MAX),
                 })
             }
-            Some(url) => {
+            // The URL is not echoed: it may hold the server's password.
+            Some(_) => {
                 return Err(ConfigError {
                     variable: "BAZAAR_SMTP_URL",
-                    message: format!("expected smtp://... or smtps://..., got {url:?}"),
+                    message: "expected smtp://... or smtps://...".to_owned(),
                 });
             }
         };
@@ -198,7 +199,7 @@ impl Settings {
             hold_ttl: seconds("BAZAAR_HOLD_TTL_SECS", var, 900)?,
             max_unpaid_orders: limit("BAZAAR_MAX_UNPAID_ORDERS", var, 3)?,
             max_payment_declines: limit("BAZAAR_MAX_PAYMENT_DECLINES", var, 5)?,
-            return_window_days: limit("BAZAAR_RETURN_WINDOW_DAYS", var, 30)?,
+            return_window_days: days("BAZAAR_RETURN_WINDOW_DAYS", var, 30)?,
             smtp,
             rate_limit: flag("BAZAAR_RATE_LIMIT", var, true)?,
             rates: Rates {
@@ -284,6 +285,21 @@ fn limit(
         _ => Err(ConfigError {
             variable,
             message: format!("expected a positive whole number, got {value:?}"),
+        }),
+    }
+}
+
+/// A number of days from 1 to ten years.
+fn days(
+    variable: &'static str,
+    var: impl Fn(&str) -> Option<String>,
+    default: usize,
+) -> Result<usize, ConfigError> {
+    match limit(variable, var, default)? {
+        days @ 1..=3650 => Ok(days),
+        _ => Err(ConfigError {
+            variable,
+            message: "expected a number of days from 1 to 3650".to_owned(),
         }),
     }
 }

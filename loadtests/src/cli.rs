@@ -53,6 +53,11 @@ pub enum Scenario {
     /// transaction, without and with the payment row. With --server-pid, also the server's CPU
     /// time per sale. Prints the table.
     HotPath,
+    /// Places --orders paid orders, then carries each through its fulfilment over HTTP
+    /// (processing, shipped, out_for_delivery, delivered), --concurrency orders in flight
+    /// (default 32): status changes per second and their response times. Exits 1 if a change
+    /// failed or an order did not end delivered.
+    Fulfilment,
     /// The classic design alone: per sale BEGIN; SELECT ... FOR UPDATE; UPDATE stock;
     /// INSERT order; [INSERT payment with --paying;] COMMIT on one hot row.
     Baseline,
@@ -125,6 +130,14 @@ pub struct Options {
     #[arg(long = "seconds", global = true, env = "BAZAAR_LOADTEST_SECONDS", default_value = "10",
         value_parser = seconds)]
     pub run: Duration,
+    /// Orders to place and fulfil (fulfilment).
+    #[arg(
+        long,
+        global = true,
+        env = "BAZAAR_LOADTEST_ORDERS",
+        default_value_t = 10_000
+    )]
+    pub orders: usize,
     /// Also write the results as a JSON report here.
     #[arg(long, global = true, env = "BAZAAR_LOADTEST_REPORT")]
     pub report: Option<PathBuf>,

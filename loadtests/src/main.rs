@@ -2,8 +2,10 @@
 //!
 //! `flash-sale` and `chaos` run a verified flash sale (the second while killing the server and
 //! disturbing PostgreSQL and Redis), `browse` the everyday open-loop mix, `watchers` WebSocket
-//! clients during a sale, `product-page` the hot product's page during a sale, and `hot-path` / `baseline` compare the actor design with the classic
-//! row-lock design against the same PostgreSQL. `bazaar-loadtest --help` lists every option.
+//! clients during a sale, `product-page` the hot product's page during a sale, `fulfilment` an
+//! order's way to the customer, and `hot-path` / `baseline` compare the actor design with the
+//! classic row-lock design against the same PostgreSQL. `bazaar-loadtest --help` lists every
+//! option.
 
 mod api;
 mod baseline;
@@ -14,6 +16,7 @@ mod cli;
 mod closed_loop;
 mod direct;
 mod flash_sale;
+mod fulfilment;
 mod order;
 mod pages;
 mod progress;
@@ -73,6 +76,21 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Baseline => {
             baseline(&options).await?;
             true
+        }
+        Scenario::Fulfilment => {
+            fulfilment::run(&fulfilment::Fulfilment {
+                server: server(&options)?,
+                admin: options.admin.clone(),
+                orders: options.orders,
+                buyers: options.buyers.unwrap_or(100),
+                concurrency: options
+                    .concurrency
+                    .as_ref()
+                    .and_then(|callers| callers.0.first().copied())
+                    .unwrap_or(32),
+                report: options.report.clone(),
+            })
+            .await?
         }
     };
     std::process::exit(if passed { 0 } else { 1 });

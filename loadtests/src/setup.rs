@@ -35,6 +35,9 @@ pub struct Shop {
     /// The hot product first.
     pub products: Vec<Product>,
     pub buyers: Vec<Buyer>,
+    /// The access tokens of the admin and of the products' seller.
+    pub admin: String,
+    pub seller: String,
 }
 
 /// The password of every account a run makes.
@@ -116,7 +119,17 @@ impl Shop {
             category,
             products,
             buyers,
+            admin,
+            seller,
         })
+    }
+
+    /// A new active account of `role`, signed in: its id and access token.
+    pub async fn user(&self, role: &str) -> anyhow::Result<(Uuid, String)> {
+        let email = format!("{role}-{}@load.example", Uuid::now_v7().simple());
+        let id = create_user(&self.client, &self.server, &self.admin, &email, role).await?;
+        let token = login(&self.client, &self.server, &email, PASSWORD).await?;
+        Ok((id, token))
     }
 
     /// The hot product.

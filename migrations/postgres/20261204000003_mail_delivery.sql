@@ -1,6 +1,6 @@
 -- Mail that really leaves: each outbox message has an HTML body beside its text, and a delivery
--- state. The SMTP worker claims due messages for a while (`claimed_until`), so processes never
--- send one message at the same time; it marks each `sent`, or retries it later with backoff until
+-- state. The SMTP worker claims due messages for a while (`claimed_until`, under a `claim_id`),
+-- so processes never send one message at the same time, and marks a message only under its claim; it marks each `sent`, or retries it later with backoff until
 -- it is `failed` with its last error. Without SMTP, messages stay `queued`: the outbox is the sink.
 
 ALTER TABLE outbox
@@ -11,5 +11,6 @@ ALTER TABLE outbox
     ADD COLUMN last_error      text,
     ADD COLUMN next_attempt_at timestamptz NOT NULL DEFAULT now(),
     ADD COLUMN claimed_until   timestamptz,
+    ADD COLUMN claim_id        uuid,
     ADD COLUMN sent_at         timestamptz;
 CREATE INDEX outbox_due_idx ON outbox (next_attempt_at, id) WHERE status = 'queued';

@@ -70,7 +70,8 @@ impl OrderStatus {
         self.is_bought() || self == OrderStatus::PendingPayment
     }
 
-    /// The customer has paid for it (a review of its products is a verified purchase).
+    /// The customer has paid for it and kept it, or some of it (a review of its products is a
+    /// verified purchase).
     pub(crate) fn is_bought(self) -> bool {
         matches!(
             self,
@@ -79,6 +80,7 @@ impl OrderStatus {
                 | OrderStatus::Shipped
                 | OrderStatus::OutForDelivery
                 | OrderStatus::Delivered
+                | OrderStatus::PartiallyRefunded
         )
     }
 
@@ -156,7 +158,7 @@ mod tests {
         assert!(!OrderStatus::Expired.counts_toward_limits());
         assert!(OrderStatus::Processing.is_cancellable());
         assert!(!OrderStatus::Shipped.is_cancellable());
-        assert_eq!(OrderStatus::names_where(OrderStatus::is_bought).len(), 5);
+        assert_eq!(OrderStatus::names_where(OrderStatus::is_bought).len(), 6);
         let fulfilment: Vec<OrderStatus> = OrderStatus::ALL
             .into_iter()
             .filter(|status| status.fulfilment_stage().is_some())

@@ -22,7 +22,6 @@ pub(super) enum ClientMessage {
     },
 }
 
-/// What the server sends.
 /// A shipment of an `order` message: whose it is, where it is, who carries it.
 #[derive(Debug, Serialize)]
 pub(super) struct ShipmentMessage {
@@ -32,6 +31,7 @@ pub(super) struct ShipmentMessage {
     tracking_number: Option<String>,
 }
 
+/// What the server sends.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(super) enum ServerMessage {

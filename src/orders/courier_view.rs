@@ -52,7 +52,8 @@ pub(crate) struct CourierOrder {
     pub parcel_items: Vec<ParcelItem>,
     /// The courier's own shipments.
     pub deliveries: Vec<Shipment>,
-    /// The timeline; who made a change is shown only for the courier's own changes.
+    /// The timeline; who made a change, and their note, are shown only for the courier's own
+    /// changes.
     pub events: Vec<OrderEvent>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -90,9 +91,13 @@ impl CourierOrder {
             events: order
                 .events
                 .into_iter()
-                .map(|event| OrderEvent {
-                    by: event.by.filter(|by| *by == courier),
-                    ..event
+                .map(|event| {
+                    let own = event.by == Some(courier);
+                    OrderEvent {
+                        by: event.by.filter(|_| own),
+                        note: event.note.filter(|_| own),
+                        ..event
+                    }
                 })
                 .collect(),
             created_at: order.created_at,

@@ -3,10 +3,10 @@
 //! [`ReserveRefund`] decide on the locked order, counting refunds still pending). The gateway is
 //! asked between the reservation and its settlement, outside any transaction. With `restock`,
 //! the units of the refunder's lines come back to stock through the inventory actors, in the
-//! ledger as `return`.
+//! ledger as `return`, and the inventory actors learn of them.
 
 use super::idempotency::IdempotencyKey;
-use super::model::RefundRecord;
+use super::model::{RefundRecord, RefundStatus};
 use super::units::{AfterCommit, RefundRefusal, ReserveRefund, Reserved, Restock, SettleRefund};
 use super::{OrderError, Orders, announce};
 use crate::domain::{Caller, Role};
@@ -28,6 +28,8 @@ pub(crate) struct RefundRequest {
 pub(super) struct GiveBack {
     pub order: Uuid,
     pub by: Caller,
+    /// The seller whose share it comes from; none: an admin's refund of the order.
+    pub seller: Option<Uuid>,
     pub amount: Option<i64>,
     pub reason: String,
     pub restock: Restock,
@@ -60,11 +62,12 @@ impl Orders {
         if let Some(key) = &request.idempotency
             && let Some(refund) = self.replayed_refund(key).await?
         {
-            return Ok(refund);
+            return replayed(refund);
         }
         let give_back = GiveBack {
             order: request.order,
             by: caller,
+            seller: (caller.role == Role::Seller).then_some(caller.id),
             amount: request.amount_cents,
             reason: request.reason,
             restock: if request.restock {
@@ -77,7 +80,11 @@ impl Orders {
         };
         match self.give_back(give_back).await {
             Err(OrderError::InFlight) => match &request.idempotency {
-                Some(key) => self.replayed_refund(key).await?.ok_or(OrderError::InFlight),
+                Some(key) => replayed(
+                    self.replayed_refund(key)
+                        .await?
+                        .ok_or(OrderError::InFlight)?,
+                ),
                 None => Err(OrderError::InFlight),
             },
             Ok(refund) => self.refund_record(request.order, refund).await,
@@ -132,6 +139,7 @@ impl Orders {
                 refund,
                 order: give_back.order,
                 by: give_back.by,
+                seller: give_back.seller,
                 amount: give_back.amount,
                 reason: give_back.reason,
                 restock: give_back.restock,
@@ -178,6 +186,16 @@ impl Orders {
     }
 }
 
+/// A key's first refund as a retry gets it: as it was answered, the gateway's failure included.
+fn replayed(refund: RefundRecord) -> Result<RefundRecord, OrderError> {
+    match refund.status {
+        RefundStatus::Failed => Err(OrderError::Unavailable(
+            "the payment gateway did not make this refund; ask again with a new key".to_owned(),
+        )),
+        _ => Ok(refund),
+    }
+}
+
 /// The answer to a refund that was not reserved.
 fn refused(refusal: RefundRefusal) -> OrderError {
     match refusal {
@@ -187,5 +205,8 @@ fn refused(refusal: RefundRefusal) -> OrderError {
         RefundRefusal::TooMuch { refundable } => OrderError::RefundTooLarge { refundable },
         RefundRefusal::KeyTaken => OrderError::InFlight,
         RefundRefusal::ReturnDecided => OrderError::Conflict("this return was decided already"),
+        RefundRefusal::NotRestockable { product } => OrderError::NotReturnable(format!(
+            "no more units of product {product} are left to give back to stock"
+        )),
     }
 }

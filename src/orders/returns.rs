@@ -85,6 +85,8 @@ impl Orders {
             self.give_back(GiveBack {
                 order: asked.order_id,
                 by: caller,
+                // Even when an admin approves it, a return is refunded from its seller's share.
+                seller: Some(asked.seller_id),
                 amount: Some(asked.value_cents()),
                 reason,
                 restock: if decision.restock {

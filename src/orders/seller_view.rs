@@ -26,7 +26,8 @@ pub(crate) struct SellerOrder {
     #[schema(value_type = Object)]
     pub shipping_address: serde_json::Value,
     pub shipping_method: ShippingMethod,
-    /// The timeline; who made a change is shown only for the seller's own changes.
+    /// The timeline; who made a change, and their note, are shown only for the seller's own
+    /// changes.
     pub events: Vec<OrderEvent>,
     /// The seller's own shipment, once fulfilment started.
     pub shipments: Vec<Shipment>,
@@ -46,9 +47,13 @@ impl SellerOrder {
         let events = order
             .events
             .into_iter()
-            .map(|event| OrderEvent {
-                by: event.by.filter(|by| *by == seller),
-                ..event
+            .map(|event| {
+                let own = event.by == Some(seller);
+                OrderEvent {
+                    by: event.by.filter(|_| own),
+                    note: event.note.filter(|_| own),
+                    ..event
+                }
             })
             .collect();
         Self {

@@ -2,7 +2,8 @@
 //! is a row here, with a text and an HTML body ([`letters`]).
 //!
 //! Messages are written in the same transaction as the change that causes them, so a message is
-//! never sent for a change that rolled back, nor lost for one that committed. With
+//! never sent for a change that rolled back, nor lost for one that committed. (A low-stock alert
+//! reports no change of its own: it is queued with its notification, after the sale.) With
 //! `BAZAAR_SMTP_URL` the [`sender`] delivers them, retrying with backoff, and records each one's
 //! delivery state; a one-time link is redacted once its message is sent. Without SMTP the outbox
 //! is the mail sink, readable by admins at `GET /api/v1/admin/outbox`: it is how activation and

@@ -13,8 +13,9 @@ use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
-/// How the sender reaches its SMTP server and how it retries.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// How the sender reaches its SMTP server and how it retries. (Its `Debug` leaves the URL out:
+/// it may hold the server's password.)
+#[derive(Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
     /// `smtp://host:port`, `smtps://user:pass@host:port`, or `smtp://...?tls=required`.
     pub url: String,
@@ -26,14 +27,28 @@ pub struct SmtpSettings {
     pub max_attempts: u32,
 }
 
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("url", &"[set]")
+            .field("from", &self.from)
+            .field("retry_base", &self.retry_base)
+            .field("max_attempts", &self.max_attempts)
+            .finish()
+    }
+}
+
 /// Messages claimed at a time.
-const BATCH: i64 = 10;
-/// How long a claim keeps other senders off: more than a batch's sends can take.
-const LEASE: Duration = Duration::from_secs(150);
+const BATCH: i64 = 5;
+/// How long a claim keeps other senders off: more than a batch's sends can take (each SMTP
+/// command may take up to `SEND_TIMEOUT`). A mark is made only under the sender's own claim.
+const LEASE: Duration = Duration::from_secs(600);
 /// The longest one SMTP exchange may take.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// The pause when nothing is due.
 const IDLE: Duration = Duration::from_millis(500);
+/// The pause after the outbox could not be read (the database is down).
+const OUTAGE: Duration = Duration::from_secs(5);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 /// What a one-time link's token reads as once its message was sent.
@@ -80,7 +95,7 @@ impl Sender {
                     Ok(_) => {}
                     Err(error) => {
                         tracing::warn!(%error, "the outbox could not be read");
-                        actix_web::rt::time::sleep(IDLE).await;
+                        actix_web::rt::time::sleep(OUTAGE).await;
                     }
                 }
             }
@@ -111,7 +126,7 @@ impl Sender {
                 tracing::warn!(message = %message.id, attempts, error = %failure.error,
                     retry_in = ?retry_in, "mail not sent");
                 self.store
-                    .mark_failed_attempt(message.id, &failure.error, retry_in)
+                    .mark_failed_attempt(&message, &failure.error, retry_in)
                     .await
             }
         }

@@ -416,3 +416,56 @@ async fn a_delivered_line_is_returned_and_its_seller_approves_or_rejects() {
         assert!(notes.contains(&note), "{note} missing from {notes:?}");
     }
 }
+
+#[actix_web::test]
+async fn units_come_back_to_stock_once_however_many_refunds_ask() {
+    let app = spawn_app().await;
+    let (seller, product, customer, order) = paid_order_of(&app, 3).await;
+    let id = order.as_str();
+    deliver(&app, &seller, id).await;
+    let opened = open_return(
+        &app,
+        &customer,
+        id,
+        json!([{"product_id": product, "qty": 1}]),
+    )
+    .await;
+    let opened: Value = opened.json().await.unwrap();
+    let ret = opened["returns"][0]["id"].as_str().unwrap().to_owned();
+
+    // A partial refund that gives every unit back to stock...
+    refunded(
+        &app,
+        &seller,
+        id,
+        json!({"amount_cents": 1000, "reason": "recall", "restock": true}),
+    )
+    .await;
+    assert_eq!(app.stock(&product).await, (10, 0, 10));
+    // ...leaves none for the return's approval to give back again.
+    let approval = decide(
+        &app,
+        &seller,
+        &ret,
+        json!({"approve": true, "restock": true}),
+    )
+    .await;
+    assert_problem(approval, StatusCode::CONFLICT, "conflict").await;
+    assert_eq!(app.stock(&product).await, (10, 0, 10));
+    // Approved without restocking, the return refunds its unit from the seller's share.
+    let approval = decide(&app, &seller, &ret, json!({"approve": true})).await;
+    assert_eq!(approval.status(), StatusCode::OK);
+    let (_, total) = refunds_of(&app, &customer, id).await;
+    assert_eq!(total, 2000);
+    // The approval counted against the seller's share: 1,000 of their 3,000 is left.
+    let rest = refund(
+        &app,
+        &seller,
+        id,
+        json!({"amount_cents": 1001, "reason": "x"}),
+        None,
+    )
+    .await;
+    let problem = assert_problem(rest, StatusCode::CONFLICT, "refund_too_large").await;
+    assert_eq!(problem["refundable_cents"], 1000);
+}

@@ -20,7 +20,6 @@ impl NotificationStore {
         Self { db }
     }
 
-    /// Stores a batch of notifications at once.
     /// Stores `batch`, and queues `letters` (to users by id) in the same transaction.
     pub(crate) async fn insert(
         &self,

@@ -7,7 +7,7 @@
 //! is mailed) or `failed`.
 
 use super::AfterCommit;
-use crate::domain::{Caller, OrderStatus, Role};
+use crate::domain::{Caller, OrderStatus};
 use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::ReturnStatus;
 use crate::orders::store;
@@ -32,13 +32,13 @@ pub(crate) struct RefundStanding {
 }
 
 impl RefundStanding {
-    /// The most `by` may still refund: for a seller, within their share.
-    fn refundable(&self, by: Caller) -> i64 {
+    /// The most that may still be refunded: of a seller's share, if the refund comes from one.
+    fn refundable(&self, from_seller: bool) -> i64 {
         let left = self.paid - self.refunded;
-        if by.role == Role::Admin {
-            left
-        } else {
+        if from_seller {
             left.min(self.seller_share - self.seller_refunded)
+        } else {
+            left
         }
     }
 }
@@ -58,6 +58,9 @@ pub(crate) struct ReserveRefund {
     pub refund: Uuid,
     pub order: Uuid,
     pub by: Caller,
+    /// The seller whose share it comes from (a seller's own refund, or any refund of a return);
+    /// none: an admin's refund of the order.
+    pub seller: Option<Uuid>,
     /// Without an amount: all that `by` may still refund.
     pub amount: Option<i64>,
     pub reason: String,
@@ -92,6 +95,8 @@ pub(crate) enum RefundRefusal {
     KeyTaken,
     /// The return was decided meanwhile.
     ReturnDecided,
+    /// More units of a product than are left to give back to stock.
+    NotRestockable { product: Uuid },
 }
 
 impl Work for ReserveRefund {
@@ -105,10 +110,10 @@ impl Work for ReserveRefund {
             if !status.is_some_and(OrderStatus::was_paid) {
                 return refuse(RefundRefusal::NothingPaid);
             }
-            let seller = (self.by.role != Role::Admin).then_some(self.by.id);
+            let seller = self.seller;
             let standing =
                 store::refund_standing(connection.reborrow(), self.order, seller).await?;
-            let refundable = standing.refundable(self.by);
+            let refundable = standing.refundable(seller.is_some());
             let amount = self.amount.unwrap_or(refundable);
             if amount <= 0 || amount > refundable {
                 return refuse(RefundRefusal::TooMuch { refundable });
@@ -121,6 +126,21 @@ impl Work for ReserveRefund {
             {
                 return refuse(RefundRefusal::ReturnDecided);
             }
+            // Units still to give back, counting those of refunds not settled yet.
+            let left = store::units_to_restock(connection.reborrow(), self.order, seller).await?;
+            let restock = match &self.restock {
+                Restock::None => Vec::new(),
+                Restock::Lines => left,
+                Restock::Units(units) => {
+                    for &(product, qty) in units {
+                        let there = left.iter().find(|(id, _)| *id == product).map(|(_, n)| *n);
+                        if there.unwrap_or(0) < qty {
+                            return refuse(RefundRefusal::NotRestockable { product });
+                        }
+                    }
+                    units.clone()
+                }
+            };
             // The last check, and the first write: a refused unit writes nothing.
             if let Some(key) = &self.idempotency {
                 let outcome = serde_json::json!({ "refund_id": self.refund }).to_string();
@@ -128,13 +148,9 @@ impl Work for ReserveRefund {
                     return refuse(RefundRefusal::KeyTaken);
                 }
             }
-            let restock = match &self.restock {
-                Restock::None => Vec::new(),
-                Restock::Units(units) => units.clone(),
-                Restock::Lines => {
-                    store::units_to_restock(connection.reborrow(), self.order, seller).await?
-                }
-            };
+            // Counted as given back now, so no other refund can give the same units back; a
+            // failed refund takes them off again.
+            store::restock_lines(connection.reborrow(), self.order, &restock).await?;
             let payment_reference = store::insert_refund(
                 connection.reborrow(),
                 &store::NewRefund {
@@ -179,12 +195,20 @@ pub(crate) struct SettleRefund {
 impl Work for SettleRefund {
     fn apply<'c>(&'c self, mut connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
         Box::pin(async move {
+            // The order first, as every change of an order takes it.
+            store::lock_order_status(connection.reborrow(), self.order).await?;
             if !self.succeeded {
+                let taken_back: Vec<(Uuid, i64)> = self
+                    .reserved
+                    .restock
+                    .iter()
+                    .map(|&(product, qty)| (product, -qty))
+                    .collect();
+                store::restock_lines(connection.reborrow(), self.order, &taken_back).await?;
                 store::fail_refund(connection, self.refund, self.approves).await?;
                 return Ok(Applied::accepted(Vec::new()));
             }
             let restocked = !self.reserved.restock.is_empty();
-            store::restock_lines(connection.reborrow(), self.order, &self.reserved.restock).await?;
             let settled = store::Settled {
                 refund: self.refund,
                 order: self.order,
@@ -231,20 +255,12 @@ mod tests {
             seller_share: 4_000,
             seller_refunded: 1_000,
         };
-        let seller = Caller {
-            id: Uuid::now_v7(),
-            role: Role::Seller,
-        };
-        let admin = Caller {
-            role: Role::Admin,
-            ..seller
-        };
-        assert_eq!(standing.refundable(seller), 3_000);
-        assert_eq!(standing.refundable(admin), 7_000);
+        assert_eq!(standing.refundable(true), 3_000);
+        assert_eq!(standing.refundable(false), 7_000);
         let spent = RefundStanding {
             refunded: 9_500,
             ..standing
         };
-        assert_eq!(spent.refundable(seller), 500);
+        assert_eq!(spent.refundable(true), 500);
     }
 }

@@ -14,6 +14,8 @@ use uuid::Uuid;
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct Outgoing {
     pub id: Uuid,
+    /// The claim it was taken under: a mark applies only under it.
+    pub claim_id: Uuid,
     pub to_email: String,
     pub subject: String,
     pub body: String,
@@ -61,11 +63,11 @@ impl OutboxStore {
     /// Records a failed attempt: tried again in `retry_in`, or failed for good without it.
     pub(crate) async fn mark_failed_attempt(
         &self,
-        id: Uuid,
+        message: &Outgoing,
         error: &str,
         retry_in: Option<std::time::Duration>,
     ) -> sqlx::Result<()> {
-        by_backend!(pool &self.db => mark_failed_attempt(id, error, retry_in))
+        by_backend!(pool &self.db => mark_failed_attempt(message, error, retry_in))
     }
 }
 

@@ -107,16 +107,17 @@ pub(super) async fn claim_due(
     limit: i64,
 ) -> sqlx::Result<Vec<Outgoing>> {
     sqlx::query_as(
-        "UPDATE outbox SET claimed_until = now() + make_interval(secs => $1)
+        "UPDATE outbox SET claimed_until = now() + make_interval(secs => $1), claim_id = $3
          WHERE id IN (
              SELECT id FROM outbox
              WHERE status = 'queued' AND next_attempt_at <= now()
                AND (claimed_until IS NULL OR claimed_until < now())
              ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING id, to_email, subject, body, html_body, attempts",
+         RETURNING id, claim_id, to_email, subject, body, html_body, attempts",
     )
     .bind(lease.as_secs_f64())
     .bind(limit)
+    .bind(Uuid::now_v7())
     .fetch_all(pool)
     .await
 }
@@ -124,12 +125,13 @@ pub(super) async fn claim_due(
 pub(super) async fn mark_sent(pool: &PgPool, sent: &Outgoing) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1,
-             claimed_until = NULL, last_error = NULL, body = $2, html_body = $3
-         WHERE id = $1",
+             claimed_until = NULL, claim_id = NULL, last_error = NULL, body = $2, html_body = $3
+         WHERE id = $1 AND claim_id = $4 AND status = 'queued'",
     )
     .bind(sent.id)
     .bind(&sent.body)
     .bind(&sent.html_body)
+    .bind(sent.claim_id)
     .execute(pool)
     .await?;
     Ok(())
@@ -137,19 +139,20 @@ pub(super) async fn mark_sent(pool: &PgPool, sent: &Outgoing) -> sqlx::Result<()
 
 pub(super) async fn mark_failed_attempt(
     pool: &PgPool,
-    id: Uuid,
+    message: &Outgoing,
     error: &str,
     retry_in: Option<Duration>,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE outbox SET attempts = attempts + 1, last_error = $2, claimed_until = NULL,
-             status = CASE WHEN $3::float8 IS NULL THEN 'failed' ELSE 'queued' END,
+             claim_id = NULL, status = CASE WHEN $3::float8 IS NULL THEN 'failed' ELSE 'queued' END,
              next_attempt_at = now() + make_interval(secs => coalesce($3, 0))
-         WHERE id = $1",
+         WHERE id = $1 AND claim_id = $4 AND status = 'queued'",
     )
-    .bind(id)
+    .bind(message.id)
     .bind(error)
     .bind(retry_in.map(|wait| wait.as_secs_f64()))
+    .bind(message.claim_id)
     .execute(pool)
     .await?;
     Ok(())

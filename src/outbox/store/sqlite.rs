@@ -111,17 +111,18 @@ pub(super) async fn claim_due(
 ) -> sqlx::Result<Vec<Outgoing>> {
     let now = OffsetDateTime::now_utc();
     sqlx::query_as(
-        "UPDATE outbox SET claimed_until = $1
+        "UPDATE outbox SET claimed_until = $1, claim_id = $4
          WHERE id IN (
              SELECT id FROM outbox
              WHERE status = 'queued' AND next_attempt_at <= $2
                AND (claimed_until IS NULL OR claimed_until < $2)
              ORDER BY next_attempt_at, id LIMIT $3)
-         RETURNING id, to_email, subject, body, html_body, attempts",
+         RETURNING id, claim_id, to_email, subject, body, html_body, attempts",
     )
     .bind(timestamp(now + lease))
     .bind(timestamp(now))
     .bind(limit)
+    .bind(Uuid::now_v7())
     .fetch_all(&db.writer)
     .await
 }
@@ -129,13 +130,14 @@ pub(super) async fn claim_due(
 pub(super) async fn mark_sent(db: &EmbeddedDatabase, sent: &Outgoing) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $4, attempts = attempts + 1,
-             claimed_until = NULL, last_error = NULL, body = $2, html_body = $3
-         WHERE id = $1",
+             claimed_until = NULL, claim_id = NULL, last_error = NULL, body = $2, html_body = $3
+         WHERE id = $1 AND claim_id = $5 AND status = 'queued'",
     )
     .bind(sent.id)
     .bind(&sent.body)
     .bind(&sent.html_body)
     .bind(timestamp(OffsetDateTime::now_utc()))
+    .bind(sent.claim_id)
     .execute(&db.writer)
     .await?;
     Ok(())
@@ -143,20 +145,22 @@ pub(super) async fn mark_sent(db: &EmbeddedDatabase, sent: &Outgoing) -> sqlx::R
 
 pub(super) async fn mark_failed_attempt(
     db: &EmbeddedDatabase,
-    id: Uuid,
+    message: &Outgoing,
     error: &str,
     retry_in: Option<Duration>,
 ) -> sqlx::Result<()> {
     let next = OffsetDateTime::now_utc() + retry_in.unwrap_or_default();
     sqlx::query(
         "UPDATE outbox SET attempts = attempts + 1, last_error = $2, claimed_until = NULL,
-             status = CASE WHEN $3 THEN 'queued' ELSE 'failed' END, next_attempt_at = $4
-         WHERE id = $1",
+             claim_id = NULL, status = CASE WHEN $3 THEN 'queued' ELSE 'failed' END,
+             next_attempt_at = $4
+         WHERE id = $1 AND claim_id = $5 AND status = 'queued'",
     )
-    .bind(id)
+    .bind(message.id)
     .bind(error)
     .bind(retry_in.is_some())
     .bind(timestamp(next))
+    .bind(message.claim_id)
     .execute(&db.writer)
     .await?;
     Ok(())

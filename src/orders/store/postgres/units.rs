@@ -387,7 +387,6 @@ async fn record_outcomes(connection: &mut PgConnection, paid: &[&PaymentWork]) -
     Ok(())
 }
 
-/// Records `outcome` for `key` unless the key has one.
 /// Records `outcome` for `key` unless the key has one; whether it was recorded.
 pub(in crate::orders::store) async fn insert_outcome(
     connection: &mut PgConnection,
