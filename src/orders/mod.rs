@@ -31,6 +31,7 @@ mod units;
 mod views;
 
 pub(crate) use checkout::{CheckoutRequest, LineSource};
+pub(crate) use courier_view::Delivery;
 pub(crate) use error::OrderError;
 pub(crate) use idempotency::{Fingerprints, IdempotencyKey};
 pub(crate) use lines::CheckoutLine;

@@ -87,7 +87,7 @@ impl Orders {
                 ),
                 None => Err(OrderError::InFlight),
             },
-            Ok(refund) => self.refund_record(request.order, refund).await,
+            Ok(made) => Ok(made),
             Err(error) => Err(error),
         }
     }
@@ -120,9 +120,9 @@ impl Orders {
             .ok_or(OrderError::NotFound("refund"))
     }
 
-    /// Reserves, asks the gateway for, and settles a refund; its id. Spawned, so a client that
+    /// Reserves, asks the gateway for, and settles a refund; the refund made. Spawned, so a client that
     /// goes away cannot leave a refund reserved but never asked for.
-    pub(super) async fn give_back(&self, give_back: GiveBack) -> Result<Uuid, OrderError> {
+    pub(super) async fn give_back(&self, give_back: GiveBack) -> Result<RefundRecord, OrderError> {
         let orders = self.clone();
         let giving = async move { orders.give_back_now(give_back).await };
         tokio::task::spawn_local(giving.in_current_span())
@@ -130,7 +130,7 @@ impl Orders {
             .map_err(|error| OrderError::Internal(error.into()))?
     }
 
-    async fn give_back_now(&self, give_back: GiveBack) -> Result<Uuid, OrderError> {
+    async fn give_back_now(&self, give_back: GiveBack) -> Result<RefundRecord, OrderError> {
         let refund = Uuid::now_v7();
         let outcome = AfterCommit::default();
         let note = format!("refund: {}", give_back.reason);
@@ -179,10 +179,17 @@ impl Orders {
         for (product, qty) in restock {
             self.inventory.returned(product, qty).await;
         }
-        if let Some(order) = self.store.order(give_back.order).await? {
-            announce(&self.hub, &order);
-        }
-        Ok(refund)
+        let order = self
+            .store
+            .order(give_back.order)
+            .await?
+            .ok_or(OrderError::NotFound("order"))?;
+        announce(&self.hub, &order);
+        order
+            .refunds
+            .into_iter()
+            .find(|made| made.id == refund)
+            .ok_or(OrderError::NotFound("refund"))
     }
 }
 

@@ -132,7 +132,11 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Bazaar", description = "Actor-based, real-time commerce server"),
-    components(schemas(crate::domain::FieldError, crate::error::Problem)),
+    components(schemas(
+        crate::domain::FieldError,
+        crate::error::Problem,
+        crate::orders::Delivery
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics"),

@@ -27,6 +27,14 @@ async fn refund(
     request.send().await.unwrap()
 }
 
+/// `user` asks for `body` as a refund of `order` and gets 409 `refund_too_large`; what they may
+/// still refund.
+async fn too_large(app: &TestApp, user: &TestUser, order: &str, body: Value) -> i64 {
+    let response = refund(app, user, order, body, None).await;
+    let problem = assert_problem(response, StatusCode::CONFLICT, "refund_too_large").await;
+    problem["refundable_cents"].as_i64().unwrap()
+}
+
 /// `user` refunds `body` of `order`, which must succeed; the refund.
 async fn refunded(app: &TestApp, user: &TestUser, order: &str, body: Value) -> Value {
     let response = refund(app, user, order, body.clone(), None).await;
@@ -99,16 +107,16 @@ async fn a_seller_refunds_from_their_own_share_and_an_admin_what_is_left() {
     assert_eq!(made["seller_id"], first_seller.id.as_str());
     assert_eq!(status_of(&app, &customer, id).await, "partially_refunded");
 
-    let beyond = refund(
-        &app,
-        &first_seller,
-        id,
-        json!({"amount_cents": 600, "reason": "more"}),
-        None,
-    )
-    .await;
-    let problem = assert_problem(beyond, StatusCode::CONFLICT, "refund_too_large").await;
-    assert_eq!(problem["refundable_cents"], 500);
+    assert_eq!(
+        too_large(
+            &app,
+            &first_seller,
+            id,
+            json!({"amount_cents": 600, "reason": "more"})
+        )
+        .await,
+        500
+    );
     let rest = refunded(&app, &first_seller, id, json!({"reason": "the rest"})).await;
     assert_eq!(rest["amount_cents"], 500);
 
@@ -138,9 +146,10 @@ async fn a_seller_refunds_from_their_own_share_and_an_admin_what_is_left() {
     assert_eq!(status_of(&app, &customer, id).await, "refunded");
 
     let admin = app.admin().await;
-    let spent = refund(&app, &admin, id, json!({"reason": "again"}), None).await;
-    let problem = assert_problem(spent, StatusCode::CONFLICT, "refund_too_large").await;
-    assert_eq!(problem["refundable_cents"], 0);
+    assert_eq!(
+        too_large(&app, &admin, id, json!({"reason": "again"})).await,
+        0
+    );
     let (_, total) = refunds_of(&app, &customer, id).await;
     assert_eq!(total, 2500);
     assert_problem(
@@ -347,8 +356,36 @@ async fn a_delivered_line_is_returned_and_its_seller_approves_or_rejects() {
     .await;
     assert_invalid_field(unknown, "lines").await;
 
+    // Only the customer opens a return of their order, and only its seller decides it.
+    let by_seller = open_return(
+        &app,
+        &seller,
+        id,
+        json!([{"product_id": product, "qty": 1}]),
+    )
+    .await;
+    assert_problem(by_seller, StatusCode::FORBIDDEN, "forbidden").await;
+    let other_customer = app.customer().await;
+    let not_theirs = open_return(
+        &app,
+        &other_customer,
+        id,
+        json!([{"product_id": product, "qty": 1}]),
+    )
+    .await;
+    assert_problem(not_theirs, StatusCode::NOT_FOUND, "not_found").await;
     let stranger = app.seller().await;
     let first_id = first["id"].as_str().unwrap();
+    let by_customer = decide(&app, &customer, first_id, json!({"approve": true})).await;
+    assert_problem(by_customer, StatusCode::FORBIDDEN, "forbidden").await;
+    let restock_rejected = decide(
+        &app,
+        &seller,
+        first_id,
+        json!({"approve": false, "restock": true}),
+    )
+    .await;
+    assert_invalid_field(restock_rejected, "restock").await;
     assert_problem(
         decide(&app, &stranger, first_id, json!({"approve": true})).await,
         StatusCode::NOT_FOUND,
@@ -458,14 +495,14 @@ async fn units_come_back_to_stock_once_however_many_refunds_ask() {
     let (_, total) = refunds_of(&app, &customer, id).await;
     assert_eq!(total, 2000);
     // The approval counted against the seller's share: 1,000 of their 3,000 is left.
-    let rest = refund(
-        &app,
-        &seller,
-        id,
-        json!({"amount_cents": 1001, "reason": "x"}),
-        None,
-    )
-    .await;
-    let problem = assert_problem(rest, StatusCode::CONFLICT, "refund_too_large").await;
-    assert_eq!(problem["refundable_cents"], 1000);
+    assert_eq!(
+        too_large(
+            &app,
+            &seller,
+            id,
+            json!({"amount_cents": 1001, "reason": "x"})
+        )
+        .await,
+        1000
+    );
 }
