@@ -4,7 +4,9 @@
 //! Parsing happens once at start-up: a bad value stops the server with a message naming the
 //! variable, instead of surfacing later as a confusing runtime error.
 
+pub use crate::orders::{ShippingMethod, ShippingMethods, TaxRates};
 pub use crate::outbox::sender::SmtpSettings;
+pub use crate::payments::StripeSettings;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -42,6 +44,14 @@ pub struct Settings {
     pub return_window_days: usize,
     /// The SMTP server the outbox is sent through; none: the outbox is the mail sink.
     pub smtp: Option<SmtpSettings>,
+    /// The ways orders can be shipped (`BAZAAR_SHIPPING_METHODS`, a JSON array).
+    pub shipping_methods: ShippingMethods,
+    /// Tax by destination country (`BAZAAR_TAX_RATES`, like `DE=19,FR=5.5`).
+    pub tax_rates: TaxRates,
+    /// The wallets' currency and the limits on topping them up.
+    pub wallet: WalletSettings,
+    /// Stripe, when `BAZAAR_STRIPE_SECRET_KEY` is set; else the built-in test gateway.
+    pub stripe: Option<StripeSettings>,
     /// Whether rate limits are enforced.
     pub rate_limit: bool,
     /// The rate of each kind of limited request.
@@ -64,6 +74,20 @@ pub struct Settings {
     pub live_sessions_per_user: usize,
     /// The most live sessions one client address (an IPv6 /64) holds in one process.
     pub live_sessions_per_address: usize,
+}
+
+/// The wallets' currency and the limits on topping them up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalletSettings {
+    /// The currency wallets hold (`BAZAAR_WALLET_CURRENCY`); orders in it may be paid from one.
+    pub currency: String,
+    /// The least and the most one top-up credits, in minor units.
+    pub top_up_min_cents: i64,
+    pub top_up_max_cents: i64,
+    /// The most top-ups one customer makes in 24 hours.
+    pub top_ups_per_day: i64,
+    /// The most a wallet holds.
+    pub max_balance_cents: i64,
 }
 
 /// A rate limit: `count` requests at once, then the allowance refills evenly over `period`.
@@ -201,6 +225,30 @@ impl Settings {
             max_payment_declines: limit("BAZAAR_MAX_PAYMENT_DECLINES", var, 5)?,
             return_window_days: days("BAZAAR_RETURN_WINDOW_DAYS", var, 30)?,
             smtp,
+            shipping_methods: match var("BAZAAR_SHIPPING_METHODS") {
+                Some(json) => ShippingMethods::parse(&json).map_err(|message| ConfigError {
+                    variable: "BAZAAR_SHIPPING_METHODS",
+                    message,
+                })?,
+                None => ShippingMethods::default(),
+            },
+            tax_rates: TaxRates::parse(&string("BAZAAR_TAX_RATES", "")).map_err(|message| {
+                ConfigError {
+                    variable: "BAZAAR_TAX_RATES",
+                    message,
+                }
+            })?,
+            wallet: wallet(&var)?,
+            stripe: match var("BAZAAR_STRIPE_SECRET_KEY") {
+                Some(secret_key) => Some(StripeSettings {
+                    secret_key,
+                    api_base: string("BAZAAR_STRIPE_API_BASE", "https://api.stripe.com"),
+                    webhook_secret: var("BAZAAR_STRIPE_WEBHOOK_SECRET"),
+                    timeout: seconds("BAZAAR_STRIPE_TIMEOUT_SECS", var, 20)?,
+                    webhook_tolerance: seconds("BAZAAR_STRIPE_WEBHOOK_TOLERANCE_SECS", var, 300)?,
+                }),
+                None => None,
+            },
             rate_limit: flag("BAZAAR_RATE_LIMIT", var, true)?,
             rates: Rates {
                 sign_in: rate("BAZAAR_RATE_SIGN_IN", var, Rate::per_minute(60))?,
@@ -230,6 +278,40 @@ impl Settings {
             listen,
         })
     }
+}
+
+fn wallet(var: &impl Fn(&str) -> Option<String>) -> Result<WalletSettings, ConfigError> {
+    let cents = |variable, default| {
+        count(variable, var, default).map(|cents| i64::try_from(cents).unwrap_or(i64::MAX))
+    };
+    let currency = var("BAZAAR_WALLET_CURRENCY").unwrap_or_else(|| "EUR".into());
+    if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(ConfigError {
+            variable: "BAZAAR_WALLET_CURRENCY",
+            message: format!("expected an ISO 4217 code like EUR, got {currency:?}"),
+        });
+    }
+    let settings = WalletSettings {
+        currency,
+        top_up_min_cents: cents("BAZAAR_WALLET_TOP_UP_MIN_CENTS", 100)?,
+        top_up_max_cents: cents("BAZAAR_WALLET_TOP_UP_MAX_CENTS", 50_000)?,
+        top_ups_per_day: i64::try_from(limit("BAZAAR_WALLET_TOP_UPS_PER_DAY", var, 5)?)
+            .unwrap_or(i64::MAX),
+        max_balance_cents: cents("BAZAAR_WALLET_MAX_BALANCE_CENTS", 200_000)?,
+    };
+    if settings.top_up_min_cents < 1 || settings.top_up_min_cents > settings.top_up_max_cents {
+        return Err(ConfigError {
+            variable: "BAZAAR_WALLET_TOP_UP_MIN_CENTS",
+            message: "expected at least 1 and at most BAZAAR_WALLET_TOP_UP_MAX_CENTS".into(),
+        });
+    }
+    if settings.max_balance_cents < settings.top_up_max_cents {
+        return Err(ConfigError {
+            variable: "BAZAAR_WALLET_MAX_BALANCE_CENTS",
+            message: "expected at least BAZAAR_WALLET_TOP_UP_MAX_CENTS".into(),
+        });
+    }
+    Ok(settings)
 }
 
 fn missing_pair(variable: &'static str) -> ConfigError {
@@ -411,6 +493,11 @@ mod tests {
             ("BAZAAR_RATE_SEARCH", "0/min"),
             ("BAZAAR_RATE_PAY", "5/day"),
             ("BAZAAR_LIVE_SESSIONS_PER_USER", "0"),
+            ("BAZAAR_SHIPPING_METHODS", "[]"),
+            ("BAZAAR_TAX_RATES", "DE=200"),
+            ("BAZAAR_WALLET_CURRENCY", "euro"),
+            ("BAZAAR_WALLET_TOP_UP_MIN_CENTS", "0"),
+            ("BAZAAR_WALLET_MAX_BALANCE_CENTS", "10"),
         ];
         for (variable, value) in cases {
             let error = settings(&[(variable, value)]).unwrap_err();

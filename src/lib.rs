@@ -18,6 +18,7 @@ mod catalog;
 mod client_address;
 mod clock;
 pub mod config;
+mod coupons;
 pub mod db;
 mod domain;
 mod error;
@@ -38,6 +39,7 @@ mod single_process;
 pub mod startup;
 mod stock;
 pub mod telemetry;
+mod wallet;
 
 pub use auth::JwtKeys;
 pub use catalog::seed;

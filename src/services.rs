@@ -5,12 +5,15 @@ use crate::accounts::{Accounts, AddressBook};
 use crate::auth::{Authenticator, JwtKeys, RateLimits};
 use crate::cart::ShoppingCarts;
 use crate::catalog::Catalog;
+use crate::coupons::Coupons;
 use crate::health::Health;
 use crate::live::LiveUpdates;
 use crate::notifications::Notifications;
 use crate::orders::Orders;
 use crate::outbox::Outbox;
+use crate::payments::Webhooks;
 use crate::stock::StockRoom;
+use crate::wallet::Wallets;
 use actix_web::web::{self, Data};
 
 /// Every service a handler may extract.
@@ -25,6 +28,9 @@ pub(crate) struct Services {
     pub stock: Data<StockRoom>,
     pub carts: Data<ShoppingCarts>,
     pub orders: Data<Orders>,
+    pub coupons: Data<Coupons>,
+    pub webhooks: Data<Webhooks>,
+    pub wallets: Data<Wallets>,
     pub live: Data<LiveUpdates>,
     pub notifications: Data<Notifications>,
     pub outbox: Data<Outbox>,
@@ -43,6 +49,9 @@ impl Services {
             .app_data(self.stock.clone())
             .app_data(self.carts.clone())
             .app_data(self.orders.clone())
+            .app_data(self.coupons.clone())
+            .app_data(self.webhooks.clone())
+            .app_data(self.wallets.clone())
             .app_data(self.live.clone())
             .app_data(self.notifications.clone())
             .app_data(self.outbox.clone())

@@ -9,6 +9,7 @@ use crate::cart::{CartStore, ShoppingCarts};
 use crate::catalog::store::CatalogStore;
 use crate::catalog::{Catalog, ProductCache};
 use crate::config::Settings;
+use crate::coupons::{CouponStore, Coupons};
 use crate::db::Database;
 use crate::error::problem_fallback;
 use crate::extract::JSON_BODY_LIMIT;
@@ -21,13 +22,14 @@ use crate::orders::{
 use crate::outbox::Outbox;
 use crate::outbox::sender::Sender;
 use crate::outbox::store::OutboxStore;
-use crate::payments::TestGateway;
+use crate::payments::{PaymentGateway, StripeGateway, TestGateway, Webhooks};
 use crate::routes::{self, ApiDoc, MethodNotAllowed};
 use crate::security_headers;
 use crate::services::Services;
 use crate::single_process::SingleProcess;
 use crate::stock::StockRoom;
 use crate::telemetry::RequestSpan;
+use crate::wallet::{TopUpLimits, WalletServices, WalletStore, Wallets};
 use crate::{db, metrics};
 use actix::Arbiter;
 use actix_web::body::MessageBody;
@@ -162,6 +164,12 @@ impl Application {
             inventory.clone(),
         );
         let address_book = AddressBook::new(account_store);
+        let coupons = Coupons::new(CouponStore::new(db.clone()));
+        let fingerprints = Fingerprints::new(keys.derive_secret("idempotency request fingerprint"));
+        let gateway: Arc<dyn PaymentGateway> = match &settings.stripe {
+            Some(stripe) => Arc::new(StripeGateway::new(stripe)?),
+            None => Arc::new(TestGateway),
+        };
         let hold_ttl = time::Duration::try_from(settings.hold_ttl)
             .map_err(|_| anyhow::anyhow!("BAZAAR_HOLD_TTL_SECS: too long"))?;
         let orders = Orders::new(OrderServices {
@@ -171,10 +179,14 @@ impl Application {
             carts: carts.clone(),
             catalog: catalog.clone(),
             address_book: address_book.clone(),
-            gateway: Arc::new(TestGateway),
+            gateway: gateway.clone(),
             hub: hub.clone(),
             hold_ttl,
-            fingerprints: Fingerprints::new(keys.derive_secret("idempotency request fingerprint")),
+            shipping_methods: settings.shipping_methods.clone(),
+            tax_rates: settings.tax_rates.clone(),
+            coupons: coupons.clone(),
+            wallet_currency: settings.wallet.currency.clone(),
+            fingerprints: fingerprints.clone(),
             rules: OrderRules {
                 max_unpaid_orders: i64::try_from(settings.max_unpaid_orders).unwrap_or(i64::MAX),
                 max_payment_declines: i64::try_from(settings.max_payment_declines)
@@ -195,9 +207,24 @@ impl Application {
                 carts,
                 CartStore::new(db.clone()),
                 inventory,
+                coupons.clone(),
             )),
             catalog: Data::new(catalog.clone()),
             orders: Data::new(orders),
+            coupons: Data::new(coupons.clone()),
+            webhooks: Data::new(Webhooks::new(settings.stripe.as_ref())),
+            wallets: Data::new(Wallets::new(WalletServices {
+                store: WalletStore::new(db.clone()),
+                gateway,
+                currency: settings.wallet.currency.clone(),
+                limits: TopUpLimits {
+                    min_cents: settings.wallet.top_up_min_cents,
+                    max_cents: settings.wallet.top_up_max_cents,
+                    per_day: settings.wallet.top_ups_per_day,
+                    max_balance_cents: settings.wallet.max_balance_cents,
+                },
+                fingerprints,
+            })),
             live: Data::new(LiveUpdates::new(
                 hub,
                 authenticator.clone(),

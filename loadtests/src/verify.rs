@@ -64,10 +64,17 @@ struct UnpaidOrder {
 /// The rows of `unpaid_orders`; `None` for a server from before that table (a baseline measured
 /// beside the current build).
 async fn unpaid_orders(records: &Records) -> sqlx::Result<Option<Vec<UnpaidOrder>>> {
-    match records
-        .rows("SELECT user_id, order_id FROM unpaid_orders")
-        .await
-    {
+    unless_missing(
+        records
+            .rows("SELECT user_id, order_id FROM unpaid_orders")
+            .await,
+    )
+}
+
+/// `rows`, or `None` when their table does not exist: a server from before it (a baseline
+/// measured beside the current build).
+fn unless_missing<T>(rows: sqlx::Result<Vec<T>>) -> sqlx::Result<Option<Vec<T>>> {
+    match rows {
         Ok(rows) => Ok(Some(rows)),
         Err(sqlx::Error::Database(error))
             if error.code().as_deref() == Some("42P01")
@@ -77,6 +84,41 @@ async fn unpaid_orders(records: &Records) -> sqlx::Result<Option<Vec<UnpaidOrder
         }
         Err(error) => Err(error),
     }
+}
+
+/// A wallet whose balance is not the sum of its ledger, or below zero.
+#[derive(Debug, sqlx::FromRow)]
+struct WalletOff {
+    user_id: Uuid,
+    balance_cents: i64,
+    ledger_cents: i64,
+}
+
+/// The wallets that break `balance = sum(ledger) >= 0`; `None` for a server from before wallets.
+async fn wallets_off(records: &Records) -> sqlx::Result<Option<Vec<WalletOff>>> {
+    unless_missing(
+        records
+            .rows(
+                "SELECT user_id, balance_cents, ledger_cents FROM (
+                     SELECT w.user_id, w.balance_cents,
+                         CAST((SELECT coalesce(sum(t.amount_cents), 0) FROM wallet_transactions t
+                               WHERE t.user_id = w.user_id) AS BIGINT) AS ledger_cents
+                     FROM wallets w) AS sums
+                 WHERE balance_cents < 0 OR balance_cents <> ledger_cents",
+            )
+            .await,
+    )
+}
+
+fn wallets_add_up(off: &[WalletOff]) -> Check {
+    let mut check = Check::new("every wallet's balance is the sum of its ledger, never below 0");
+    for wallet in off {
+        check.violations.push(format!(
+            "wallet of {} holds {} but its ledger sums to {}",
+            wallet.user_id, wallet.balance_cents, wallet.ledger_cents
+        ));
+    }
+    check
 }
 
 /// A checkout's idempotency record: the key and the typed outcome it stored.
@@ -118,6 +160,9 @@ pub async fn run(
     checks.push(money(&orders));
     if let Some(unpaid) = unpaid {
         checks.push(unpaid_orders_mirror(&orders, &unpaid));
+    }
+    if let Some(off) = wallets_off(records).await? {
+        checks.push(wallets_add_up(&off));
     }
     Ok((stock, checks))
 }

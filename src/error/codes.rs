@@ -43,6 +43,7 @@ macro_rules! error_codes {
 error_codes! {
     MalformedRequest => ("malformed_request", BAD_REQUEST, "Malformed request"),
     ValidationFailed => ("validation_failed", UNPROCESSABLE_ENTITY, "Validation failed"),
+    InvalidSignature => ("invalid_signature", BAD_REQUEST, "Invalid webhook signature"),
     Unauthorized => ("unauthorized", UNAUTHORIZED, "Unauthorized"),
     InvalidCredentials => ("invalid_credentials", UNAUTHORIZED, "Invalid credentials"),
     AccountNotActivated => ("account_not_activated", FORBIDDEN, "Account not activated"),
@@ -67,6 +68,20 @@ error_codes! {
         CONFLICT,
         "More than may still be refunded"
     ),
+    CouponCodeTaken => ("coupon_code_taken", CONFLICT, "Coupon code already in use"),
+    CouponExpired => ("coupon_expired", CONFLICT, "Coupon not valid now"),
+    CouponExhausted => ("coupon_exhausted", CONFLICT, "Coupon fully redeemed"),
+    CouponNotApplicable => (
+        "coupon_not_applicable",
+        CONFLICT,
+        "Coupon does not apply to this cart"
+    ),
+    CouponMinimumNotMet => (
+        "coupon_minimum_not_met",
+        CONFLICT,
+        "Subtotal below the coupon's minimum"
+    ),
+    TooManyTopUps => ("too_many_top_ups", TOO_MANY_REQUESTS, "Too many wallet top-ups"),
     PaymentDeclined => ("payment_declined", PAYMENT_REQUIRED, "Payment declined"),
     IdempotencyConflict => (
         "idempotency_conflict",

@@ -58,7 +58,10 @@ impl Orders {
                 }
             }
             if let Some((amount, Some(reference))) = cancelled.refund
-                && let Err(error) = self.gateway.refund(&reference, amount).await
+                && let Err(error) = self
+                    .gateway
+                    .refund(&reference, amount, &format!("cancel-{id}"))
+                    .await
             {
                 // The refund is recorded; the gateway call is what failed. It needs a person.
                 tracing::error!(%error, order = %id, "recorded refund could not be sent to the gateway");

@@ -8,15 +8,16 @@ use super::idempotency::{IdempotencyKey, recorded};
 use super::lines::{CheckoutLine, ForSale, for_sale, merge_lines, single_currency};
 use super::model::{Order, OrderEvent, OrderItem};
 use super::outcome::{CheckoutOutcome, Declined};
-use super::pay::Charged;
+use super::pay::{Charged, PaymentMeans};
+use super::pricing::{Discount, LineToPrice, TaxRate, price};
 use super::shipping::{Shipping, ShippingMethod, address_snapshot};
 use super::unanswered::stored_after_all;
 use super::units::{AfterCommit, CheckoutWork, RecordFor};
 use super::{OrderError, Orders, announce};
 use crate::clock;
+use crate::coupons::{Coupon, CouponLine};
 use crate::domain::OrderStatus;
 use crate::error::Coded;
-use crate::payments::Card;
 use bazaar_actors::journal::JournalError;
 use std::collections::{BTreeMap, HashMap};
 use tracing::Instrument;
@@ -37,8 +38,11 @@ pub(crate) struct CheckoutRequest {
     pub customer: Uuid,
     pub lines: LineSource,
     pub shipping: Shipping,
-    pub shipping_method: ShippingMethod,
-    pub payment: Option<Card>,
+    /// The id of the shipping method; none: the first that serves the address.
+    pub shipping_method: Option<String>,
+    pub payment: Option<PaymentMeans>,
+    /// A coupon code; without one, a cart's checkout uses the cart's coupon.
+    pub coupon: Option<String>,
     pub idempotency: Option<IdempotencyKey>,
 }
 
@@ -98,6 +102,29 @@ impl Orders {
         let address = self.shipping_address(customer, &request.shipping).await?;
         let products = for_sale(&self.catalog, &lines).await?;
         let currency = single_currency(&products)?;
+        let country = address["country"].as_str().unwrap_or_default();
+        let method = self
+            .shipping_methods
+            .choose(request.shipping_method.as_deref(), country, &currency)
+            .map_err(|message| OrderError::invalid("shipping_method", message))?;
+        let tax_rate = self.tax_rates.of(country);
+        let coupon = self
+            .checkout_coupon(customer, request.coupon.as_deref(), from_cart)
+            .await?;
+        let discount = match coupon {
+            Some(coupon) => {
+                let coupon_lines: Vec<CouponLine> = lines
+                    .iter()
+                    .map(|(id, qty)| CouponLine {
+                        seller: products[id].seller_id,
+                        total: products[id].price_cents * qty,
+                    })
+                    .collect();
+                let discount = coupon.discount_for(&coupon_lines, &currency)?;
+                Some((coupon, discount))
+            }
+            None => None,
+        };
 
         // Per-customer limits are checked and taken under one lock per customer, so one
         // customer's parallel checkouts cannot both slip under a limit.
@@ -118,8 +145,14 @@ impl Orders {
             &lines,
             &products,
             currency,
-            address,
-            request.shipping_method,
+            Destination {
+                address,
+                method,
+                tax_rate,
+            },
+            discount
+                .as_ref()
+                .map(|(coupon, discount)| (coupon, *discount)),
             self.hold_ttl,
         );
         let tickets = reserve_all(&self.inventory, order.id, &lines, order.payment_due_at).await?;
@@ -183,15 +216,20 @@ impl Orders {
         }
         drop(guard);
 
-        if from_cart && let Err(error) = self.carts.clear(customer).await {
-            tracing::warn!(%error, order = %order.id, "order placed but the cart could not be emptied");
+        if from_cart {
+            if let Err(error) = self.carts.clear(customer).await {
+                tracing::warn!(%error, order = %order.id, "order placed but the cart could not be emptied");
+            }
+            if let Err(error) = self.coupons.put_in_cart(customer, None).await {
+                tracing::warn!(%error, order = %order.id, "order placed but the cart kept its coupon");
+            }
         }
-        let Some(card) = request.payment else {
+        let Some(means) = request.payment else {
             return Ok(placed);
         };
         let record_for = request.idempotency.clone().map(RecordFor::Checkout);
         match self
-            .charge_and_commit(&order, customer, &card, record_for)
+            .charge_and_commit(&order, customer, &means, record_for)
             .await?
         {
             // The payment's transaction recorded this outcome for the key.
@@ -209,6 +247,28 @@ impl Orders {
                 Ok(declined)
             }
         }
+    }
+
+    /// The coupon to price the order with: `code`, or the cart's when the cart is checked out;
+    /// refused if `customer` may not redeem it now.
+    async fn checkout_coupon(
+        &self,
+        customer: Uuid,
+        code: Option<&str>,
+        from_cart: bool,
+    ) -> Result<Option<Coupon>, OrderError> {
+        let coupon = match code {
+            Some(code) => self.coupons.usable(code, customer).await?,
+            None if from_cart => match self.coupons.in_cart(customer).await? {
+                Some(coupon) => {
+                    self.coupons.check(&coupon, customer).await?;
+                    coupon
+                }
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        };
+        Ok(Some(coupon))
     }
 
     /// The address to ship to, as snapshotted into the order.
@@ -258,20 +318,42 @@ impl Orders {
     }
 }
 
-/// The order a checkout places, pending payment until `hold_ttl` from now.
+/// Where an order goes, how, and the tax rate there.
+struct Destination<'a> {
+    address: serde_json::Value,
+    method: &'a ShippingMethod,
+    tax_rate: TaxRate,
+}
+
+/// The order a checkout places, priced (see [`super::pricing`]), pending payment until
+/// `hold_ttl` from now.
 fn new_order(
     customer: Uuid,
     lines: &BTreeMap<Uuid, i64>,
     products: &HashMap<Uuid, ForSale>,
     currency: String,
-    address: serde_json::Value,
-    shipping_method: ShippingMethod,
+    destination: Destination<'_>,
+    coupon: Option<(&Coupon, Discount)>,
     hold_ttl: time::Duration,
 ) -> Order {
     let created_at = clock::now();
+    let to_price: Vec<LineToPrice> = lines
+        .iter()
+        .map(|(id, qty)| LineToPrice {
+            total: products[id].price_cents * qty,
+            discounted: coupon.is_some_and(|(coupon, _)| coupon.covers(products[id].seller_id)),
+        })
+        .collect();
+    let (charges, totals) = price(
+        &to_price,
+        coupon.map(|(_, discount)| discount),
+        destination.method.price_cents,
+        destination.tax_rate,
+    );
     let items: Vec<OrderItem> = lines
         .iter()
-        .map(|(id, qty)| {
+        .zip(charges)
+        .map(|((id, qty), charges)| {
             let product = &products[id];
             OrderItem {
                 product_id: *id,
@@ -281,22 +363,25 @@ fn new_order(
                 unit_price_cents: product.price_cents,
                 qty: *qty,
                 line_total_cents: product.price_cents * qty,
+                discount_cents: charges.discount,
+                tax_cents: charges.tax,
             }
         })
         .collect();
-    let subtotal: i64 = items.iter().map(|item| item.line_total_cents).sum();
-    let shipping_cents = shipping_method.fee();
     Order {
         id: Uuid::now_v7(),
         user_id: customer,
         status: OrderStatus::PendingPayment,
         currency,
-        subtotal_cents: subtotal,
-        discount_cents: 0,
-        shipping_cents,
-        total_cents: subtotal + shipping_cents,
-        shipping_address: address,
-        shipping_method,
+        subtotal_cents: totals.subtotal,
+        discount_cents: totals.discount,
+        shipping_cents: totals.shipping,
+        tax_cents: totals.tax,
+        total_cents: totals.total,
+        shipping_address: destination.address,
+        shipping_method: destination.method.id.clone(),
+        coupon_id: coupon.map(|(coupon, _)| coupon.id),
+        coupon_code: coupon.map(|(coupon, _)| coupon.code.clone()),
         payment_due_at: created_at + hold_ttl,
         created_at,
         updated_at: created_at,

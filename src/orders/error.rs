@@ -1,6 +1,7 @@
 //! [`OrderError`]: what can go wrong with an order, and the code each answers with.
 
 use super::units::CheckoutRefusal;
+use crate::coupons::CouponError;
 use crate::domain::{FieldError, Invalid, OrderStatus};
 use crate::error::{Coded, ErrorCode, Members, members};
 use crate::payments::DeclineCode;
@@ -33,6 +34,8 @@ pub(crate) enum OrderError {
     RefundTooLarge { refundable: i64 },
     #[error("{0}")]
     NotReturnable(String),
+    #[error(transparent)]
+    Coupon(#[from] crate::coupons::CouponRefusal),
     #[error("this Idempotency-Key was used for another request")]
     IdempotencyConflict,
     #[error("{0}")]
@@ -58,6 +61,18 @@ impl OrderError {
     }
 }
 
+impl From<CouponError> for OrderError {
+    fn from(error: CouponError) -> Self {
+        match error {
+            CouponError::Refused(refusal) => OrderError::Coupon(refusal),
+            CouponError::NotFound => OrderError::invalid("coupon", "no coupon with this code"),
+            CouponError::Invalid(invalid) => OrderError::Invalid(invalid),
+            CouponError::CodeTaken(_) => OrderError::Conflict("the coupon code is taken"),
+            CouponError::Database(error) => OrderError::Database(error),
+        }
+    }
+}
+
 impl Coded for OrderError {
     fn code(&self) -> ErrorCode {
         match self {
@@ -70,6 +85,7 @@ impl Coded for OrderError {
             OrderError::IllegalTransition { .. } => ErrorCode::IllegalTransition,
             OrderError::RefundTooLarge { .. } => ErrorCode::RefundTooLarge,
             OrderError::NotReturnable(_) => ErrorCode::Conflict,
+            OrderError::Coupon(refusal) => refusal.code(),
             OrderError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
             OrderError::Conflict(_) | OrderError::InFlight => ErrorCode::Conflict,
             OrderError::Forbidden(_) => ErrorCode::Forbidden,
@@ -105,6 +121,7 @@ impl Coded for OrderError {
                 ("order_id", Value::from(order.to_string())),
                 ("decline_code", Value::from(code.as_str())),
             ]),
+            OrderError::Coupon(refusal) => refusal.members(),
             _ => Members::new(),
         }
     }

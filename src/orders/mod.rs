@@ -13,6 +13,7 @@ mod courier_view;
 mod error;
 mod expiry;
 mod fulfilment;
+mod gateway_events;
 mod holds;
 mod idempotency;
 mod keyed_locks;
@@ -20,6 +21,7 @@ mod lines;
 mod model;
 mod outcome;
 mod pay;
+pub(crate) mod pricing;
 mod reading;
 mod refunds;
 mod returns;
@@ -37,10 +39,11 @@ pub(crate) use idempotency::{Fingerprints, IdempotencyKey};
 pub(crate) use lines::CheckoutLine;
 pub(crate) use model::{Order, OrderFilter, RefundRecord, Return};
 pub(crate) use outcome::{CheckoutOutcome, Declined, PaymentOutcome};
-pub(crate) use pay::PaymentRequest;
+pub(crate) use pay::{PaymentMeans, PaymentRequest};
 pub(crate) use refunds::RefundRequest;
 pub(crate) use returns::{Decision, ReturnRequest};
-pub(crate) use shipping::{Shipping, ShippingMethod};
+pub(crate) use shipping::Shipping;
+pub use shipping::{ShippingMethod, ShippingMethods, TaxRates};
 pub(crate) use units::{Handover, Step};
 pub(crate) use views::OrderView;
 
@@ -50,12 +53,13 @@ pub(crate) use store::OrderStore;
 
 use crate::accounts::AddressBook;
 use crate::catalog::Catalog;
+use crate::coupons::Coupons;
 use crate::payments::PaymentGateway;
 use bazaar_actors::cart::Carts;
 use bazaar_actors::hub::Hub;
 use bazaar_actors::inventory::Inventory;
 use bazaar_actors::journal::Journal;
-use keyed_locks::KeyedLocks;
+pub(crate) use keyed_locks::KeyedLocks;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -73,6 +77,11 @@ pub(crate) struct Orders {
     /// How long an unpaid order holds its stock.
     hold_ttl: time::Duration,
     rules: OrderRules,
+    shipping_methods: ShippingMethods,
+    tax_rates: TaxRates,
+    coupons: Coupons,
+    /// The currency wallets hold: orders in it may be paid from the wallet.
+    wallet_currency: String,
     fingerprints: Fingerprints,
     customer_locks: Arc<KeyedLocks<Uuid>>,
     /// By user, scope and idempotency key.
@@ -93,6 +102,10 @@ pub(crate) struct OrderServices {
     pub hub: Hub,
     pub hold_ttl: time::Duration,
     pub rules: OrderRules,
+    pub shipping_methods: ShippingMethods,
+    pub tax_rates: TaxRates,
+    pub coupons: Coupons,
+    pub wallet_currency: String,
     pub fingerprints: Fingerprints,
 }
 
@@ -114,6 +127,11 @@ impl Orders {
         &self.fingerprints
     }
 
+    /// The shop's shipping methods.
+    pub(crate) fn shipping_methods(&self) -> &[ShippingMethod] {
+        self.shipping_methods.all()
+    }
+
     pub(crate) fn new(services: OrderServices) -> Self {
         Self {
             store: services.store,
@@ -126,6 +144,10 @@ impl Orders {
             hub: services.hub,
             hold_ttl: services.hold_ttl,
             rules: services.rules,
+            shipping_methods: services.shipping_methods,
+            tax_rates: services.tax_rates,
+            coupons: services.coupons,
+            wallet_currency: services.wallet_currency,
             fingerprints: services.fingerprints,
             customer_locks: Arc::default(),
             key_locks: Arc::default(),

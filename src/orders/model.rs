@@ -1,7 +1,6 @@
 //! Orders as clients read them: an order with its lines, timeline, payments, refunds and
 //! shipments.
 
-use super::shipping::ShippingMethod;
 use crate::domain::{OrderStatus, PaymentMethod};
 use crate::payments::DeclineCode;
 use serde::{Deserialize, Serialize};
@@ -19,11 +18,17 @@ pub(crate) struct Order {
     pub subtotal_cents: i64,
     pub discount_cents: i64,
     pub shipping_cents: i64,
+    pub tax_cents: i64,
+    /// `subtotal_cents - discount_cents + shipping_cents + tax_cents`.
     pub total_cents: i64,
     #[schema(value_type = Object)]
     #[sqlx(json)]
     pub shipping_address: serde_json::Value,
-    pub shipping_method: ShippingMethod,
+    /// The id of its shipping method.
+    pub shipping_method: String,
+    /// The coupon priced into it, redeemed when it is paid.
+    pub coupon_id: Option<Uuid>,
+    pub coupon_code: Option<String>,
     /// Until when the order holds its stock without being paid.
     #[serde(with = "time::serde::rfc3339")]
     pub payment_due_at: OffsetDateTime,
@@ -63,7 +68,19 @@ pub(crate) struct OrderItem {
     pub name: String,
     pub unit_price_cents: i64,
     pub qty: i64,
+    /// `unit_price_cents * qty`, before discount and tax.
     pub line_total_cents: i64,
+    /// The line's share of the coupon's discount.
+    pub discount_cents: i64,
+    /// Tax on the line after its discount.
+    pub tax_cents: i64,
+}
+
+impl OrderItem {
+    /// What the customer paid for the line: its total less discount, plus tax.
+    pub(crate) fn charged_cents(&self) -> i64 {
+        self.line_total_cents - self.discount_cents + self.tax_cents
+    }
 }
 
 /// A step of the order's timeline.
@@ -175,10 +192,7 @@ pub(crate) struct Return {
 impl Return {
     /// What approving it refunds: its units at the prices paid.
     pub(crate) fn value_cents(&self) -> i64 {
-        self.lines
-            .iter()
-            .map(|line| line.unit_price_cents * line.qty)
-            .sum()
+        self.lines.iter().map(|line| line.refund_cents).sum()
     }
 }
 
@@ -188,6 +202,9 @@ pub(crate) struct ReturnLine {
     pub product_id: Uuid,
     pub qty: i64,
     pub unit_price_cents: i64,
+    /// What approving refunds for these units: their part of what the line was charged (after
+    /// discount, with tax), rounded down.
+    pub refund_cents: i64,
 }
 
 /// Filters of the order list.

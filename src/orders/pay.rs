@@ -1,26 +1,47 @@
 //! Paying an order: charge the card (outside any actor), then one journal unit that marks the
-//! order paid and sells its held units. A charge whose unit cannot land is refunded at once.
+//! order paid, sells its held units, redeems its coupon and, for a wallet payment, debits the
+//! wallet. A charge whose unit cannot land is refunded at once.
 
 use super::idempotency::{IdempotencyKey, recorded};
 use super::model::{Order, OrderEvent, PaymentRecord, PaymentStatus};
 use super::outcome::{Declined, PaymentOutcome};
 use super::store::UnpaidAttempt;
 use super::unanswered::stored_after_all;
-use super::units::{PaymentWork, RecordFor};
+use super::units::{PaidWith, PaymentRefusal, PaymentWork, RecordFor};
 use super::{OrderError, Orders, announce};
 use crate::clock;
-use crate::domain::{Caller, OrderStatus, PaymentMethod};
-use crate::payments::{Card, ChargeOutcome, DeclineCode};
+use crate::coupons::Redemption;
+use crate::domain::{Caller, OrderStatus};
+use crate::payments::{Card, ChargeOutcome, ChargeRequest, DeclineCode, Purpose};
 use bazaar_actors::journal::JournalError;
 use tracing::Instrument;
 use uuid::Uuid;
+
+/// How an order is paid.
+#[derive(Debug)]
+pub(crate) enum PaymentMeans {
+    Card(Card),
+    /// From the customer's wallet.
+    Wallet,
+}
 
 /// A parsed payment of an order.
 #[derive(Debug)]
 pub(crate) struct PaymentRequest {
     pub order: Uuid,
-    pub card: Card,
+    pub means: PaymentMeans,
     pub idempotency: Option<IdempotencyKey>,
+}
+
+/// What committing a payment did.
+pub(super) enum Committed {
+    /// The payment is durable; the order as it now reads.
+    Paid(Box<Order>),
+    /// The order could no longer be paid, or (with a reason) its coupon or the wallet refused;
+    /// nothing was written.
+    Refused(Option<PaymentRefusal>),
+    /// The database failed; nothing was written.
+    Failed(OrderError),
 }
 
 /// What charging an order did.
@@ -63,7 +84,7 @@ impl Orders {
         }
         let record_for = request.idempotency.clone().map(RecordFor::Payment);
         match self
-            .charge_and_commit(&order, caller.id, &request.card, record_for)
+            .charge_and_commit(&order, caller.id, &request.means, record_for)
             .await
         {
             Ok(Charged::Paid(order)) => Ok(PaymentOutcome::Paid(order)),
@@ -92,12 +113,12 @@ impl Orders {
         }
     }
 
-    /// Charges `card` for `order` and, if approved, commits the payment.
+    /// Charges `means` for `order` and, if approved, commits the payment.
     pub(crate) async fn charge_and_commit(
         &self,
         order: &Order,
         payer: Uuid,
-        card: &Card,
+        means: &PaymentMeans,
         record_for: Option<RecordFor>,
     ) -> Result<Charged, OrderError> {
         if order.status != OrderStatus::PendingPayment {
@@ -110,36 +131,85 @@ impl Orders {
                 "the order's hold has expired; it can no longer be paid",
             ));
         }
+        // Refused before any money moves when the coupon is already spent or expired; the
+        // payment's unit checks again on the locked coupon.
+        if let Some(coupon) = order.coupon_id {
+            let coupon = self
+                .coupons
+                .by_id(coupon)
+                .await?
+                .ok_or(OrderError::NotFound("coupon"))?;
+            self.coupons.check(&coupon, order.user_id).await?;
+        }
         // Held until the attempt is recorded: parallel attempts cannot all pass the count.
         let lock = self.payment_locks.lock_for(order.id);
         let _attempt = lock.lock().await;
-        let limit = self.rules.max_payment_declines;
-        if self.store.declined_payments(order.id).await? >= limit {
-            return Err(OrderError::TooManyPaymentAttempts { limit });
-        }
-        let charged = self
-            .gateway
-            .charge(card, order.total_cents, &order.currency)
-            .await
-            .map_err(|error| OrderError::Unavailable(error.to_string()))?;
-        let reference = match charged {
-            ChargeOutcome::Approved { reference } => reference,
-            ChargeOutcome::Declined { code } => {
-                self.store
-                    .record_unpaid_attempt(UnpaidAttempt {
-                        order,
-                        card,
-                        status: PaymentStatus::Declined,
-                        reference: None,
-                        decline: Some(code),
-                    })
-                    .await?;
-                return Ok(Charged::Declined(code));
+        let paid_with = match means {
+            PaymentMeans::Card(card) => match self.charge_card(order, card).await? {
+                Ok(paid_with) => paid_with,
+                Err(code) => return Ok(Charged::Declined(code)),
+            },
+            PaymentMeans::Wallet if order.currency != self.wallet_currency => {
+                return Err(OrderError::invalid(
+                    "method",
+                    format!(
+                        "the wallet holds {}; this order is in {}",
+                        self.wallet_currency, order.currency
+                    ),
+                ));
             }
+            PaymentMeans::Wallet => PaidWith::Wallet,
         };
+        match self
+            .commit_payment(order, payer, &paid_with, record_for)
+            .await?
+        {
+            Committed::Paid(paid) => Ok(Charged::Paid(paid)),
+            Committed::Failed(error) => {
+                if let (PaidWith::Card { gateway_ref, .. }, PaymentMeans::Card(card)) =
+                    (&paid_with, means)
+                {
+                    self.return_charge(order, gateway_ref, card).await?;
+                }
+                Err(error)
+            }
+            Committed::Refused(refusal) => {
+                if let (PaidWith::Card { gateway_ref, .. }, PaymentMeans::Card(card)) =
+                    (&paid_with, means)
+                {
+                    // Paid meanwhile by this very charge: its webhook was faster than its answer.
+                    if let Some(paid) = self.paid_by(order.id, gateway_ref).await? {
+                        return Ok(Charged::Paid(paid));
+                    }
+                    // Otherwise the order expired or was cancelled meanwhile, or its coupon ran
+                    // out: give the money back.
+                    self.return_charge(order, gateway_ref, card).await?;
+                }
+                match refusal {
+                    Some(PaymentRefusal::Coupon(refusal)) => Err(refusal.into()),
+                    Some(PaymentRefusal::InsufficientFunds) => {
+                        Ok(Charged::Declined(DeclineCode::InsufficientFunds))
+                    }
+                    None => Err(OrderError::Conflict("the order can no longer be paid")),
+                }
+            }
+        }
+    }
+
+    /// Commits a payment `paid_with` of `order` in one journal unit (with its coupon's
+    /// redemption and, for the wallet, the debit); refused if the order can no longer be paid or
+    /// the coupon or the wallet refuses. Whoever charged gives the money back when it did not
+    /// land.
+    pub(super) async fn commit_payment(
+        &self,
+        order: &Order,
+        payer: Uuid,
+        paid_with: &PaidWith,
+        record_for: Option<RecordFor>,
+    ) -> Result<Committed, OrderError> {
         let at = clock::now();
         let payment = Uuid::now_v7();
-        let paid = paid_order(order, payer, payment, card, at);
+        let paid = paid_order(order, payer, payment, paid_with, at);
         let idempotency = match record_for {
             Some(to) => {
                 let outcome = match &to {
@@ -160,14 +230,21 @@ impl Orders {
             payment,
             amount_cents: order.total_cents,
             currency: order.currency.clone(),
-            gateway_ref: reference.clone(),
-            card_brand: card.brand,
-            card_last4: card.last4.clone(),
+            paid_with: paid_with.clone(),
+            coupon: order.coupon_id.map(|coupon| Redemption {
+                coupon,
+                customer: order.user_id,
+                order: order.id,
+                discount_cents: order.discount_cents,
+                at,
+            }),
             at,
             idempotency,
             committed: Default::default(),
+            refusal: Default::default(),
         };
         let committed = work.committed.clone();
+        let refusal = work.refusal.clone();
         let mut outcome = self.journal.write(work).await;
         if let Err(JournalError::Unavailable(_)) = &outcome {
             // The commit went unanswered: ask the database whether the payment landed.
@@ -178,11 +255,11 @@ impl Orders {
                 // blindly.
                 None => {
                     // Logged here: a client that hung up would never see the error below.
-                    tracing::error!(order = %order.id, %payment, %reference,
-                        "charged, but the database did not say whether the payment was stored: reconcile");
+                    tracing::error!(order = %order.id, %payment, paid_with = ?paid_with.gateway_ref(),
+                        "paid, but the database did not say whether the payment was stored: reconcile");
                     return Err(OrderError::Unavailable(format!(
-                        "charged {reference} for order {}, but the database did not say whether \
-                         payment {payment} was stored: reconcile",
+                        "paid order {}, but the database did not say whether payment {payment} \
+                         was stored: reconcile",
                         order.id
                     )));
                 }
@@ -194,29 +271,108 @@ impl Orders {
                     self.inventory.commit(hold.product_id, hold.id).await;
                 }
                 announce(&self.hub, &paid);
-                Ok(Charged::Paid(Box::new(paid)))
+                Ok(Committed::Paid(Box::new(paid)))
             }
-            refused_or_failed => {
-                // The order expired or was cancelled meanwhile, or the database failed: give the
-                // money back.
-                if let Err(error) = self.gateway.refund(&reference, order.total_cents).await {
-                    tracing::error!(%error, reference, "refund of an unrecorded charge failed");
-                }
+            Ok(false) => Ok(Committed::Refused(refusal.get())),
+            Err(error) => Ok(Committed::Failed(error.into())),
+        }
+    }
+
+    /// `order` as it reads now, if a succeeded payment with `reference` paid it.
+    async fn paid_by(
+        &self,
+        order: Uuid,
+        reference: &str,
+    ) -> Result<Option<Box<Order>>, OrderError> {
+        let Some(read) = self.store.order(order).await? else {
+            return Ok(None);
+        };
+        let paid = self.store.paid_with_reference(order, reference).await?;
+        Ok(paid.then(|| Box::new(read)))
+    }
+
+    /// Charges `card` for `order`, recording a decline; what paid, or the decline.
+    async fn charge_card(
+        &self,
+        order: &Order,
+        card: &Card,
+    ) -> Result<Result<PaidWith, DeclineCode>, OrderError> {
+        let limit = self.rules.max_payment_declines;
+        let (declined, attempts) = self.store.payment_attempts(order.id).await?;
+        if declined >= limit {
+            return Err(OrderError::TooManyPaymentAttempts { limit });
+        }
+        // A retry of an attempt whose answer was lost (a timeout) asks with the same key, so a
+        // gateway that keeps keys answers the first charge instead of charging twice; an attempt
+        // that was recorded (declined, or charged and given back) makes the next one new.
+        let (month, year, _) = card.secrets();
+        let request = ChargeRequest {
+            card,
+            amount_cents: order.total_cents,
+            currency: &order.currency,
+            purpose: Purpose::Order(order.id),
+            idempotency_key: format!(
+                "order-{}-{}",
+                order.id,
+                self.fingerprints.tag(&[
+                    card.number().as_bytes(),
+                    &month.to_be_bytes(),
+                    &year.to_be_bytes(),
+                    &attempts.to_be_bytes(),
+                ])
+            ),
+        };
+        let charged = self
+            .gateway
+            .charge(&request)
+            .await
+            .map_err(|error| OrderError::Unavailable(error.to_string()))?;
+        match charged {
+            ChargeOutcome::Approved { reference } => Ok(Ok(PaidWith::Card {
+                gateway_ref: reference,
+                brand: card.brand,
+                last4: card.last4.clone(),
+            })),
+            ChargeOutcome::Declined { code } => {
                 self.store
                     .record_unpaid_attempt(UnpaidAttempt {
                         order,
                         card,
-                        status: PaymentStatus::Refunded,
-                        reference: Some(&reference),
-                        decline: None,
+                        status: PaymentStatus::Declined,
+                        reference: None,
+                        decline: Some(code),
                     })
                     .await?;
-                match refused_or_failed {
-                    Ok(_) => Err(OrderError::Conflict("the order can no longer be paid")),
-                    Err(error) => Err(error.into()),
-                }
+                Ok(Err(code))
             }
         }
+    }
+
+    /// Refunds a charge whose payment did not land, and records it.
+    async fn return_charge(
+        &self,
+        order: &Order,
+        reference: &str,
+        card: &Card,
+    ) -> Result<(), OrderError> {
+        let key = format!("return-{reference}");
+        if let Err(error) = self
+            .gateway
+            .refund(reference, order.total_cents, &key)
+            .await
+        {
+            tracing::error!(%error, reference, "refund of an unrecorded charge failed");
+        }
+        self.store
+            .record_unpaid_attempt(UnpaidAttempt {
+                order,
+                card,
+                status: PaymentStatus::Refunded,
+                reference: Some(reference),
+                decline: None,
+            })
+            .await?;
+        Ok(())
     }
 }
 
@@ -225,7 +381,7 @@ fn paid_order(
     order: &Order,
     payer: Uuid,
     payment: Uuid,
-    card: &Card,
+    paid_with: &PaidWith,
     at: time::OffsetDateTime,
 ) -> Order {
     let mut paid = order.clone();
@@ -241,10 +397,10 @@ fn paid_order(
         id: payment,
         amount_cents: order.total_cents,
         currency: order.currency.clone(),
-        method: PaymentMethod::Card,
+        method: paid_with.method(),
         status: PaymentStatus::Succeeded,
-        card_brand: Some(card.brand.into()),
-        card_last4: Some(card.last4.clone()),
+        card_brand: paid_with.card_brand().map(Into::into),
+        card_last4: paid_with.card_last4().map(Into::into),
         decline_code: None,
         created_at: at,
     });

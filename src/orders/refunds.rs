@@ -155,7 +155,10 @@ impl Orders {
             None => return Err(OrderError::NotFound("order")),
         };
         let sent = match &reserved.payment_reference {
-            Some(reference) => self.gateway.refund(reference, reserved.amount).await,
+            Some(reference) => {
+                let key = format!("refund-{refund}");
+                self.gateway.refund(reference, reserved.amount, &key).await
+            }
             None => Ok(()),
         };
         let settle = |succeeded, reserved: Reserved| SettleRefund {

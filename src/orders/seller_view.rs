@@ -3,7 +3,6 @@
 //! customer's phone; never the customer's id, payments, refunds or other sellers' lines.
 
 use super::model::{Order, OrderEvent, OrderItem, Shipment};
-use super::shipping::ShippingMethod;
 use crate::domain::OrderStatus;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -20,12 +19,18 @@ pub(crate) struct SellerOrder {
     pub currency: String,
     /// The seller's own lines.
     pub items: Vec<OrderItem>,
-    /// The sum of the seller's own lines.
+    /// The sum of the seller's own lines before discount and tax.
     pub subtotal_cents: i64,
+    /// The discount on the seller's own lines.
+    pub discount_cents: i64,
+    /// The tax on the seller's own lines.
+    pub tax_cents: i64,
+    /// What the customer paid for the seller's own lines (shipping is the shop's).
+    pub total_cents: i64,
     /// Where to ship, without the customer's phone.
     #[schema(value_type = Object)]
     pub shipping_address: serde_json::Value,
-    pub shipping_method: ShippingMethod,
+    pub shipping_method: String,
     /// The timeline; who made a change, and their note, are shown only for the seller's own
     /// changes.
     pub events: Vec<OrderEvent>,
@@ -61,6 +66,9 @@ impl SellerOrder {
             status: order.status,
             currency: order.currency,
             subtotal_cents: lines.iter().map(|line| line.line_total_cents).sum(),
+            discount_cents: lines.iter().map(|line| line.discount_cents).sum(),
+            tax_cents: lines.iter().map(|line| line.tax_cents).sum(),
+            total_cents: lines.iter().map(OrderItem::charged_cents).sum(),
             items: lines,
             shipping_address: address,
             shipping_method: order.shipping_method,

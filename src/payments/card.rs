@@ -26,6 +26,9 @@ impl std::fmt::Debug for CardFields {
 #[derive(Clone)]
 pub(crate) struct Card {
     number: String,
+    exp_month: i64,
+    exp_year: i64,
+    cvc: String,
     pub brand: &'static str,
     pub last4: String,
 }
@@ -84,12 +87,20 @@ impl Card {
             brand: brand(&number),
             last4,
             number,
+            exp_month: fields.exp_month,
+            exp_year: year,
+            cvc: fields.cvc.trim().to_owned(),
         })
     }
 
     /// The full number, for the gateway only.
     pub(crate) fn number(&self) -> &str {
         &self.number
+    }
+
+    /// Month and four-digit year of expiry, and the CVC: for the gateway only.
+    pub(crate) fn secrets(&self) -> (i64, i64, &str) {
+        (self.exp_month, self.exp_year, &self.cvc)
     }
 }
 
@@ -108,6 +119,14 @@ fn luhn(digits: &str) -> bool {
         })
         .sum();
     sum.is_multiple_of(10)
+}
+
+/// `name` as one of the brands [`Card`] knows (`card` for any other).
+pub(crate) fn known_brand(name: &str) -> &'static str {
+    ["visa", "mastercard", "amex"]
+        .into_iter()
+        .find(|known| *known == name)
+        .unwrap_or("card")
 }
 
 fn brand(number: &str) -> &'static str {

@@ -1,7 +1,7 @@
 //! The built-in test gateway: `4000000000000002` is declined, `4000000000009995` is declined for
 //! insufficient funds, every other valid card (such as `4242424242424242`) is approved.
 
-use super::{Card, ChargeOutcome, DeclineCode, GatewayError, PaymentGateway};
+use super::{ChargeOutcome, ChargeRequest, DeclineCode, GatewayError, PaymentGateway};
 use futures_util::future::BoxFuture;
 use uuid::Uuid;
 
@@ -12,11 +12,9 @@ pub(crate) struct TestGateway;
 impl PaymentGateway for TestGateway {
     fn charge<'a>(
         &'a self,
-        card: &'a Card,
-        _amount_cents: i64,
-        _currency: &'a str,
+        request: &'a ChargeRequest<'a>,
     ) -> BoxFuture<'a, Result<ChargeOutcome, GatewayError>> {
-        let outcome = match card.number() {
+        let outcome = match request.card.number() {
             "4000000000000002" => ChargeOutcome::Declined {
                 code: DeclineCode::CardDeclined,
             },
@@ -34,6 +32,7 @@ impl PaymentGateway for TestGateway {
         &'a self,
         _reference: &'a str,
         _amount_cents: i64,
+        _idempotency_key: &'a str,
     ) -> BoxFuture<'a, Result<(), GatewayError>> {
         Box::pin(async { Ok(()) })
     }
@@ -42,7 +41,7 @@ impl PaymentGateway for TestGateway {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::payments::CardFields;
+    use crate::payments::{Card, CardFields, Purpose};
 
     fn card(number: &str) -> Card {
         Card::parse(&CardFields {
@@ -57,7 +56,17 @@ mod tests {
     #[tokio::test]
     async fn the_test_gateway_declines_its_test_cards() {
         let gateway = &TestGateway;
-        let charge = |number| async move { gateway.charge(&card(number), 100, "EUR").await };
+        let charge = |number| async move {
+            let card = card(number);
+            let request = ChargeRequest {
+                card: &card,
+                amount_cents: 100,
+                currency: "EUR",
+                purpose: Purpose::Order(Uuid::nil()),
+                idempotency_key: "k".into(),
+            };
+            gateway.charge(&request).await
+        };
         assert!(matches!(
             charge("4242424242424242").await.unwrap(),
             ChargeOutcome::Approved { .. }

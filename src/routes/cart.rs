@@ -104,3 +104,43 @@ pub(crate) async fn clear(
     carts.clear(caller.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CouponCodeBody {
+    /// The coupon's code (case does not matter).
+    code: String,
+}
+
+/// Applies a coupon to the cart and re-prices it; refused (409 `coupon_expired`,
+/// `coupon_exhausted`, `coupon_not_applicable`, `coupon_minimum_not_met`) if it cannot discount
+/// this cart now.
+#[utoipa::path(tag = "cart", security(("bearer" = [])), request_body = CouponCodeBody,
+    responses((status = 200, body = CartView), (status = 401, body = Problem),
+              (status = 404, description = "no coupon with this code", body = Problem),
+              (status = 409, body = Problem), (status = 422, body = Problem),
+              (status = 429, body = Problem)))]
+#[post("/coupon")]
+pub(crate) async fn apply_coupon(
+    carts: web::Data<ShoppingCarts>,
+    limits: web::Data<RateLimits>,
+    caller: AuthUser,
+    Json(body): Json<CouponCodeBody>,
+) -> Result<HttpResponse, ApiError> {
+    limits.check(RateClass::CartWrite, RateKey::User(caller.id))?;
+    Ok(HttpResponse::Ok().json(carts.apply_coupon(caller.id, &body.code).await?))
+}
+
+/// Removes the cart's coupon.
+#[utoipa::path(tag = "cart", security(("bearer" = [])),
+    responses((status = 200, body = CartView), (status = 401, body = Problem),
+              (status = 429, body = Problem)))]
+#[delete("/coupon")]
+pub(crate) async fn remove_coupon(
+    carts: web::Data<ShoppingCarts>,
+    limits: web::Data<RateLimits>,
+    caller: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    limits.check(RateClass::CartWrite, RateKey::User(caller.id))?;
+    Ok(HttpResponse::Ok().json(carts.remove_coupon(caller.id).await?))
+}

@@ -9,6 +9,7 @@ mod accounts;
 mod auth;
 mod cart;
 mod catalog;
+mod coupons;
 mod error_responses;
 mod health;
 mod live;
@@ -16,7 +17,9 @@ mod method_not_allowed;
 mod notifications;
 mod orders;
 mod outbox;
+mod payments;
 mod stock;
+mod wallet;
 
 use crate::error::path_error;
 use actix_web::web;
@@ -62,7 +65,9 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                         .service(cart::clear)
                         .service(cart::add_item)
                         .service(cart::set_item)
-                        .service(cart::remove_item),
+                        .service(cart::remove_item)
+                        .service(cart::apply_coupon)
+                        .service(cart::remove_coupon),
                 )
                 .service(
                     scope("/orders")
@@ -76,6 +81,19 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                 )
                 .service(scope("/returns").service(orders::decide_return))
                 .service(orders::deliveries)
+                .service(orders::shipping_methods)
+                .service(
+                    scope("/coupons")
+                        .service(coupons::list)
+                        .service(coupons::create)
+                        .service(coupons::withdraw),
+                )
+                .service(
+                    scope("/wallet")
+                        .service(wallet::get)
+                        .service(wallet::top_up),
+                )
+                .service(payments::stripe_webhook)
                 .service(
                     scope("/auth")
                         .service(accounts::flows::register)
@@ -147,6 +165,8 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
         (name = "inventory", description = "Stock levels and adjustments"),
         (name = "cart", description = "The customer's cart"),
         (name = "orders", description = "Checkout, payment, orders"),
+        (name = "coupons", description = "Sellers' and admins' coupons"),
+        (name = "wallet", description = "The customer's wallet"),
         (name = "live", description = "Live updates over WebSocket"),
     )
 )]

@@ -1,4 +1,5 @@
-//! `/api/v1/checkout`, `/api/v1/orders`, `/api/v1/returns` and `/api/v1/deliveries`
+//! `/api/v1/checkout`, `/api/v1/orders`, `/api/v1/returns`, `/api/v1/deliveries` and
+//! `/api/v1/shipping-methods`
 //! (→ [`crate::orders`]): placing, paying, reading, cancelling, fulfilling, refunding and
 //! returning orders. The typed outcomes of checkout and payment become HTTP answers here, and
 //! only here ([`checkout_answer`], [`payment_answer`]).
@@ -13,9 +14,10 @@ use crate::domain::{
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::orders::{
-    CheckoutLine, CheckoutOutcome, CheckoutRequest, Decision, Declined, Handover, IdempotencyKey,
-    LineSource, Order, OrderError, OrderFilter, OrderView, Orders, PaymentOutcome, PaymentRequest,
-    RefundRecord, RefundRequest, Return, ReturnRequest, Shipping, ShippingMethod, Step,
+    CheckoutLine, CheckoutOutcome, CheckoutRequest, Decision, Declined, Fingerprints, Handover,
+    IdempotencyKey, LineSource, Order, OrderError, OrderFilter, OrderView, Orders, PaymentMeans,
+    PaymentOutcome, PaymentRequest, RefundRecord, RefundRequest, Return, ReturnRequest, Shipping,
+    ShippingMethod, Step,
 };
 use crate::payments::{Card, CardFields};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -35,22 +37,23 @@ pub(crate) struct LineBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PaymentBody {
-    /// `card` (the wallet is not offered yet).
+    /// `card` or `wallet` (an order in the wallet's currency).
     method: String,
+    /// Required for `card`.
     card: Option<CardFields>,
 }
 
 impl PaymentBody {
-    /// The card to charge (the only method offered).
-    fn card(&self) -> Parsed<Card> {
+    /// How to pay.
+    fn means(&self) -> Parsed<PaymentMeans> {
         match (self.method.as_str(), &self.card) {
-            ("card", Some(card)) => Card::parse(card).map_err(|error| error.within("card")),
+            ("card", Some(card)) => Card::parse(card)
+                .map(PaymentMeans::Card)
+                .map_err(|error| error.within("card")),
             ("card", None) => Err(Invalid::field("card", "is required for card payments")),
-            ("wallet", _) => Err(Invalid::field(
-                "method",
-                "the wallet is not offered yet; pay by card",
-            )),
-            _ => Err(Invalid::field("method", "must be card")),
+            ("wallet", None) => Ok(PaymentMeans::Wallet),
+            ("wallet", Some(_)) => Err(Invalid::field("card", "is not taken for wallet payments")),
+            _ => Err(Invalid::field("method", "must be card or wallet")),
         }
     }
 }
@@ -64,16 +67,19 @@ pub(crate) struct CheckoutBody {
     shipping_address_id: Option<Uuid>,
     /// ...or an address given here.
     shipping_address: Option<AddressFields>,
-    /// `standard` (default, free) or `express` (15.00).
+    /// The id of a method of `GET /shipping-methods` that serves the address and the order's
+    /// currency; by default the first that does.
     shipping_method: Option<String>,
     /// Pay in the same call.
     payment: Option<PaymentBody>,
+    /// A coupon code (case does not matter); a cart's checkout without one uses the cart's.
+    coupon: Option<String>,
 }
 
 /// The `Idempotency-Key` of `req`, fingerprinting `body`, if the request has one.
-fn idempotency_key(
+pub(super) fn idempotency_key(
     req: &HttpRequest,
-    orders: &Orders,
+    fingerprints: &Fingerprints,
     user: Uuid,
     scope: String,
     body: &Value,
@@ -84,7 +90,6 @@ fn idempotency_key(
     let key = value
         .to_str()
         .map_err(|_| ApiError::invalid_field("Idempotency-Key", "must be visible ASCII"))?;
-    let fingerprints = orders.fingerprints();
     Ok(Some(IdempotencyKey::new(
         user,
         scope,
@@ -145,7 +150,13 @@ pub(crate) async fn checkout(
 ) -> Result<HttpResponse, ApiError> {
     let customer = customer.0.id;
     limits.check(RateClass::Checkout, RateKey::User(customer))?;
-    let idempotency = idempotency_key(&req, &orders, customer, "checkout".into(), &raw)?;
+    let idempotency = idempotency_key(
+        &req,
+        orders.fingerprints(),
+        customer,
+        "checkout".into(),
+        &raw,
+    )?;
     let body: CheckoutBody =
         crate::domain::from_json_value(raw).map_err(|e| ApiError::validation(vec![e]))?;
     let shipping = match (body.shipping_address_id, &body.shipping_address) {
@@ -158,17 +169,11 @@ pub(crate) async fn checkout(
             "give either shipping_address_id or shipping_address",
         )),
     };
-    let (shipping, shipping_method, payment) = (
+    let (shipping, payment) = (
         shipping,
-        optional(
-            "shipping_method",
-            body.shipping_method.as_deref(),
-            ShippingMethod::parse,
-        )
-        .map(|method| method.unwrap_or(ShippingMethod::Standard)),
         body.payment
             .as_ref()
-            .map(|payment| payment.card().map_err(|error| error.within("payment")))
+            .map(|payment| payment.means().map_err(|error| error.within("payment")))
             .transpose(),
     )
         .all_valid()?;
@@ -188,8 +193,9 @@ pub(crate) async fn checkout(
         customer,
         lines,
         shipping,
-        shipping_method,
+        shipping_method: body.shipping_method,
         payment,
+        coupon: body.coupon,
         idempotency,
     };
     checkout_answer(orders.checkout(request).await?)
@@ -214,12 +220,18 @@ pub(crate) async fn pay(
     Json(raw): Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     limits.check(RateClass::Pay, RateKey::User(caller.id))?;
-    let idempotency = idempotency_key(&req, &orders, caller.id, format!("pay:{id}"), &raw)?;
+    let idempotency = idempotency_key(
+        &req,
+        orders.fingerprints(),
+        caller.id,
+        format!("pay:{id}"),
+        &raw,
+    )?;
     let payment: PaymentBody =
         crate::domain::from_json_value(raw).map_err(|e| ApiError::validation(vec![e]))?;
     let request = PaymentRequest {
         order: *id,
-        card: payment.card()?,
+        means: payment.means()?,
         idempotency,
     };
     payment_answer(orders.pay(Caller::from(&caller), request).await?)
@@ -389,6 +401,14 @@ pub(crate) async fn deliveries(
     Ok(HttpResponse::Ok().json(orders.deliveries(Caller::from(&courier.0), page).await?))
 }
 
+/// The shop's shipping methods, in the order a checkout tries them by default.
+#[utoipa::path(tag = "orders",
+    responses((status = 200, body = [ShippingMethod])))]
+#[get("/shipping-methods")]
+pub(crate) async fn shipping_methods(orders: web::Data<Orders>) -> HttpResponse {
+    HttpResponse::Ok().json(orders.shipping_methods())
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RefundBody {
@@ -420,7 +440,13 @@ pub(crate) async fn refund(
     req: HttpRequest,
     Json(raw): Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let idempotency = idempotency_key(&req, &orders, caller.id, format!("refund:{id}"), &raw)?;
+    let idempotency = idempotency_key(
+        &req,
+        orders.fingerprints(),
+        caller.id,
+        format!("refund:{id}"),
+        &raw,
+    )?;
     let body: RefundBody =
         crate::domain::from_json_value(raw).map_err(|e| ApiError::validation(vec![e]))?;
     let (amount_cents, reason) = (

@@ -555,6 +555,41 @@ impl<'a> Api<'a> {
         self.get(&format!("/api/v1/deliveries{query}")).await
     }
 
+    pub async fn shipping_methods(&self) -> Response {
+        self.get("/api/v1/shipping-methods").await
+    }
+
+    // Coupons and wallet.
+
+    pub async fn coupons(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/coupons".into(), query)).await
+    }
+
+    pub async fn create_coupon(&self, body: &Value) -> Response {
+        self.post("/api/v1/coupons", body).await
+    }
+
+    pub async fn withdraw_coupon(&self, code: &str) -> Response {
+        self.delete(&format!("/api/v1/coupons/{code}")).await
+    }
+
+    pub async fn apply_coupon(&self, code: &str) -> Response {
+        self.post("/api/v1/cart/coupon", &json!({"code": code}))
+            .await
+    }
+
+    pub async fn remove_coupon(&self) -> Response {
+        self.delete("/api/v1/cart/coupon").await
+    }
+
+    pub async fn wallet(&self, query: &str) -> Response {
+        self.get(&with_query("/api/v1/wallet".into(), query)).await
+    }
+
+    pub async fn top_up(&self, body: &Value, key: Option<&str>) -> Response {
+        self.post_keyed("/api/v1/wallet/top-up", body, key).await
+    }
+
     // Live.
 
     pub async fn notifications(&self, query: &str) -> Response {

@@ -6,7 +6,8 @@ use uuid::Uuid;
 
 pub(super) async fn priced(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<PricedProduct>> {
     sqlx::query_as(
-        "SELECT p.id, p.name, p.price_cents, p.currency, p.status = 'published' AS published,
+        "SELECT p.id, p.seller_id, p.name, p.price_cents, p.currency,
+             p.status = 'published' AS published,
              i.available
          FROM products p JOIN inventory i ON i.product_id = p.id WHERE p.id = ANY($1)",
     )

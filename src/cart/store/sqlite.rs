@@ -10,7 +10,8 @@ pub(super) async fn priced(
     ids: &[Uuid],
 ) -> sqlx::Result<Vec<PricedProduct>> {
     sqlx::query_as(
-        "SELECT p.id, p.name, p.price_cents, p.currency, p.status = 'published' AS published,
+        "SELECT p.id, p.seller_id, p.name, p.price_cents, p.currency,
+             p.status = 'published' AS published,
              i.available
          FROM products p JOIN inventory i ON i.product_id = p.id
          WHERE p.id IN (SELECT unhex(replace(value, '-', '')) FROM json_each($1))",

@@ -11,12 +11,15 @@ mod sqlite;
 use super::idempotency::IdempotencyKey;
 use super::model::{Order, OrderFilter, OrderItem};
 use super::units::{
-    Cancelled, ChangedHold, CheckoutWork, FulfilmentState, PaymentWork, RefundStanding, ShipmentRow,
+    Cancelled, ChangedHold, CheckoutWork, FulfilmentState, PaidWith, PaymentRefusal, PaymentWork,
+    RefundStanding, ShipmentRow,
 };
+use crate::coupons;
 use crate::db::Database;
 use crate::domain::{Caller, OrderStatus, Page, Paged};
 use crate::orders::model::PaymentStatus;
 use crate::payments::{Card, DeclineCode};
+use crate::wallet;
 use bazaar_actors::by_backend;
 use bazaar_actors::inventory::HoldTicket;
 use bazaar_actors::store::Connection;
@@ -186,9 +189,10 @@ impl OrderStore {
         by_backend!(pool &self.db => record_unpaid_attempt(attempt))
     }
 
-    /// How many payments of `order` were declined.
-    pub(crate) async fn declined_payments(&self, order: Uuid) -> sqlx::Result<i64> {
-        by_backend!(pool &self.db => declined_payments(order))
+    /// How many payment attempts of `order` were declined, and how many were recorded in all
+    /// (declined, or charged and given back).
+    pub(crate) async fn payment_attempts(&self, order: Uuid) -> sqlx::Result<(i64, i64)> {
+        by_backend!(pool &self.db => payment_attempts(order))
     }
 
     pub(crate) async fn order_exists(&self, id: Uuid) -> sqlx::Result<bool> {
@@ -197,6 +201,25 @@ impl OrderStore {
 
     pub(crate) async fn payment_exists(&self, id: Uuid) -> sqlx::Result<bool> {
         by_backend!(pool &self.db => payment_exists(id))
+    }
+
+    /// Whether a succeeded payment of `order` is the gateway's charge `reference`.
+    pub(crate) async fn paid_with_reference(
+        &self,
+        order: Uuid,
+        reference: &str,
+    ) -> sqlx::Result<bool> {
+        by_backend!(pool &self.db => paid_with_reference(order, reference))
+    }
+
+    /// Records that the gateway's event `id` was handled; false if it already was.
+    pub(crate) async fn record_gateway_event(&self, id: &str, kind: &str) -> sqlx::Result<bool> {
+        by_backend!(pool &self.db => record_gateway_event(id, kind))
+    }
+
+    /// Whether the gateway's event `id` was handled.
+    pub(crate) async fn gateway_event_seen(&self, id: &str) -> sqlx::Result<bool> {
+        by_backend!(pool &self.db => gateway_event_seen(id))
     }
 
     /// A page of the shipments handed to `courier`, open ones first, with their lines; and how
@@ -310,6 +333,62 @@ pub(crate) async fn write_payments(
         return Ok(Vec::new());
     }
     by_backend!(connection connection => write_payments(payments))
+}
+
+/// Writes one payment that redeems a coupon or debits a wallet, inside a savepoint: the payment
+/// first (which locks the order and checks it is payable), then the redemption (which locks the
+/// coupon), then the debit (which locks the wallet). If the coupon or the wallet refuses, the
+/// savepoint is rolled back and nothing of the payment stays; if the order was no longer
+/// payable, nothing was written and no holds come back.
+pub(crate) async fn write_payment_alone(
+    mut connection: Connection<'_>,
+    payment: &PaymentWork,
+) -> sqlx::Result<Result<Vec<ChangedHold>, PaymentRefusal>> {
+    execute(connection.reborrow(), "SAVEPOINT payment_alone").await?;
+    let holds = write_payments(connection.reborrow(), &[payment])
+        .await?
+        .pop()
+        .unwrap_or_default();
+    let refusal = if holds.is_empty() {
+        None
+    } else if let Some(Err(refusal)) = match &payment.coupon {
+        Some(redemption) => Some(coupons::redeem(connection.reborrow(), redemption).await?),
+        None => None,
+    } {
+        Some(PaymentRefusal::Coupon(refusal))
+    } else if matches!(payment.paid_with, PaidWith::Wallet)
+        && !wallet::debit(
+            connection.reborrow(),
+            payment.payer,
+            payment.amount_cents,
+            payment.order,
+            payment.at,
+        )
+        .await?
+    {
+        Some(PaymentRefusal::InsufficientFunds)
+    } else {
+        None
+    };
+    if let Some(refusal) = refusal {
+        execute(connection.reborrow(), "ROLLBACK TO SAVEPOINT payment_alone").await?;
+        execute(connection, "RELEASE SAVEPOINT payment_alone").await?;
+        return Ok(Err(refusal));
+    }
+    execute(connection, "RELEASE SAVEPOINT payment_alone").await?;
+    Ok(Ok(holds))
+}
+
+/// Runs one statement without parameters (the same SQL on every backend).
+async fn execute(connection: Connection<'_>, statement: &'static str) -> sqlx::Result<()> {
+    match connection {
+        Connection::Postgres(connection) => {
+            sqlx::query(statement).execute(connection).await.map(drop)
+        }
+        Connection::Sqlite(connection) => {
+            sqlx::query(statement).execute(connection).await.map(drop)
+        }
+    }
 }
 
 /// Cancels the order if it may still be cancelled.

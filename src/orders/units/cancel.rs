@@ -1,8 +1,10 @@
 //! Cancelling an order: a pending one gives its holds back; a paid one returns its units to
-//! stock and records the refund of what was paid.
+//! stock and records the refund of what was paid (credited to the wallet here, in the same
+//! transaction, when the wallet paid).
 
 use super::{AfterCommit, ChangedHold};
 use crate::orders::store;
+use crate::{clock, wallet};
 use bazaar_actors::journal::{Applied, LedgerReason, StockChange, Work};
 use bazaar_actors::store::Connection;
 use futures_util::future::BoxFuture;
@@ -14,7 +16,8 @@ pub(crate) struct Cancelled {
     /// The order had been paid: its units came back to stock (else its holds were released).
     pub was_paid: bool,
     pub holds: Vec<ChangedHold>,
-    /// The succeeded payment refunded: its amount and gateway reference.
+    /// The succeeded payment refunded: its amount and gateway reference (none: the wallet
+    /// paid).
     pub refund: Option<(i64, Option<String>)>,
 }
 
@@ -26,13 +29,16 @@ pub(crate) struct CancelWork {
 }
 
 impl Work for CancelWork {
-    fn apply<'c>(&'c self, connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
+    fn apply<'c>(&'c self, mut connection: Connection<'c>) -> BoxFuture<'c, sqlx::Result<Applied>> {
         Box::pin(async move {
             let Some(cancelled) =
-                store::write_cancellation(connection, self.order, self.by).await?
+                store::write_cancellation(connection.reborrow(), self.order, self.by).await?
             else {
                 return Ok(Applied::refused());
             };
+            if let Some((amount, None)) = cancelled.refund {
+                wallet::credit(connection, self.order, amount, clock::now()).await?;
+            }
             let paid = cancelled.was_paid;
             let stock = cancelled
                 .holds

@@ -67,7 +67,7 @@ pub(crate) use cancel::{CancelWork, Cancelled};
 pub(crate) use checkout::{CheckoutRefusal, CheckoutWork};
 pub(crate) use expire::ExpireWork;
 pub(crate) use fulfil::{FulfilWork, FulfilmentState, Handover, ShipmentRow, Step, StepRefusal};
-pub(crate) use payment::{PaymentWork, RecordFor};
+pub(crate) use payment::{PaidWith, PaymentRefusal, PaymentWork, RecordFor};
 pub(crate) use refund::{
     RefundRefusal, RefundStanding, ReserveRefund, Reserved, Restock, SettleRefund,
 };

@@ -12,6 +12,7 @@ use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::ReturnStatus;
 use crate::orders::store;
 use crate::outbox::{self, letters};
+use crate::wallet;
 use bazaar_actors::journal::{Applied, LedgerReason, StockChange, Work};
 use bazaar_actors::store::Connection;
 use futures_util::future::BoxFuture;
@@ -218,6 +219,16 @@ impl Work for SettleRefund {
                 at: self.at,
             };
             store::settle_refund(connection.reborrow(), &settled).await?;
+            // A payment without a gateway reference came from the wallet: it goes back there.
+            if self.reserved.payment_reference.is_none() {
+                wallet::credit(
+                    connection.reborrow(),
+                    self.order,
+                    self.reserved.amount,
+                    self.at,
+                )
+                .await?;
+            }
             let letter = letters::refunded(
                 self.order,
                 self.reserved.amount,

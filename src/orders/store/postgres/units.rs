@@ -1,6 +1,6 @@
 //! The statements of the orders' journal units on PostgreSQL.
 
-use crate::domain::{OrderStatus, PaymentMethod};
+use crate::domain::OrderStatus;
 use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::{Order, OrderItem};
 use crate::orders::store::{ReleasedHold, Standing};
@@ -169,19 +169,20 @@ async fn insert_orders(
         "WITH new_orders AS (
              INSERT INTO orders (id, user_id, status, currency, subtotal_cents, discount_cents,
                  shipping_cents, total_cents, shipping_address, shipping_method, payment_due_at,
-                 created_at, updated_at)
+                 created_at, updated_at, tax_cents, coupon_id, coupon_code)
              SELECT id, user_id, 'pending_payment', currency, subtotal, discount, shipping, total,
-                 address::jsonb, method, due, created, created
+                 address::jsonb, method, due, created, created, tax, coupon_id, coupon_code
              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[],
                          $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::timestamptz[],
-                         $11::timestamptz[])
+                         $11::timestamptz[], $25::bigint[], $28::uuid[], $29::text[])
                  AS t (id, user_id, currency, subtotal, discount, shipping, total, address,
-                       method, due, created)),
+                       method, due, created, tax, coupon_id, coupon_code)),
          lines AS (
              INSERT INTO order_items (order_id, product_id, seller_id, sku, name,
-                 unit_price_cents, qty, line_total_cents)
+                 unit_price_cents, qty, line_total_cents, discount_cents, tax_cents)
              SELECT * FROM unnest($12::uuid[], $13::uuid[], $14::uuid[], $15::text[], $16::text[],
-                                  $17::bigint[], $18::bigint[], $19::bigint[])),
+                                  $17::bigint[], $18::bigint[], $19::bigint[], $26::bigint[],
+                                  $27::bigint[])),
          held AS (
              INSERT INTO holds (id, order_id, product_id, qty, expires_at, state)
              SELECT id, order_id, product_id, qty, expires_at, 'held'
@@ -199,7 +200,7 @@ async fn insert_orders(
     .bind(cents(|o| o.shipping_cents))
     .bind(cents(|o| o.total_cents))
     .bind(order(|o| o.shipping_address.to_string()))
-    .bind(orders.iter().map(|c| c.order.shipping_method).collect::<Vec<_>>())
+    .bind(order(|o| o.shipping_method.clone()))
     .bind(orders.iter().map(|c| c.order.payment_due_at).collect::<Vec<_>>())
     .bind(orders.iter().map(|c| c.order.created_at).collect::<Vec<_>>())
     .bind(lines.iter().map(|(order, _)| *order).collect::<Vec<_>>())
@@ -215,6 +216,11 @@ async fn insert_orders(
     .bind(holds.iter().map(|(_, h, _)| h.product).collect::<Vec<_>>())
     .bind(holds.iter().map(|(_, h, _)| h.qty).collect::<Vec<_>>())
     .bind(holds.iter().map(|(_, _, due)| *due).collect::<Vec<_>>())
+    .bind(cents(|o| o.tax_cents))
+    .bind(lines.iter().map(|(_, i)| i.discount_cents).collect::<Vec<_>>())
+    .bind(lines.iter().map(|(_, i)| i.tax_cents).collect::<Vec<_>>())
+    .bind(orders.iter().map(|c| c.order.coupon_id).collect::<Vec<_>>())
+    .bind(orders.iter().map(|c| c.order.coupon_code.as_deref()).collect::<Vec<_>>())
     .execute(connection)
     .await?;
     Ok(())
@@ -244,9 +250,10 @@ pub(in crate::orders::store) async fn write_payments(
     let committed: Vec<Committed> = sqlx::query_as(
         "WITH input AS MATERIALIZED (
              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::text[],
-                                  $6::text[], $7::text[], $8::uuid[], $9::timestamptz[])
+                                  $6::text[], $7::text[], $8::uuid[], $9::timestamptz[],
+                                  $10::text[])
                  AS t (order_id, payment_id, amount, currency, gateway_ref, brand, last4, payer,
-                       paid_at)),
+                       paid_at, method)),
          locked AS MATERIALIZED (
              SELECT id, status, payment_due_at FROM orders WHERE id = ANY($1)
              ORDER BY id FOR UPDATE),
@@ -268,7 +275,7 @@ pub(in crate::orders::store) async fn write_payments(
          payment AS (
              INSERT INTO payments (id, order_id, amount_cents, currency, method, status,
                  gateway_ref, card_brand, card_last4, created_at)
-             SELECT d.payment_id, d.order_id, d.amount, d.currency, $10, 'succeeded',
+             SELECT d.payment_id, d.order_id, d.amount, d.currency, d.method, 'succeeded',
                  d.gateway_ref, d.brand, d.last4, d.paid_at
              FROM due d JOIN paid p ON p.id = d.order_id),
          event AS (
@@ -288,12 +295,12 @@ pub(in crate::orders::store) async fn write_payments(
     .bind(payments.iter().map(|p| p.payment).collect::<Vec<_>>())
     .bind(payments.iter().map(|p| p.amount_cents).collect::<Vec<_>>())
     .bind(payments.iter().map(|p| p.currency.as_str()).collect::<Vec<_>>())
-    .bind(payments.iter().map(|p| p.gateway_ref.as_str()).collect::<Vec<_>>())
-    .bind(payments.iter().map(|p| p.card_brand).collect::<Vec<_>>())
-    .bind(payments.iter().map(|p| p.card_last4.as_str()).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.paid_with.gateway_ref()).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.paid_with.card_brand()).collect::<Vec<_>>())
+    .bind(payments.iter().map(|p| p.paid_with.card_last4()).collect::<Vec<_>>())
     .bind(payments.iter().map(|p| p.payer).collect::<Vec<_>>())
     .bind(payments.iter().map(|p| p.at).collect::<Vec<_>>())
-    .bind(PaymentMethod::Card)
+    .bind(payments.iter().map(|p| p.paid_with.method()).collect::<Vec<_>>())
     .bind(payments.iter().map(|_| Uuid::now_v7()).collect::<Vec<_>>())
     .bind(confirmations.iter().map(|l| l.subject.as_str()).collect::<Vec<_>>())
     .bind(confirmations.iter().map(|l| l.text.as_str()).collect::<Vec<_>>())

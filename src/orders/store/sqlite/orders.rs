@@ -12,7 +12,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 const ORDER_COLUMNS: &str = "o.id, o.user_id, o.status, o.currency, o.subtotal_cents, \
-     o.discount_cents, o.shipping_cents, o.total_cents, o.shipping_address, o.shipping_method, \
+     o.discount_cents, o.shipping_cents, o.tax_cents, o.total_cents, o.shipping_address, o.shipping_method, \
+     o.coupon_id, o.coupon_code, \
      o.payment_due_at, o.created_at, o.updated_at";
 
 /// The condition under which reader `$1` of role `$2` finds order `o` in their list: its
@@ -67,7 +68,8 @@ pub(in crate::orders::store) async fn visible_order(
 async fn with_details(db: &EmbeddedDatabase, mut order: Order) -> sqlx::Result<Order> {
     let id = order.id;
     let items = sqlx::query_as(
-        "SELECT product_id, seller_id, sku, name, unit_price_cents, qty, line_total_cents
+        "SELECT product_id, seller_id, sku, name, unit_price_cents, qty, line_total_cents,
+             discount_cents, tax_cents
          FROM order_items WHERE order_id = $1 ORDER BY product_id",
     )
     .bind(id)
@@ -150,7 +152,7 @@ pub(in crate::orders::store) async fn seller_lines(
 ) -> sqlx::Result<Vec<(Uuid, OrderItem)>> {
     let rows: Vec<SellerLine> = sqlx::query_as(
         "SELECT oi.order_id, oi.product_id, oi.seller_id, oi.sku, oi.name, oi.unit_price_cents,
-             oi.qty, oi.line_total_cents
+             oi.qty, oi.line_total_cents, oi.discount_cents, oi.tax_cents
          FROM order_items oi WHERE oi.order_id IN (SELECT unhex(replace(value, '-', '')) FROM json_each($1))
            AND oi.seller_id = $2
          ORDER BY oi.order_id, oi.product_id",
@@ -193,14 +195,17 @@ pub(in crate::orders::store) async fn units_toward_limit(
     .await
 }
 
-pub(in crate::orders::store) async fn declined_payments(
+pub(in crate::orders::store) async fn payment_attempts(
     db: &EmbeddedDatabase,
     order: Uuid,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM payments WHERE order_id = $1 AND status = 'declined'")
-        .bind(order)
-        .fetch_one(&db.reads)
-        .await
+) -> sqlx::Result<(i64, i64)> {
+    sqlx::query_as(
+        "SELECT coalesce(sum(status = 'declined'), 0), count(*) FROM payments
+         WHERE order_id = $1",
+    )
+    .bind(order)
+    .fetch_one(&db.reads)
+    .await
 }
 
 pub(in crate::orders::store) async fn record_unpaid_attempt(
@@ -242,6 +247,46 @@ pub(in crate::orders::store) async fn payment_exists(
     id: Uuid,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM payments WHERE id = $1)")
+        .bind(id)
+        .fetch_one(&db.reads)
+        .await
+}
+
+pub(in crate::orders::store) async fn paid_with_reference(
+    db: &EmbeddedDatabase,
+    order: Uuid,
+    reference: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM payments
+         WHERE order_id = $1 AND gateway_ref = $2 AND status = 'succeeded')",
+    )
+    .bind(order)
+    .bind(reference)
+    .fetch_one(&db.reads)
+    .await
+}
+
+pub(in crate::orders::store) async fn record_gateway_event(
+    db: &EmbeddedDatabase,
+    id: &str,
+    kind: &str,
+) -> sqlx::Result<bool> {
+    let recorded = sqlx::query(
+        "INSERT INTO gateway_events (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(kind)
+    .execute(&db.writer)
+    .await?;
+    Ok(recorded.rows_affected() == 1)
+}
+
+pub(in crate::orders::store) async fn gateway_event_seen(
+    db: &EmbeddedDatabase,
+    id: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM gateway_events WHERE id = $1)")
         .bind(id)
         .fetch_one(&db.reads)
         .await

@@ -22,7 +22,7 @@ pub(in crate::orders::store) async fn refund_standing(
               WHERE order_id = $1 AND status = 'succeeded') AS paid,
              (SELECT coalesce(sum(amount_cents), 0) FROM refunds
               WHERE order_id = $1 AND status <> 'failed') AS refunded,
-             (SELECT coalesce(sum(line_total_cents), 0) FROM order_items
+             (SELECT coalesce(sum(line_total_cents - discount_cents + tax_cents), 0) FROM order_items
               WHERE order_id = $1 AND seller_id = $2) AS seller_share,
              (SELECT coalesce(sum(amount_cents), 0) FROM refunds
               WHERE order_id = $1 AND seller_id = $2 AND status <> 'failed')
@@ -299,7 +299,10 @@ pub(in crate::orders::store) async fn return_row(
         return Ok(None);
     };
     row.lines = sqlx::query_as(
-        "SELECT rl.product_id, rl.qty, oi.unit_price_cents FROM return_lines rl
+        "SELECT rl.product_id, rl.qty, oi.unit_price_cents,
+             (oi.line_total_cents - oi.discount_cents + oi.tax_cents) * rl.qty / oi.qty
+                 AS refund_cents
+         FROM return_lines rl
          JOIN order_items oi ON oi.order_id = $2 AND oi.product_id = rl.product_id
          WHERE rl.return_id = $1 ORDER BY rl.product_id",
     )

@@ -2,7 +2,7 @@
 //! the journal's transaction on the single writer, so each check reads rows nothing else can
 //! change before the transaction ends.
 
-use crate::domain::{OrderStatus, PaymentMethod};
+use crate::domain::OrderStatus;
 use crate::orders::idempotency::IdempotencyKey;
 use crate::orders::model::OrderItem;
 use crate::orders::store::{ReleasedHold, Standing};
@@ -112,9 +112,10 @@ async fn insert_orders(
         let due = timestamp(order.payment_due_at);
         sqlx::query(
             "INSERT INTO orders (id, user_id, status, currency, subtotal_cents, discount_cents,
-                 shipping_cents, total_cents, shipping_address, shipping_method, payment_due_at,
-                 created_at, updated_at)
-             VALUES ($1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+                 shipping_cents, tax_cents, total_cents, shipping_address, shipping_method,
+                 payment_due_at, created_at, updated_at, coupon_id, coupon_code)
+             VALUES ($1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12,
+                 $13, $14)",
         )
         .bind(order.id)
         .bind(order.user_id)
@@ -122,11 +123,14 @@ async fn insert_orders(
         .bind(order.subtotal_cents)
         .bind(order.discount_cents)
         .bind(order.shipping_cents)
+        .bind(order.tax_cents)
         .bind(order.total_cents)
         .bind(order.shipping_address.to_string())
-        .bind(order.shipping_method)
+        .bind(&order.shipping_method)
         .bind(&due)
         .bind(&created)
+        .bind(order.coupon_id)
+        .bind(&order.coupon_code)
         .execute(&mut *connection)
         .await?;
         for item in &order.items {
@@ -155,8 +159,8 @@ async fn insert_item(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO order_items (order_id, product_id, seller_id, sku, name, unit_price_cents,
-             qty, line_total_cents)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             qty, line_total_cents, discount_cents, tax_cents)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(order)
     .bind(item.product_id)
@@ -166,6 +170,8 @@ async fn insert_item(
     .bind(item.unit_price_cents)
     .bind(item.qty)
     .bind(item.line_total_cents)
+    .bind(item.discount_cents)
+    .bind(item.tax_cents)
     .execute(connection)
     .await?;
     Ok(())
@@ -250,10 +256,10 @@ async fn write_payment(
     .bind(payment.order)
     .bind(payment.amount_cents)
     .bind(&payment.currency)
-    .bind(PaymentMethod::Card)
-    .bind(&payment.gateway_ref)
-    .bind(payment.card_brand)
-    .bind(&payment.card_last4)
+    .bind(payment.paid_with.method())
+    .bind(payment.paid_with.gateway_ref())
+    .bind(payment.paid_with.card_brand())
+    .bind(payment.paid_with.card_last4())
     .bind(&paid_at)
     .execute(&mut *connection)
     .await?;
