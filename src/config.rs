@@ -50,6 +50,8 @@ pub struct Settings {
     pub tax_rates: TaxRates,
     /// The wallets' currency and the limits on topping them up.
     pub wallet: WalletSettings,
+    /// How many customers one batch of a promotion campaign tells (`BAZAAR_PROMOTION_BATCH`).
+    pub promotion_batch: usize,
     /// Stripe, when `BAZAAR_STRIPE_SECRET_KEY` is set; else the built-in test gateway.
     pub stripe: Option<StripeSettings>,
     /// Whether rate limits are enforced.
@@ -239,6 +241,7 @@ impl Settings {
                 }
             })?,
             wallet: wallet(&var)?,
+            promotion_batch: limit("BAZAAR_PROMOTION_BATCH", var, 200)?,
             stripe: match var("BAZAAR_STRIPE_SECRET_KEY") {
                 Some(secret_key) => Some(StripeSettings {
                     secret_key,

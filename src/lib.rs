@@ -11,6 +11,7 @@
 #![warn(unreachable_pub)]
 
 mod accounts;
+mod analytics;
 mod auth;
 mod bus;
 mod cart;
@@ -31,6 +32,7 @@ mod notifications;
 mod orders;
 mod outbox;
 mod payments;
+mod promotions;
 mod redis_store;
 mod routes;
 mod security_headers;

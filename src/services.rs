@@ -2,6 +2,7 @@
 //! registered on its own so a handler extracts exactly the one it calls.
 
 use crate::accounts::{Accounts, AddressBook};
+use crate::analytics::SellerAnalytics;
 use crate::auth::{Authenticator, JwtKeys, RateLimits};
 use crate::cart::ShoppingCarts;
 use crate::catalog::Catalog;
@@ -31,6 +32,7 @@ pub(crate) struct Services {
     pub coupons: Data<Coupons>,
     pub webhooks: Data<Webhooks>,
     pub wallets: Data<Wallets>,
+    pub analytics: Data<SellerAnalytics>,
     pub live: Data<LiveUpdates>,
     pub notifications: Data<Notifications>,
     pub outbox: Data<Outbox>,
@@ -52,6 +54,7 @@ impl Services {
             .app_data(self.coupons.clone())
             .app_data(self.webhooks.clone())
             .app_data(self.wallets.clone())
+            .app_data(self.analytics.clone())
             .app_data(self.live.clone())
             .app_data(self.notifications.clone())
             .app_data(self.outbox.clone())

@@ -3,6 +3,7 @@
 //! application.
 
 use crate::accounts::{AccountRules, AccountStore, Accounts, AddressBook};
+use crate::analytics::{AnalyticsStore, SellerAnalytics};
 use crate::auth::{Authenticator, JwtKeys, PasswordHasher, RateLimits, Revocations};
 use crate::bus::Bus;
 use crate::cart::{CartStore, ShoppingCarts};
@@ -23,6 +24,7 @@ use crate::outbox::Outbox;
 use crate::outbox::sender::Sender;
 use crate::outbox::store::OutboxStore;
 use crate::payments::{PaymentGateway, StripeGateway, TestGateway, Webhooks};
+use crate::promotions::{Announcer, PromotionStore};
 use crate::routes::{self, ApiDoc, MethodNotAllowed};
 use crate::security_headers;
 use crate::services::Services;
@@ -164,7 +166,12 @@ impl Application {
             inventory.clone(),
         );
         let address_book = AddressBook::new(account_store);
-        let coupons = Coupons::new(CouponStore::new(db.clone()));
+        let promoter = Announcer::start(
+            PromotionStore::new(db.clone()),
+            hub.clone(),
+            settings.promotion_batch,
+        );
+        let coupons = Coupons::new(CouponStore::new(db.clone()), promoter);
         let fingerprints = Fingerprints::new(keys.derive_secret("idempotency request fingerprint"));
         let gateway: Arc<dyn PaymentGateway> = match &settings.stripe {
             Some(stripe) => Arc::new(StripeGateway::new(stripe)?),
@@ -213,6 +220,7 @@ impl Application {
             orders: Data::new(orders),
             coupons: Data::new(coupons.clone()),
             webhooks: Data::new(Webhooks::new(settings.stripe.as_ref())),
+            analytics: Data::new(SellerAnalytics::new(AnalyticsStore::new(db.clone()))),
             wallets: Data::new(Wallets::new(WalletServices {
                 store: WalletStore::new(db.clone()),
                 gateway,

@@ -58,6 +58,11 @@ pub enum Scenario {
     /// (default 32): status changes per second and their response times. Exits 1 if a change
     /// failed or an order did not end delivered.
     Fulfilment,
+    /// Places --orders paid orders of one seller over --products products, then --concurrency
+    /// clients (default 16) fetch that seller's report for --seconds; beside it, the same totals
+    /// scanned from the order lines on --database-url. Exits 1 if a report failed or its totals
+    /// disagree with the scan.
+    Analytics,
     /// The classic design alone: per sale BEGIN; SELECT ... FOR UPDATE; UPDATE stock;
     /// INSERT order; [INSERT payment with --paying;] COMMIT on one hot row.
     Baseline,
@@ -130,7 +135,7 @@ pub struct Options {
     #[arg(long = "seconds", global = true, env = "BAZAAR_LOADTEST_SECONDS", default_value = "10",
         value_parser = seconds)]
     pub run: Duration,
-    /// Orders to place and fulfil (fulfilment).
+    /// Orders to place and fulfil (fulfilment), or to report on (analytics).
     #[arg(
         long,
         global = true,
@@ -183,7 +188,7 @@ pub struct Options {
         default_value = "search=40,product=35,category=15,cart=7,checkout=3"
     )]
     pub mix: Mix,
-    /// (browse) Products in the shop.
+    /// (browse, analytics) Products in the shop (analytics: the orders are spread over them).
     #[arg(
         long,
         global = true,

@@ -3,10 +3,11 @@
 //! `flash-sale` and `chaos` run a verified flash sale (the second while killing the server and
 //! disturbing PostgreSQL and Redis), `browse` the everyday open-loop mix, `watchers` WebSocket
 //! clients during a sale, `product-page` the hot product's page during a sale, `fulfilment` an
-//! order's way to the customer, and `hot-path` / `baseline` compare the actor design with the
+//! order's way to the customer, `analytics` a seller's report over many orders, and `hot-path` / `baseline` compare the actor design with the
 //! classic row-lock design against the same PostgreSQL. `bazaar-loadtest --help` lists every
 //! option.
 
+mod analytics;
 mod api;
 mod baseline;
 mod browse;
@@ -76,6 +77,24 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Baseline => {
             baseline(&options).await?;
             true
+        }
+        Scenario::Analytics => {
+            analytics::run(&analytics::Analytics {
+                server: server(&options)?,
+                database_url: options.database_url.clone(),
+                admin: options.admin.clone(),
+                orders: options.orders,
+                products: options.products,
+                buyers: options.buyers.unwrap_or(100),
+                concurrency: options
+                    .concurrency
+                    .as_ref()
+                    .and_then(|callers| callers.0.first().copied())
+                    .unwrap_or(16),
+                run: options.run,
+                report: options.report.clone(),
+            })
+            .await?
         }
         Scenario::Fulfilment => {
             fulfilment::run(&fulfilment::Fulfilment {

@@ -16,6 +16,8 @@ pub(crate) struct User {
     pub phone: Option<String>,
     pub role: Role,
     pub status: UserStatus,
+    /// Whether they receive promotions (new public coupons of sellers they bought from).
+    pub promotions_opt_in: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -44,6 +46,7 @@ pub(crate) struct NewUser<'a> {
 pub(crate) struct ProfilePatch {
     pub name: Option<PersonName>,
     pub phone: Option<Option<Phone>>,
+    pub promotions_opt_in: Option<bool>,
 }
 
 impl Accounts {
@@ -55,7 +58,7 @@ impl Accounts {
             .ok_or(AccountError::NotFound("user"))
     }
 
-    /// Changes the caller's own name or phone.
+    /// Changes the caller's own name, phone or promotions opt-in.
     pub(crate) async fn update_profile(
         &self,
         id: Uuid,

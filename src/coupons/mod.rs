@@ -5,7 +5,8 @@
 //! A coupon is applied to a cart ([`crate::cart`]), priced into an order at checkout, and
 //! redeemed when the order is paid: the payment's journal unit locks the coupon row, checks
 //! [`Coupon::redeemable`] on it and counts the redemption in the same transaction, so racing
-//! payments never redeem it more often than allowed.
+//! payments never redeem it more often than allowed. A public coupon is announced to the
+//! customers who opted in ([`crate::promotions`]).
 
 mod rules;
 mod store;
@@ -17,6 +18,7 @@ use crate::clock;
 use crate::db;
 use crate::domain::{Caller, Page, Paged, Role};
 use crate::error::{Coded, ErrorCode};
+use crate::promotions::Promoter;
 use serde::{Deserialize, Serialize};
 use sqlx::error::ErrorKind;
 use time::OffsetDateTime;
@@ -129,11 +131,12 @@ impl Coded for CouponError {
 #[derive(Clone)]
 pub(crate) struct Coupons {
     store: CouponStore,
+    promoter: Promoter,
 }
 
 impl Coupons {
-    pub(crate) fn new(store: CouponStore) -> Self {
-        Self { store }
+    pub(crate) fn new(store: CouponStore, promoter: Promoter) -> Self {
+        Self { store, promoter }
     }
 
     /// Creates a coupon owned by `caller`: a seller's applies to their own lines, an admin's to
@@ -146,15 +149,19 @@ impl Coupons {
         if caller.role == Role::Seller {
             coupon.seller_id = Some(caller.id);
         }
-        match self.store.insert(caller.id, &coupon).await {
+        let created = match self.store.insert(caller.id, &coupon).await {
             Err(error) if db::violates(&error, ErrorKind::UniqueViolation) => {
-                Err(CouponError::CodeTaken(coupon.code))
+                return Err(CouponError::CodeTaken(coupon.code));
             }
             Err(error) if db::violates(&error, ErrorKind::ForeignKeyViolation) => {
-                Err(crate::domain::Invalid::field("seller_id", "no such seller").into())
+                return Err(crate::domain::Invalid::field("seller_id", "no such seller").into());
             }
-            created => Ok(created?),
+            created => created?,
+        };
+        if created.public {
+            self.promoter.published();
         }
+        Ok(created)
     }
 
     /// `caller`'s coupons (an admin's: every coupon), live ones, newest first.

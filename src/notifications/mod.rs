@@ -6,7 +6,7 @@
 //! event once), in batches: a flash sale's thousands of order events a second cost a few inserts,
 //! not one each. Each stored notification is then published to its user's live sessions.
 
-mod store;
+pub(crate) mod store;
 
 pub(crate) use store::NotificationStore;
 
@@ -26,7 +26,7 @@ const BATCH: usize = 500;
 #[derive(Debug, Serialize, ToSchema, sqlx::FromRow)]
 pub(crate) struct Notification {
     pub id: Uuid,
-    /// `order_status`, `delivery` or `low_stock`.
+    /// `order_status`, `delivery`, `low_stock` or `promotion`.
     pub kind: String,
     pub title: String,
     pub body: String,

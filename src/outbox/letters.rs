@@ -180,6 +180,24 @@ pub(crate) fn return_rejected(order: Uuid, note: Option<&str>) -> Letter {
     )
 }
 
+/// A new public coupon, to a customer who opted in to promotions.
+pub(crate) fn promotion(offer: &str, code: &str, until: Option<&str>) -> Letter {
+    let until = until
+        .map(|until| format!(" It is valid until {until}."))
+        .unwrap_or_default();
+    Letter::new(
+        "promotion",
+        format!("A coupon for you: {code}"),
+        &[
+            Part::Text(&format!("{offer} with the code {code} at checkout.{until}")),
+            Part::Text(
+                "You receive this because you opted in to promotions. You can opt out in your \
+                 profile.",
+            ),
+        ],
+    )
+}
+
 pub(crate) fn low_stock(product: Uuid, available: i64, threshold: i64) -> Letter {
     Letter::new(
         "low_stock",

@@ -6,6 +6,7 @@
 //! table in `docs/ARCHITECTURE.md` lists them).
 
 mod accounts;
+mod analytics;
 mod auth;
 mod cart;
 mod catalog;
@@ -94,6 +95,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                         .service(wallet::top_up),
                 )
                 .service(payments::stripe_webhook)
+                .service(analytics::report)
                 .service(
                     scope("/auth")
                         .service(accounts::flows::register)
@@ -167,6 +169,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
         (name = "orders", description = "Checkout, payment, orders"),
         (name = "coupons", description = "Sellers' and admins' coupons"),
         (name = "wallet", description = "The customer's wallet"),
+        (name = "analytics", description = "Sellers' reports"),
         (name = "live", description = "Live updates over WebSocket"),
     )
 )]

@@ -9,10 +9,10 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(app: &TestApp, token: Option<&str>) -> Socket {
+pub(crate) async fn connect(app: &TestApp, token: Option<&str>) -> Socket {
     let mut url = app.url("/api/v1/ws").replacen("http", "ws", 1);
     if let Some(token) = token {
         url.push_str(&format!("?access_token={token}"));
@@ -31,7 +31,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next JSON message within `wait`, skipping pings.
-async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
+pub(crate) async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         let frame = tokio::time::timeout_at(deadline, socket.next())
@@ -57,7 +57,7 @@ async fn expect_stock(socket: &mut Socket, available: i64) -> Value {
 }
 
 /// Reads until a message of `kind` arrives.
-async fn expect(socket: &mut Socket, kind: &str) -> Value {
+pub(crate) async fn expect(socket: &mut Socket, kind: &str) -> Value {
     loop {
         let message = next(socket, Duration::from_secs(5))
             .await

@@ -416,6 +416,7 @@ async fn the_openapi_document_lists_every_route() {
         ("/api/v1/wallet", "get"),
         ("/api/v1/wallet/top-up", "post"),
         ("/api/v1/payments/stripe/webhook", "post"),
+        ("/api/v1/seller/analytics", "get"),
         ("/api/v1/ws", "get"),
         ("/api/v1/events", "get"),
         ("/api/v1/notifications", "get"),

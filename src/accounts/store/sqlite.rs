@@ -14,7 +14,7 @@ use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-const USER_COLUMNS: &str = "id, email, name, phone, role, status, created_at";
+const USER_COLUMNS: &str = "id, email, name, phone, role, status, promotions_opt_in, created_at";
 
 pub(super) async fn insert_user(
     db: &EmbeddedDatabase,
@@ -25,7 +25,7 @@ pub(super) async fn insert_user(
     let created: User = sqlx::query_as(
         "INSERT INTO users (id, email, password_hash, name, phone, role, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
-         RETURNING id, email, name, phone, role, status, created_at",
+         RETURNING id, email, name, phone, role, status, promotions_opt_in, created_at",
     )
     .bind(user.id)
     .bind(user.email.as_str())
@@ -48,7 +48,7 @@ pub(super) async fn find_by_email(
     email: &Email,
 ) -> sqlx::Result<Option<UserWithHash>> {
     sqlx::query_as(
-        "SELECT id, email, name, phone, role, status, created_at, password_hash
+        "SELECT id, email, name, phone, role, status, promotions_opt_in, created_at, password_hash
          FROM users WHERE email = $1 AND deleted_at IS NULL",
     )
     .bind(email.as_str())
@@ -72,9 +72,10 @@ pub(super) async fn update_profile(
         "UPDATE users SET
              name = COALESCE($2, name),
              phone = CASE WHEN $3 THEN $4 ELSE phone END,
+             promotions_opt_in = COALESCE($5, promotions_opt_in),
              updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE id = $1 AND deleted_at IS NULL
-         RETURNING id, email, name, phone, role, status, created_at",
+         RETURNING id, email, name, phone, role, status, promotions_opt_in, created_at",
     )
     .bind(id)
     .bind(patch.name.as_ref().map(|name| name.as_str()))
@@ -85,6 +86,7 @@ pub(super) async fn update_profile(
             .as_ref()
             .and_then(|phone| phone.as_ref().map(Phone::as_str)),
     )
+    .bind(patch.promotions_opt_in)
     .fetch_optional(&db.writer)
     .await
 }
@@ -396,7 +398,7 @@ pub(super) async fn change_user(
         "UPDATE users SET name = COALESCE($2, name), role = COALESCE($3, role),
              status = COALESCE($4, status), updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE id = $1
-         RETURNING id, email, name, phone, role, status, created_at",
+         RETURNING id, email, name, phone, role, status, promotions_opt_in, created_at",
     )
     .bind(id)
     .bind(patch.name.as_ref().map(|name| name.as_str()))

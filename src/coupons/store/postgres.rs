@@ -16,11 +16,18 @@ pub(super) async fn insert(
     owner: Uuid,
     c: &NewCoupon,
 ) -> sqlx::Result<Coupon> {
+    // A public coupon starts its promotion campaign in the same statement.
     let sql = sqlx::AssertSqlSafe(format!(
-        "INSERT INTO coupons (id, code, owner_id, seller_id, kind, value, currency,
-             min_subtotal_cents, starts_at, ends_at, max_redemptions, max_per_customer, public)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         RETURNING {COLUMNS}"
+        "WITH coupon AS (
+             INSERT INTO coupons (id, code, owner_id, seller_id, kind, value, currency,
+                 min_subtotal_cents, starts_at, ends_at, max_redemptions, max_per_customer,
+                 public)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             RETURNING {COLUMNS}),
+         campaign AS (
+             INSERT INTO promotion_campaigns (coupon_id, seller_id)
+             SELECT id, seller_id FROM coupon WHERE public)
+         SELECT * FROM coupon"
     ));
     sqlx::query_as(sql)
         .bind(id)

@@ -25,7 +25,8 @@ pub(super) async fn insert(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          RETURNING {COLUMNS}"
     ));
-    sqlx::query_as(sql)
+    let mut tx = db.writer.begin().await?;
+    let coupon: Coupon = sqlx::query_as(sql)
         .bind(id)
         .bind(&c.code)
         .bind(owner)
@@ -39,8 +40,18 @@ pub(super) async fn insert(
         .bind(c.max_redemptions)
         .bind(c.max_per_customer)
         .bind(c.public)
-        .fetch_one(&db.writer)
-        .await
+        .fetch_one(&mut *tx)
+        .await?;
+    // A public coupon starts its promotion campaign in the same transaction.
+    if coupon.public {
+        sqlx::query("INSERT INTO promotion_campaigns (coupon_id, seller_id) VALUES ($1, $2)")
+            .bind(coupon.id)
+            .bind(coupon.seller_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(coupon)
 }
 
 pub(super) async fn list(

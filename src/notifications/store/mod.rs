@@ -1,7 +1,7 @@
 //! The notifications table.
 
-mod postgres;
-mod sqlite;
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
 
 use super::{New, Notification};
 use crate::db::Database;

@@ -3,7 +3,7 @@
 use crate::domain::{Page, Paged};
 use crate::notifications::{New, Notification};
 use crate::outbox::Letter;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 pub(super) async fn insert(
@@ -12,6 +12,16 @@ pub(super) async fn insert(
     letters: &[(Uuid, Letter)],
 ) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
+    write(&mut tx, batch, letters).await?;
+    tx.commit().await
+}
+
+/// Stores `batch` and queues `letters` (to users by id) on `connection`.
+pub(crate) async fn write(
+    connection: &mut PgConnection,
+    batch: &[New],
+    letters: &[(Uuid, Letter)],
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO notifications (id, user_id, kind, title, body, order_id, product_id)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[],
@@ -24,10 +34,9 @@ pub(super) async fn insert(
     .bind(batch.iter().map(|n| n.body.clone()).collect::<Vec<_>>())
     .bind(batch.iter().map(|n| n.order).collect::<Vec<_>>())
     .bind(batch.iter().map(|n| n.product).collect::<Vec<_>>())
-    .execute(&mut *tx)
+    .execute(&mut *connection)
     .await?;
-    crate::outbox::store::postgres::enqueue_to_users(&mut tx, letters).await?;
-    tx.commit().await
+    crate::outbox::store::postgres::enqueue_to_users(connection, letters).await
 }
 
 pub(super) async fn list(

@@ -4,6 +4,7 @@ use crate::db::EmbeddedDatabase;
 use crate::domain::{Page, Paged};
 use crate::notifications::{New, Notification};
 use crate::outbox::Letter;
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 pub(super) async fn insert(
@@ -12,6 +13,16 @@ pub(super) async fn insert(
     letters: &[(Uuid, Letter)],
 ) -> sqlx::Result<()> {
     let mut tx = db.writer.begin().await?;
+    write(&mut tx, batch, letters).await?;
+    tx.commit().await
+}
+
+/// Stores `batch` and queues `letters` (to users by id) on `connection`.
+pub(crate) async fn write(
+    connection: &mut SqliteConnection,
+    batch: &[New],
+    letters: &[(Uuid, Letter)],
+) -> sqlx::Result<()> {
     for n in batch {
         sqlx::query(
             "INSERT INTO notifications (id, user_id, kind, title, body, order_id, product_id)
@@ -24,11 +35,10 @@ pub(super) async fn insert(
         .bind(&n.body)
         .bind(n.order)
         .bind(n.product)
-        .execute(&mut *tx)
+        .execute(&mut *connection)
         .await?;
     }
-    crate::outbox::store::sqlite::enqueue_to_users(&mut tx, letters).await?;
-    tx.commit().await
+    crate::outbox::store::sqlite::enqueue_to_users(connection, letters).await
 }
 
 pub(super) async fn list(

@@ -29,9 +29,11 @@ pub(crate) struct ProfileBody {
     #[serde(default, deserialize_with = "crate::domain::nullable")]
     #[schema(value_type = Option<String>)]
     phone: Option<Option<String>>,
+    /// Receive promotions: new public coupons of sellers one bought from, live and by mail.
+    promotions_opt_in: Option<bool>,
 }
 
-/// Changes the caller's name or phone.
+/// Changes the caller's name, phone or promotions opt-in.
 #[utoipa::path(tag = "users", security(("bearer" = [])), request_body = ProfileBody,
     responses((status = 200, body = User), (status = 401, body = Problem),
               (status = 422, body = Problem)))]
@@ -48,6 +50,10 @@ pub(crate) async fn update_me(
         }),
     )
         .all_valid()?;
-    let patch = ProfilePatch { name, phone };
+    let patch = ProfilePatch {
+        name,
+        phone,
+        promotions_opt_in: body.promotions_opt_in,
+    };
     Ok(HttpResponse::Ok().json(accounts.update_profile(caller.id, &patch).await?))
 }
