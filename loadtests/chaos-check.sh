@@ -47,5 +47,5 @@ export RUST_LOG=${RUST_LOG:-error}
 target/release/bazaar-loadtest chaos --bazaar target/release/bazaar --listen "127.0.0.1:$port" \
     --database-url "$database_url" \
     --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" \
-    --buyers "$buyers" --stock "$stock" --extra-products 2 --declined 0.1 --rate 150 \
+    --buyers "$buyers" --stock "$stock" --extra-products 2 --declined 0.1 --wallet 0.1 --rate 150 \
     ${BAZAAR_CHAOS_SEED:+--seed "$BAZAAR_CHAOS_SEED"} --kills "$kills" ${faults[@]+"${faults[@]}"} --report "$workdir/chaos.json"

@@ -17,5 +17,5 @@ echo "server idle: $(server_memory)"
 target/release/bazaar-loadtest flash-sale --server "$base" \
     --database-url "$database_url" \
     --admin "$ADMIN_EMAIL:$ADMIN_PASSWORD" \
-    --stock "$stock" --buyers "$buyers" --units 1 --declined 0.1 --report "$workdir/report.json"
+    --stock "$stock" --buyers "$buyers" --units 1 --declined 0.1 --wallet 0.1 --report "$workdir/report.json"
 echo "server after the sale: $(server_memory)"

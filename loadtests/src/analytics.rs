@@ -6,7 +6,6 @@
 //! scan.
 
 use crate::api::post;
-use crate::report::Measured;
 use crate::setup::{Plan, Shop};
 use futures_util::StreamExt;
 use serde_json::{Value, json};

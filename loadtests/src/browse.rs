@@ -334,7 +334,7 @@ async fn send(
                 token: shop.buyers[buyer].token.clone(),
                 key: format!("browse-{n}"),
                 lines: vec![(product, 1)],
-                card: GOOD_CARD,
+                pays: order::Pays::Card(GOOD_CARD),
             };
             // No retries: an everyday client gives up and the failure counts.
             let retry = order::Retry {

@@ -55,6 +55,7 @@ pub async fn run(chaos: &Chaos) -> anyhow::Result<bool> {
     let shop = Shop::prepare(&chaos.sale.server, &chaos.sale.admin, &chaos.sale.plan()).await?;
 
     let requests = chaos.sale.requests(&shop);
+    crate::flash_sale::top_up_wallets(&shop, &requests, chaos.sale.plan().price_cents).await?;
     let window = match chaos.sale.schedule.rate {
         Some(rate) => Duration::from_secs_f64(requests.len() as f64 / rate),
         None => Duration::from_secs(2),

@@ -124,6 +124,10 @@ pub struct Options {
     #[arg(long, global = true, env = "BAZAAR_LOADTEST_DECLINED", default_value_t = 0.0,
         value_parser = share)]
     pub declined: f64,
+    /// Share of buyers who pay from their wallet, topped up before the sale, 0 to 1.
+    #[arg(long, global = true, env = "BAZAAR_LOADTEST_WALLET", default_value_t = 0.0,
+        value_parser = share)]
+    pub wallet: f64,
     /// Arrivals per second (flash-sale: all at once unless given; chaos, browse: 200).
     #[arg(long, global = true, env = "BAZAAR_LOADTEST_RATE", value_parser = rate)]
     pub rate: Option<f64>,

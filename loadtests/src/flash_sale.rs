@@ -1,8 +1,11 @@
 //! `flash-sale`: B buyers check out one hot product of S units at once (each optionally with one
 //! of the extra products too), then the run is verified against the database: nothing oversold,
-//! every acknowledged order and payment stored, stock, holds and ledger agree.
+//! every acknowledged order and payment stored, stock, holds and ledger agree, every wallet's
+//! balance is the sum of its ledger. A share of the buyers pays by a declined card, and a share
+//! from a wallet topped up with their order's total before the sale.
 
-use crate::order::{DECLINED_CARD, GOOD_CARD, Request};
+use crate::api::post;
+use crate::order::{DECLINED_CARD, GOOD_CARD, Pays, Request, card};
 use crate::records::Records;
 use crate::sale::{self, Schedule, Summary};
 use crate::setup::{Plan, Shop};
@@ -21,6 +24,8 @@ pub struct FlashSale {
     pub units: i64,
     /// The share of buyers whose card is declined (0 to 1).
     pub declined_share: f64,
+    /// The share of buyers who pay from their wallet (0 to 1).
+    pub wallet_share: f64,
     pub schedule: Schedule,
     pub report: Option<std::path::PathBuf>,
 }
@@ -37,8 +42,8 @@ impl FlashSale {
 
     /// One request per buyer, each with its own idempotency key.
     pub fn requests(&self, shop: &Shop) -> Vec<Request> {
-        let declined_every = (self.declined_share > 0.0)
-            .then(|| (1.0 / self.declined_share).round().max(1.0) as usize);
+        let every = |share: f64| (share > 0.0).then(|| (1.0 / share).round().max(1.0) as usize);
+        let (declined_every, wallet_every) = (every(self.declined_share), every(self.wallet_share));
         let extras = &shop.products[1..];
         shop.buyers
             .iter()
@@ -49,12 +54,19 @@ impl FlashSale {
                     lines.push((extras[n % extras.len()].id, 1));
                 }
                 let declined = declined_every.is_some_and(|every| n % every == 0);
+                // Offset by one: a wallet buyer is never also a declined card's.
+                let wallet = wallet_every.is_some_and(|every| (n + 1) % every == 0);
+                let pays = match (wallet, declined) {
+                    (true, _) => Pays::Wallet,
+                    (false, true) => Pays::Card(DECLINED_CARD),
+                    (false, false) => Pays::Card(GOOD_CARD),
+                };
                 Request {
                     buyer: buyer.id,
                     token: buyer.token.clone(),
                     key: format!("sale-{n}"),
                     lines,
-                    card: if declined { DECLINED_CARD } else { GOOD_CARD },
+                    pays,
                 }
             })
             .collect()
@@ -65,10 +77,27 @@ impl FlashSale {
         json!({
             "buyers": self.buyers, "units_each": self.units, "stock": self.stock,
             "extra_products": self.extra_products, "declined_share": self.declined_share,
+            "wallet_share": self.wallet_share,
             "arrivals_per_second": self.schedule.rate,
             "concurrency": self.schedule.concurrency,
         })
     }
+}
+
+/// Tops up the wallet of each request that pays from it with what its order costs (the shop's
+/// default shipping is free and it charges no tax).
+pub async fn top_up_wallets(shop: &Shop, requests: &[Request], price_cents: i64) -> anyhow::Result<()> {
+    for request in requests.iter().filter(|r| r.pays == Pays::Wallet) {
+        let units: i64 = request.lines.iter().map(|(_, qty)| qty).sum();
+        post(
+            &shop.client,
+            format!("{}/api/v1/wallet/top-up", shop.server),
+            Some(&request.token),
+            json!({"amount_cents": units * price_cents, "card": card(GOOD_CARD)}),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Runs the sale and verifies it; `Ok(false)` when a check failed.
@@ -78,13 +107,10 @@ pub async fn run(sale: &FlashSale, records: &Records) -> anyhow::Result<bool> {
         "selling {} units of the hot product to {} buyers ({} each)...",
         sale.stock, sale.buyers, sale.units
     );
-    let (outcomes, started) = sale::run(
-        &shop.client,
-        &shop.server,
-        sale.requests(&shop),
-        sale.schedule,
-    )
-    .await?;
+    let requests = sale.requests(&shop);
+    top_up_wallets(&shop, &requests, sale.plan().price_cents).await?;
+    let (outcomes, started) =
+        sale::run(&shop.client, &shop.server, requests, sale.schedule).await?;
     let summary = Summary::of(&outcomes, started);
     let (stock, checks) = verify::run(records, &shop, &outcomes).await?;
 

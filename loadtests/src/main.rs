@@ -151,6 +151,7 @@ fn flash_sale(options: &Options, server: Option<String>) -> anyhow::Result<flash
         buyers: options.buyers.unwrap_or(1_000),
         units: options.units,
         declined_share: options.declined,
+        wallet_share: options.wallet,
         schedule: sale::Schedule {
             rate: options.rate,
             concurrency: options

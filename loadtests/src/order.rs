@@ -20,7 +20,26 @@ pub struct Request {
     pub key: String,
     /// (product, qty), in any order.
     pub lines: Vec<(Uuid, i64)>,
-    pub card: &'static str,
+    pub pays: Pays,
+}
+
+/// How a buyer pays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pays {
+    /// By this test card.
+    Card(&'static str),
+    /// From the wallet (topped up before the sale).
+    Wallet,
+}
+
+impl Pays {
+    /// The `payment` of a checkout or a payment request.
+    pub fn json(self) -> Value {
+        match self {
+            Pays::Card(number) => json!({"method": "card", "card": card(number)}),
+            Pays::Wallet => json!({"method": "wallet"}),
+        }
+    }
 }
 
 /// The last answer a request got.
@@ -112,11 +131,11 @@ pub fn body(request: &Request) -> Value {
     json!({
         "items": items,
         "shipping_address": {"name": "Buyer", "line1": "1 Sale St", "city": "Rush", "postal_code": "1", "country": "DE"},
-        "payment": {"method": "card", "card": card(request.card)}
+        "payment": request.pays.json()
     })
 }
 
-fn card(number: &str) -> Value {
+pub fn card(number: &str) -> Value {
     json!({"number": number, "exp_month": 12, "exp_year": 2031, "cvc": "123"})
 }
 
@@ -149,7 +168,7 @@ pub async fn place(
                 format!("{server}/api/v1/orders/{order}/pay"),
                 &request.token,
                 &format!("{}:pay", request.key),
-                &json!({"method": "card", "card": card(request.card)}),
+                &request.pays.json(),
                 retry,
                 (&mut attempts, counters),
             )

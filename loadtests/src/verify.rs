@@ -433,7 +433,7 @@ mod tests {
                 token: String::new(),
                 key: key.into(),
                 lines: vec![],
-                card: GOOD_CARD,
+                pays: crate::order::Pays::Card(GOOD_CARD),
             },
             checkout: Answer {
                 status: Some(status),
