@@ -86,7 +86,11 @@ impl FlashSale {
 
 /// Tops up the wallet of each request that pays from it with what its order costs (the shop's
 /// default shipping is free and it charges no tax).
-pub async fn top_up_wallets(shop: &Shop, requests: &[Request], price_cents: i64) -> anyhow::Result<()> {
+pub async fn top_up_wallets(
+    shop: &Shop,
+    requests: &[Request],
+    price_cents: i64,
+) -> anyhow::Result<()> {
     for request in requests.iter().filter(|r| r.pays == Pays::Wallet) {
         let units: i64 = request.lines.iter().map(|(_, qty)| qty).sum();
         post(

@@ -30,7 +30,7 @@ CREATE TABLE seller_daily_product_sales (
     currency      text   NOT NULL,
     units         bigint NOT NULL,
     revenue_cents bigint NOT NULL,
-    PRIMARY KEY (seller_id, day, product_id)
+    PRIMARY KEY (seller_id, day, product_id, currency)
 );
 
 CREATE TABLE seller_daily_statuses (
@@ -60,7 +60,8 @@ CREATE TRIGGER order_items_seller_analytics AFTER INSERT ON order_items
 
 -- Orders whose status changed: their counts move; a payment adds the sales, a cancellation of a
 -- paid order the refund of each seller's share. Once per statement, as the payments of a batch
--- are one statement.
+-- are one statement. Rows are upserted in key order, so concurrent batches lock them in one
+-- order.
 CREATE FUNCTION seller_analytics_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     WITH moved AS (
@@ -74,7 +75,7 @@ BEGIN
         UNION ALL
         SELECT seller_id, day, now, 1 FROM moved)
     INSERT INTO seller_daily_statuses (seller_id, day, status, orders)
-    SELECT seller_id, day, status, sum(delta) FROM deltas GROUP BY 1, 2, 3
+    SELECT seller_id, day, status, sum(delta) FROM deltas GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (seller_id, day, status)
         DO UPDATE SET orders = seller_daily_statuses.orders + excluded.orders;
 
@@ -90,15 +91,15 @@ BEGIN
         INSERT INTO seller_daily_product_sales (seller_id, day, product_id, currency, units,
             revenue_cents)
         SELECT seller_id, day, product_id, currency, sum(qty), sum(revenue) FROM lines
-        GROUP BY 1, 2, 3, 4
-        ON CONFLICT (seller_id, day, product_id) DO UPDATE
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (seller_id, day, product_id, currency) DO UPDATE
             SET units = seller_daily_product_sales.units + excluded.units,
                 revenue_cents = seller_daily_product_sales.revenue_cents + excluded.revenue_cents)
     INSERT INTO seller_daily_sales (seller_id, day, currency, orders, units, revenue_cents,
         tax_cents)
     SELECT seller_id, day, currency, count(DISTINCT order_id), sum(qty), sum(revenue),
         sum(tax_cents)
-    FROM lines GROUP BY 1, 2, 3
+    FROM lines GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (seller_id, day, currency) DO UPDATE
         SET orders = seller_daily_sales.orders + excluded.orders,
             units = seller_daily_sales.units + excluded.units,
@@ -112,7 +113,7 @@ BEGIN
     JOIN before_rows o ON o.id = n.id AND n.status = 'cancelled'
         AND o.status NOT IN ('pending_payment', 'cancelled', 'expired')
     JOIN order_items i ON i.order_id = n.id
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (seller_id, day, currency) DO UPDATE
         SET refunds = seller_daily_sales.refunds + excluded.refunds,
             refunded_cents = seller_daily_sales.refunded_cents + excluded.refunded_cents;

@@ -28,7 +28,7 @@ CREATE TABLE seller_daily_product_sales (
     currency      TEXT    NOT NULL,
     units         INTEGER NOT NULL,
     revenue_cents INTEGER NOT NULL,
-    PRIMARY KEY (seller_id, day, product_id)
+    PRIMARY KEY (seller_id, day, product_id, currency)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE seller_daily_statuses (
@@ -74,7 +74,7 @@ BEGIN
     SELECT seller_id, substr(new.updated_at, 1, 10), product_id, new.currency, qty,
         line_total_cents - discount_cents
     FROM order_items WHERE order_id = new.id
-    ON CONFLICT (seller_id, day, product_id) DO UPDATE
+    ON CONFLICT (seller_id, day, product_id, currency) DO UPDATE
         SET units = units + excluded.units, revenue_cents = revenue_cents + excluded.revenue_cents;
     INSERT INTO seller_daily_sales (seller_id, day, currency, orders, units, revenue_cents,
         tax_cents)

@@ -146,15 +146,16 @@ impl Coupons {
         caller: Caller,
         mut coupon: NewCoupon,
     ) -> Result<Coupon, CouponError> {
-        if caller.role == Role::Seller {
-            coupon.seller_id = Some(caller.id);
+        match (caller.role, coupon.seller_id) {
+            (Role::Seller, _) => coupon.seller_id = Some(caller.id),
+            (_, Some(seller)) if !self.store.is_seller(seller).await? => {
+                return Err(crate::domain::Invalid::field("seller_id", "no such seller").into());
+            }
+            _ => {}
         }
         let created = match self.store.insert(caller.id, &coupon).await {
             Err(error) if db::violates(&error, ErrorKind::UniqueViolation) => {
                 return Err(CouponError::CodeTaken(coupon.code));
-            }
-            Err(error) if db::violates(&error, ErrorKind::ForeignKeyViolation) => {
-                return Err(crate::domain::Invalid::field("seller_id", "no such seller").into());
             }
             created => created?,
         };

@@ -1,7 +1,7 @@
 //! What the payment gateway tells Bazaar about its charges (Stripe's webhooks, verified by the
 //! route): a charge that succeeded pays its order, once, even when the event arrives before the
-//! gateway's answer to the charge itself, and a charge that can no longer pay its order is given
-//! back. Each event is acted on once: its id is recorded after it was handled.
+//! gateway's answer to the charge itself, and a charge that can no longer pay its order (or that
+//! was given back already) is given back (again: the refund's key makes it once). Each event is acted on once: its id is recorded after it was handled.
 
 use super::pay::Committed;
 use super::units::PaidWith;
@@ -40,7 +40,11 @@ impl Orders {
         {
             return Ok(());
         }
-        let pays = order.status == OrderStatus::PendingPayment
+        // A charge already given back (its payment failed to land) never pays: a customer's
+        // retry asks the gateway for a new one.
+        let returned = self.store.charge_returned(&charge.intent).await?;
+        let pays = !returned
+            && order.status == OrderStatus::PendingPayment
             && charge.amount_cents == order.total_cents
             && charge.currency == order.currency;
         if pays {

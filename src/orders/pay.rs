@@ -145,6 +145,9 @@ impl Orders {
         let lock = self.payment_locks.lock_for(order.id);
         let _attempt = lock.lock().await;
         let paid_with = match means {
+            // A coupon took everything and shipping is free: nothing to charge, nothing to take
+            // from a wallet (its payment reads as a wallet payment of 0).
+            _ if order.total_cents == 0 => PaidWith::Wallet,
             PaymentMeans::Card(card) => match self.charge_card(order, card).await? {
                 Ok(paid_with) => paid_with,
                 Err(code) => return Ok(Charged::Declined(code)),
@@ -160,39 +163,34 @@ impl Orders {
             }
             PaymentMeans::Wallet => PaidWith::Wallet,
         };
-        match self
-            .commit_payment(order, payer, &paid_with, record_for)
-            .await?
+        let committed = self
+            .commit_payment(order, payer, &paid_with, record_for.clone())
+            .await?;
+        let (refusal, failure) = match committed {
+            Committed::Paid(paid) => return Ok(Charged::Paid(paid)),
+            Committed::Refused(refusal) => (refusal, None),
+            Committed::Failed(error) => (None, Some(error)),
+        };
+        if let (PaidWith::Card { gateway_ref, .. }, PaymentMeans::Card(card)) = (&paid_with, means)
         {
-            Committed::Paid(paid) => Ok(Charged::Paid(paid)),
-            Committed::Failed(error) => {
-                if let (PaidWith::Card { gateway_ref, .. }, PaymentMeans::Card(card)) =
-                    (&paid_with, means)
-                {
-                    self.return_charge(order, gateway_ref, card).await?;
+            // Paid meanwhile by this very charge: its webhook was faster than its answer.
+            if let Some(paid) = self.paid_by(order.id, gateway_ref).await? {
+                if let Some(to) = &record_for {
+                    self.record_paid_outcome(to, &paid).await?;
                 }
-                Err(error)
+                return Ok(Charged::Paid(paid));
             }
-            Committed::Refused(refusal) => {
-                if let (PaidWith::Card { gateway_ref, .. }, PaymentMeans::Card(card)) =
-                    (&paid_with, means)
-                {
-                    // Paid meanwhile by this very charge: its webhook was faster than its answer.
-                    if let Some(paid) = self.paid_by(order.id, gateway_ref).await? {
-                        return Ok(Charged::Paid(paid));
-                    }
-                    // Otherwise the order expired or was cancelled meanwhile, or its coupon ran
-                    // out: give the money back.
-                    self.return_charge(order, gateway_ref, card).await?;
-                }
-                match refusal {
-                    Some(PaymentRefusal::Coupon(refusal)) => Err(refusal.into()),
-                    Some(PaymentRefusal::InsufficientFunds) => {
-                        Ok(Charged::Declined(DeclineCode::InsufficientFunds))
-                    }
-                    None => Err(OrderError::Conflict("the order can no longer be paid")),
-                }
+            // Otherwise the order expired or was cancelled meanwhile, its coupon ran out, or the
+            // database failed: give the money back.
+            self.return_charge(order, gateway_ref, card).await?;
+        }
+        match (failure, refusal) {
+            (Some(error), _) => Err(error),
+            (None, Some(PaymentRefusal::Coupon(refusal))) => Err(refusal.into()),
+            (None, Some(PaymentRefusal::InsufficientFunds)) => {
+                Ok(Charged::Declined(DeclineCode::InsufficientFunds))
             }
+            (None, None) => Err(OrderError::Conflict("the order can no longer be paid")),
         }
     }
 
@@ -348,21 +346,16 @@ impl Orders {
         }
     }
 
-    /// Refunds a charge whose payment did not land, and records it.
+    /// Records that the charge `reference` did not pay `order`, then refunds it. Recorded
+    /// first: the record is what makes the next attempt ask the gateway anew (its key counts the
+    /// attempts recorded) and what stops a late webhook from paying with the refunded charge. If
+    /// it cannot be recorded, the money stays charged and a retry gets the same charge back.
     async fn return_charge(
         &self,
         order: &Order,
         reference: &str,
         card: &Card,
     ) -> Result<(), OrderError> {
-        let key = format!("return-{reference}");
-        if let Err(error) = self
-            .gateway
-            .refund(reference, order.total_cents, &key)
-            .await
-        {
-            tracing::error!(%error, reference, "refund of an unrecorded charge failed");
-        }
         self.store
             .record_unpaid_attempt(UnpaidAttempt {
                 order,
@@ -372,6 +365,31 @@ impl Orders {
                 decline: None,
             })
             .await?;
+        let key = format!("return-{reference}");
+        if let Err(error) = self
+            .gateway
+            .refund(reference, order.total_cents, &key)
+            .await
+        {
+            tracing::error!(%error, reference, "refund of an unrecorded charge failed: reconcile");
+        }
+        Ok(())
+    }
+
+    /// Records `paid` as the answer to the request `to` names, for its retries.
+    async fn record_paid_outcome(&self, to: &RecordFor, paid: &Order) -> Result<(), OrderError> {
+        match to {
+            RecordFor::Payment(key) => {
+                let outcome = recorded(&PaymentOutcome::Paid(Box::new(paid.clone())))?;
+                self.store.record_outcome(key, &outcome).await?;
+            }
+            RecordFor::Checkout(key) => {
+                let outcome = recorded(&super::outcome::CheckoutOutcome::Placed(Box::new(
+                    paid.clone(),
+                )))?;
+                self.store.replace_outcome(key, &outcome).await?;
+            }
+        }
         Ok(())
     }
 }

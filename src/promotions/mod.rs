@@ -42,6 +42,8 @@ pub(crate) struct Campaign {
     pub ends_at: Option<time::OffsetDateTime>,
     /// The seller's name, for the message.
     pub seller_name: Option<String>,
+    /// The coupon was withdrawn or has expired: nobody is told any more.
+    pub ended: bool,
 }
 
 impl Campaign {
@@ -117,6 +119,9 @@ impl Announcer {
 
     /// Tells `campaign`'s audience, batch after batch, until it is done or the claim is lost.
     async fn announce(&self, claim: Uuid, mut campaign: Campaign) -> sqlx::Result<()> {
+        if campaign.ended {
+            return self.store.finish(campaign.coupon_id, claim).await;
+        }
         let until = campaign.ends_at.and_then(|at| at.format(&Rfc3339).ok());
         let letter = letters::promotion(&campaign.offer(), &campaign.code, until.as_deref());
         loop {

@@ -29,7 +29,7 @@ impl AnalyticsParams {
         )
             .all_valid()?;
         let to = to.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-        let from = from.unwrap_or_else(|| to - time::Duration::days(29));
+        let from = from.unwrap_or_else(|| to.saturating_sub(time::Duration::days(29)));
         if from > to {
             return Err(Invalid::field("from", "must not be after to"));
         }
@@ -43,9 +43,12 @@ impl AnalyticsParams {
     }
 }
 
+/// A day from 1970 to 9999, `YYYY-MM-DD`.
 fn day(raw: &str) -> Result<Date, String> {
     Date::parse(raw, format_description!("[year]-[month]-[day]"))
-        .map_err(|_| "must be a day, like 2026-12-24".into())
+        .ok()
+        .filter(|day| (1970..=9999).contains(&day.year()))
+        .ok_or_else(|| "must be a day from 1970 to 9999, like 2026-12-24".into())
 }
 
 /// A seller's figures over a range of days: totals per currency, the days, the best sellers,

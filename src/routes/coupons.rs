@@ -30,7 +30,7 @@ pub(crate) struct CouponBody {
     currency: Option<String>,
     /// The least subtotal of the lines it applies to (default 0).
     min_subtotal_cents: Option<i64>,
-    /// RFC 3339; default: now.
+    /// RFC 3339; default: valid at once.
     starts_at: Option<String>,
     /// RFC 3339, after `starts_at`; default: never.
     ends_at: Option<String>,

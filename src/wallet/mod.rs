@@ -2,8 +2,10 @@
 //! ledger whose sum is the balance.
 //!
 //! A top-up charges the card through the gateway first (outside any transaction), then credits
-//! the wallet in one transaction that also records the request's Idempotency-Key: two requests
-//! with one key credit once (the loser's charge is refunded and it answers what the winner did).
+//! the wallet in one transaction that also records the request's Idempotency-Key and the charge:
+//! two requests with one key credit once, and one charge credits once. A charge that cannot be
+//! credited (a limit reached meanwhile, a race lost to another charge under the same key) is
+//! recorded as given back, then refunded, and never credits later.
 //! Paying an order from the wallet debits it inside the payment's journal unit
 //! ([`crate::orders`]) with a conditional update, so racing payments never take the balance
 //! below zero; refunds of such payments are credited back the same way.
@@ -11,6 +13,8 @@
 mod store;
 
 pub(crate) use store::{WalletStore, credit, debit};
+
+use store::TopUpRefusal;
 
 use crate::clock;
 use crate::error::{Coded, ErrorCode, Members, members};
@@ -92,6 +96,8 @@ pub(crate) enum WalletError {
     Declined { code: DeclineCode },
     #[error("this Idempotency-Key was used for another request")]
     IdempotencyConflict,
+    #[error("the charge of this top-up was given back; top up again with a new Idempotency-Key")]
+    ChargeReturned,
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -106,6 +112,7 @@ impl Coded for WalletError {
             WalletError::BalanceLimit { .. } => ErrorCode::Conflict,
             WalletError::Declined { .. } => ErrorCode::PaymentDeclined,
             WalletError::IdempotencyConflict => ErrorCode::IdempotencyConflict,
+            WalletError::ChargeReturned => ErrorCode::Conflict,
             WalletError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             WalletError::Database(error) => error.code(),
         }
@@ -275,28 +282,33 @@ impl Wallets {
             limits: self.limits,
             at: now,
         };
-        let credited = self.store.credit_top_up(&credit).await;
-        match credited {
-            Ok(Ok(entry)) => Ok(entry),
-            refused_or_failed => {
-                // Not credited: give the money back.
-                let key = format!("return-{reference}");
-                if let Err(error) = self
-                    .gateway
-                    .refund(&reference, request.amount_cents, &key)
-                    .await
-                {
-                    tracing::error!(%error, reference, "refund of an uncredited top-up failed");
-                }
-                match refused_or_failed {
-                    Ok(Err(store::TopUpRefusal::KeyTaken)) => self
-                        .replay(&request)
-                        .await?
-                        .ok_or(WalletError::IdempotencyConflict),
-                    Ok(Err(store::TopUpRefusal::Limit(error))) => Err(error),
-                    Ok(Ok(_)) => unreachable!("handled above"),
-                    Err(error) => Err(error.into()),
-                }
+        let not_credited = match self.store.credit_top_up(&credit).await {
+            Ok(Ok(entry)) | Ok(Err(TopUpRefusal::Credited(entry))) => return Ok(entry),
+            Ok(Err(TopUpRefusal::Returned)) => return Err(WalletError::ChargeReturned),
+            Ok(Err(refusal)) => Ok(refusal),
+            Err(error) => Err(error),
+        };
+        // Not credited: give the money back, once it is recorded as given back (if that cannot
+        // be recorded, the charge stays, and a retry with the key gets it credited).
+        self.store
+            .return_charge(request.user, &reference, request.amount_cents)
+            .await?;
+        let key = format!("return-{reference}");
+        if let Err(error) = self
+            .gateway
+            .refund(&reference, request.amount_cents, &key)
+            .await
+        {
+            tracing::error!(%error, reference, "refund of an uncredited top-up failed: reconcile");
+        }
+        match not_credited? {
+            TopUpRefusal::KeyTaken => self
+                .replay(&request)
+                .await?
+                .ok_or(WalletError::IdempotencyConflict),
+            TopUpRefusal::Limit(error) => Err(error),
+            TopUpRefusal::Credited(_) | TopUpRefusal::Returned => {
+                unreachable!("answered above")
             }
         }
     }

@@ -181,6 +181,8 @@ async fn reports_are_for_their_seller_and_bad_ranges_name_the_field() {
     for (query, field) in [
         ("?from=2026-13-01", "from"),
         ("?to=yesterday", "to"),
+        ("?to=-9999-01-01", "to"),
+        ("?from=0100-01-01&to=0100-01-02", "from"),
         ("?from=2026-12-02&to=2026-12-01", "from"),
         ("?from=2000-01-01&to=2026-12-01", "to"),
     ] {

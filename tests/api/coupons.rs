@@ -74,6 +74,15 @@ async fn sellers_manage_their_own_coupons_and_bad_input_names_the_field() {
         "not_found",
     )
     .await;
+    // An admin's coupon for one seller's lines names a seller.
+    assert_invalid_field(
+        app.as_user(&admin)
+            .create_coupon(&json!({"code": "FORYOU", "kind": "percent", "value": 5,
+                                   "seller_id": customer.id}))
+            .await,
+        "seller_id",
+    )
+    .await;
     // A seller's coupon is for their own products.
     assert_invalid_field(
         app.as_user(&seller)
@@ -403,5 +412,44 @@ async fn fifty_customers_racing_for_ten_redemptions_get_exactly_ten() {
         app.count("SELECT count(*) FROM payments WHERE status = 'succeeded'")
             .await,
         10
+    );
+}
+
+#[actix_web::test]
+async fn an_order_a_coupon_made_free_is_paid_without_charging_and_cancelled_without_refund() {
+    let app = spawn_app().await;
+    let (seller, mug) = app.stocked_product(5, json!({})).await;
+    created(
+        &app,
+        &seller,
+        json!({"code": "FREE", "kind": "percent", "value": 100}),
+    )
+    .await;
+    let customer = app.customer().await;
+    let mut body = checkout_body(&[(&mug, 1)]);
+    body["coupon"] = json!("FREE");
+    let placed: Value = app
+        .checkout(&customer, &body, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let order = &placed["order"];
+    assert_eq!(order["total_cents"], 0);
+    let id = order["id"].as_str().unwrap();
+    let paid = app.pay(&customer, id, GOOD_CARD).await;
+    assert_eq!(paid.status(), StatusCode::OK);
+    let paid: Value = paid.json().await.unwrap();
+    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["payments"][0]["amount_cents"], 0);
+    assert_eq!(app.stock(&mug).await.0, 4, "sold");
+    let cancelled = app.as_user(&customer).cancel(id).await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let read = app.order_as(&customer, id).await;
+    assert_eq!(read["status"], "cancelled");
+    assert_eq!(
+        read["refunds"],
+        json!([]),
+        "nothing was paid, nothing refunded"
     );
 }

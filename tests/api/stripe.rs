@@ -156,10 +156,20 @@ async fn a_webhook_that_arrives_before_the_answer_pays_the_order_once() {
     let (customer, order) = pending_order(&app).await;
     let id = order["id"].as_str().unwrap();
     stripe.webhook_first(true);
-    let paid = app.pay(&customer, id, GOOD_CARD).await;
+    let api = app.as_user(&customer);
+    let paying = |key| {
+        let api = &api;
+        async move { api.pay(id, &card_payment(GOOD_CARD), Some(key)).await }
+    };
+    let paid = paying("pay-once").await;
     assert_eq!(paid.status(), StatusCode::OK);
     let paid: Value = paid.json().await.unwrap();
     assert_eq!(paid["status"], "paid");
+    // A retry with the key gets the same answer, though the webhook's unit paid the order.
+    let again = paying("pay-once").await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["payments"], paid["payments"]);
     let read = app.order_as(&customer, id).await;
     let payments = read["payments"].as_array().unwrap();
     assert_eq!(payments.len(), 1, "{read}");

@@ -25,6 +25,11 @@ impl CouponStore {
         by_backend!(pool &self.db => insert(Uuid::now_v7(), owner, coupon))
     }
 
+    /// Whether `user` is a seller (whose lines a coupon may be for).
+    pub(crate) async fn is_seller(&self, user: Uuid) -> sqlx::Result<bool> {
+        by_backend!(pool &self.db => is_seller(user))
+    }
+
     /// Live coupons of `owner` (none: of everyone), newest first.
     pub(crate) async fn list(
         &self,

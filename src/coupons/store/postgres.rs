@@ -47,6 +47,16 @@ pub(super) async fn insert(
         .await
 }
 
+pub(super) async fn is_seller(pool: &PgPool, user: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users
+                        WHERE id = $1 AND role = 'seller' AND deleted_at IS NULL)",
+    )
+    .bind(user)
+    .fetch_one(pool)
+    .await
+}
+
 pub(super) async fn list(
     pool: &PgPool,
     owner: Option<Uuid>,

@@ -54,6 +54,16 @@ pub(super) async fn insert(
     Ok(coupon)
 }
 
+pub(super) async fn is_seller(db: &EmbeddedDatabase, user: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM users
+                        WHERE id = $1 AND role = 'seller' AND deleted_at IS NULL)",
+    )
+    .bind(user)
+    .fetch_one(&db.reads)
+    .await
+}
+
 pub(super) async fn list(
     db: &EmbeddedDatabase,
     owner: Option<Uuid>,

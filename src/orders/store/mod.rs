@@ -212,6 +212,11 @@ impl OrderStore {
         by_backend!(pool &self.db => paid_with_reference(order, reference))
     }
 
+    /// Whether the gateway's charge `reference` was given back after it failed to pay.
+    pub(crate) async fn charge_returned(&self, reference: &str) -> sqlx::Result<bool> {
+        by_backend!(pool &self.db => charge_returned(reference))
+    }
+
     /// Records that the gateway's event `id` was handled; false if it already was.
     pub(crate) async fn record_gateway_event(&self, id: &str, kind: &str) -> sqlx::Result<bool> {
         by_backend!(pool &self.db => record_gateway_event(id, kind))
@@ -357,6 +362,7 @@ pub(crate) async fn write_payment_alone(
     } {
         Some(PaymentRefusal::Coupon(refusal))
     } else if matches!(payment.paid_with, PaidWith::Wallet)
+        && payment.amount_cents > 0
         && !wallet::debit(
             connection.reborrow(),
             payment.payer,

@@ -25,6 +25,11 @@ impl<T: Clone> AfterCommit<T> {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
     }
 
+    /// Forgets what an earlier try of the unit set.
+    pub(crate) fn clear(&self) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
     /// What the unit set, if it applied.
     pub(crate) fn get(&self) -> Option<T> {
         self.0

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 /// The request whose Idempotency-Key gets the paid outcome, in the payment's own transaction (so
 /// a retry after a crash replays `paid`, never a stale `pending_payment`).
+#[derive(Clone)]
 pub(crate) enum RecordFor {
     /// `POST /orders/{id}/pay`: a new record.
     Payment(IdempotencyKey),
@@ -149,6 +150,8 @@ async fn write(
         } else if payment.plain() {
             committed.next().unwrap_or_default()
         } else {
+            // `apply` may run again (alone, after its batch failed): only this try's reason counts.
+            payment.refusal.clear();
             match store::write_payment_alone(connection.reborrow(), payment).await? {
                 Ok(holds) => holds,
                 Err(refusal) => {

@@ -43,7 +43,7 @@ pub(crate) fn verify(
     if signatures.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - timestamp).abs() > tolerance_secs {
+    if now.abs_diff(timestamp) > tolerance_secs.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     let mut signed =

@@ -24,7 +24,8 @@ pub(super) async fn claim(
                  ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
              RETURNING coupon_id, seller_id, cursor)
          SELECT c.coupon_id, c.seller_id, c.cursor, k.code, k.kind, k.value, k.currency,
-             k.ends_at, u.name AS seller_name
+             k.ends_at, u.name AS seller_name,
+             k.deleted_at IS NOT NULL OR coalesce(k.ends_at <= now(), false) AS ended
          FROM claimed c JOIN coupons k ON k.id = c.coupon_id
          LEFT JOIN users u ON u.id = c.seller_id",
     )

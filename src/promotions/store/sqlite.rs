@@ -38,12 +38,14 @@ pub(super) async fn claim(
     };
     sqlx::query_as(
         "SELECT c.coupon_id, c.seller_id, c.cursor, k.code, k.kind, k.value, k.currency,
-             k.ends_at, u.name AS seller_name
+             k.ends_at, u.name AS seller_name,
+             k.deleted_at IS NOT NULL OR coalesce(k.ends_at <= $2, 0) AS ended
          FROM promotion_campaigns c JOIN coupons k ON k.id = c.coupon_id
          LEFT JOIN users u ON u.id = c.seller_id
          WHERE c.coupon_id = $1",
     )
     .bind(coupon)
+    .bind(timestamp(OffsetDateTime::now_utc()))
     .fetch_optional(&db.writer)
     .await
 }

@@ -33,7 +33,11 @@ pub(crate) struct TopUp<'a> {
 
 /// Why a top-up was not credited.
 pub(crate) enum TopUpRefusal {
-    /// Another request with the same key credited first.
+    /// This very charge was credited already (the gateway answered a retry with it): that entry.
+    Credited(WalletTransaction),
+    /// This charge was given back before: it never credits.
+    Returned,
+    /// Another charge was credited under the same key first.
     KeyTaken,
     /// Over a limit, found on the locked wallet.
     Limit(WalletError),
@@ -100,6 +104,16 @@ impl WalletStore {
         key: &str,
     ) -> sqlx::Result<Option<(Vec<u8>, WalletTransaction)>> {
         by_backend!(pool &self.db => top_up_by_key(user, key))
+    }
+
+    /// Records that the charge `reference` of `user` is being given back, before it is.
+    pub(crate) async fn return_charge(
+        &self,
+        user: Uuid,
+        reference: &str,
+        amount_cents: i64,
+    ) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => return_charge(user, reference, amount_cents))
     }
 
     /// Credits a top-up in one transaction, the limits checked again on the locked wallet.

@@ -99,6 +99,9 @@ pub(super) async fn credit_top_up(
         .bind(t.at - time::Duration::DAY)
         .fetch_one(&mut *tx)
         .await?;
+    if let Some(refusal) = refusal(&mut tx, t).await? {
+        return Ok(Err(refusal));
+    }
     if let Err(limit) = within_limits(&standing, t.amount_cents, t.limits, t.at) {
         return Ok(Err(TopUpRefusal::Limit(limit)));
     }
@@ -136,6 +139,55 @@ pub(super) async fn credit_top_up(
     }
 }
 
+/// Why the locked wallet cannot take `t`'s charge, beside the limits.
+async fn refusal(
+    connection: &mut PgConnection,
+    t: &TopUp<'_>,
+) -> sqlx::Result<Option<TopUpRefusal>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ENTRY} FROM wallet_transactions WHERE kind = 'top_up' AND gateway_ref = $1"
+    ));
+    let credited: Option<WalletTransaction> = sqlx::query_as(sql)
+        .bind(t.gateway_ref)
+        .fetch_optional(&mut *connection)
+        .await?;
+    if let Some(entry) = credited {
+        return Ok(Some(TopUpRefusal::Credited(entry)));
+    }
+    let (returned, key_taken): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM wallet_returned_charges WHERE gateway_ref = $1),
+             EXISTS (SELECT 1 FROM wallet_transactions WHERE user_id = $2 AND idempotency_key = $3)",
+    )
+    .bind(t.gateway_ref)
+    .bind(t.user)
+    .bind(t.key.map(|(key, _)| key))
+    .fetch_one(connection)
+    .await?;
+    Ok(match (returned, key_taken) {
+        (true, _) => Some(TopUpRefusal::Returned),
+        (false, true) => Some(TopUpRefusal::KeyTaken),
+        (false, false) => None,
+    })
+}
+
+pub(super) async fn return_charge(
+    pool: &PgPool,
+    user: Uuid,
+    reference: &str,
+    amount: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO wallet_returned_charges (gateway_ref, user_id, amount_cents)
+         VALUES ($1, $2, $3) ON CONFLICT (gateway_ref) DO NOTHING",
+    )
+    .bind(reference)
+    .bind(user)
+    .bind(amount)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 pub(super) async fn debit(
     connection: &mut PgConnection,
     user: Uuid,
@@ -169,7 +221,7 @@ pub(super) async fn credit(
     amount: i64,
     at: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let credited = sqlx::query(
         "WITH credited AS (
              UPDATE wallets SET balance_cents = balance_cents + $2, updated_at = $3
              WHERE user_id = (SELECT user_id FROM orders WHERE id = $1)
@@ -184,5 +236,9 @@ pub(super) async fn credit(
     .bind(Uuid::now_v7())
     .execute(connection)
     .await?;
+    // The wallet that paid is there; if not, fail like the embedded database's statement does.
+    if credited.rows_affected() == 0 {
+        return Err(sqlx::Error::RowNotFound);
+    }
     Ok(())
 }

@@ -98,20 +98,11 @@ pub(super) async fn credit_top_up(
 ) -> sqlx::Result<Result<WalletTransaction, TopUpRefusal>> {
     let mut tx = db.writer.begin().await?;
     let standing = standing_on(&mut tx, t.user, t.at).await?;
+    if let Some(refusal) = refusal(&mut tx, t).await? {
+        return Ok(Err(refusal));
+    }
     if let Err(limit) = within_limits(&standing, t.amount_cents, t.limits, t.at) {
         return Ok(Err(TopUpRefusal::Limit(limit)));
-    }
-    if let Some((key, _)) = t.key {
-        let taken: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM wallet_transactions WHERE user_id = $1 AND idempotency_key = $2",
-        )
-        .bind(t.user)
-        .bind(key)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if taken.is_some() {
-            return Ok(Err(TopUpRefusal::KeyTaken));
-        }
     }
     let at = timestamp(t.at);
     let balance: i64 = sqlx::query_scalar(
@@ -155,6 +146,55 @@ pub(super) async fn credit_top_up(
             Ok(Ok(entry))
         }
     }
+}
+
+/// Why the wallet cannot take `t`'s charge, beside the limits.
+async fn refusal(
+    connection: &mut SqliteConnection,
+    t: &TopUp<'_>,
+) -> sqlx::Result<Option<TopUpRefusal>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ENTRY} FROM wallet_transactions WHERE kind = 'top_up' AND gateway_ref = $1"
+    ));
+    let credited: Option<WalletTransaction> = sqlx::query_as(sql)
+        .bind(t.gateway_ref)
+        .fetch_optional(&mut *connection)
+        .await?;
+    if let Some(entry) = credited {
+        return Ok(Some(TopUpRefusal::Credited(entry)));
+    }
+    let (returned, key_taken): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM wallet_returned_charges WHERE gateway_ref = $1),
+             EXISTS (SELECT 1 FROM wallet_transactions WHERE user_id = $2 AND idempotency_key = $3)",
+    )
+    .bind(t.gateway_ref)
+    .bind(t.user)
+    .bind(t.key.map(|(key, _)| key))
+    .fetch_one(connection)
+    .await?;
+    Ok(match (returned, key_taken) {
+        (true, _) => Some(TopUpRefusal::Returned),
+        (false, true) => Some(TopUpRefusal::KeyTaken),
+        (false, false) => None,
+    })
+}
+
+pub(super) async fn return_charge(
+    db: &EmbeddedDatabase,
+    user: Uuid,
+    reference: &str,
+    amount: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO wallet_returned_charges (gateway_ref, user_id, amount_cents)
+         VALUES ($1, $2, $3) ON CONFLICT (gateway_ref) DO NOTHING",
+    )
+    .bind(reference)
+    .bind(user)
+    .bind(amount)
+    .execute(&db.writer)
+    .await?;
+    Ok(())
 }
 
 pub(super) async fn debit(

@@ -253,6 +253,18 @@ pub(in crate::orders::store) async fn paid_with_reference(
     .await
 }
 
+pub(in crate::orders::store) async fn charge_returned(
+    pool: &PgPool,
+    reference: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM payments WHERE gateway_ref = $1 AND status = 'refunded')",
+    )
+    .bind(reference)
+    .fetch_one(pool)
+    .await
+}
+
 pub(in crate::orders::store) async fn record_gateway_event(
     pool: &PgPool,
     id: &str,

@@ -267,6 +267,18 @@ pub(in crate::orders::store) async fn paid_with_reference(
     .await
 }
 
+pub(in crate::orders::store) async fn charge_returned(
+    db: &EmbeddedDatabase,
+    reference: &str,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM payments WHERE gateway_ref = $1 AND status = 'refunded')",
+    )
+    .bind(reference)
+    .fetch_one(&db.reads)
+    .await
+}
+
 pub(in crate::orders::store) async fn record_gateway_event(
     db: &EmbeddedDatabase,
     id: &str,

@@ -372,10 +372,12 @@ pub(in crate::orders::store) async fn write_cancellation(
     .bind(to)
     .fetch_all(&mut *connection)
     .await?;
+    // An order that cost nothing was paid with nothing: there is nothing to refund.
     let paid: Option<(Uuid, i64, Option<String>)> = if was_paid {
         sqlx::query_as(
             "SELECT id, amount_cents, gateway_ref FROM payments
-             WHERE order_id = $1 AND status = 'succeeded' ORDER BY created_at DESC LIMIT 1",
+             WHERE order_id = $1 AND status = 'succeeded' AND amount_cents > 0
+             ORDER BY created_at DESC LIMIT 1",
         )
         .bind(order)
         .fetch_optional(&mut *connection)
