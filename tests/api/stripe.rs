@@ -245,6 +245,50 @@ async fn webhooks_are_verified_and_acted_on_once() {
     assert_eq!(app.order_as(&other, other_id).await["status"], "cancelled");
 }
 
+/// A charge whose answer comes after the order's hold ran out cannot pay it: it is recorded as
+/// given back and refunded, and its webhook, arriving later, refunds (once) instead of paying.
+#[actix_web::test]
+async fn a_charge_given_back_never_pays_its_order_later() {
+    let stripe = StripeStandIn::start().await;
+    let mut settings = test_settings();
+    settings.hold_ttl = Duration::from_secs(2);
+    settings.stripe = Some(StripeSettings {
+        secret_key: SECRET_KEY.into(),
+        api_base: stripe.url.clone(),
+        webhook_secret: Some(WEBHOOK_SECRET.into()),
+        timeout: Duration::from_secs(10),
+        webhook_tolerance: Duration::from_secs(300),
+    });
+    let app = spawn_app_with(settings).await;
+    stripe.deliver_to(app.url("/api/v1/payments/stripe/webhook"));
+    let (customer, order) = pending_order(&app).await;
+    let id = order["id"].as_str().unwrap();
+    let total = order["total_cents"].as_i64().unwrap();
+    // Stripe charges, but answers after the hold has run out.
+    stripe.fail_next(Failure::Stall(Duration::from_secs(3)));
+    assert_problem(
+        app.pay(&customer, id, GOOD_CARD).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    let intent = stripe.intents().into_keys().next().unwrap();
+    assert_eq!(stripe.refunded(&intent), total, "the charge was given back");
+    let event = stripe.succeeded_event(&intent);
+    assert_eq!(stripe.deliver(&event, WEBHOOK_SECRET, now()).await, 200);
+    let read = app.order_as(&customer, id).await;
+    assert_ne!(read["status"], "paid", "{read}");
+    assert!(
+        read["payments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] != "succeeded"),
+        "{read}"
+    );
+    assert_eq!(stripe.refunded(&intent), total, "refunded once");
+}
+
 #[actix_web::test]
 async fn without_a_signing_secret_the_webhook_route_is_off() {
     let app = spawn_app().await;
