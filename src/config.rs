@@ -4,6 +4,7 @@
 //! Parsing happens once at start-up: a bad value stops the server with a message naming the
 //! variable, instead of surfacing later as a confusing runtime error.
 
+pub use crate::drops::AdmitRate;
 pub use crate::orders::{ShippingMethod, ShippingMethods, TaxRates};
 pub use crate::outbox::sender::SmtpSettings;
 pub use crate::payments::StripeSettings;
@@ -52,6 +53,13 @@ pub struct Settings {
     pub wallet: WalletSettings,
     /// How many customers one batch of a promotion campaign tells (`BAZAAR_PROMOTION_BATCH`).
     pub promotion_batch: usize,
+    /// How fast waiting rooms admit (`BAZAAR_QUEUE_ADMIT_PER_SEC`: `auto` or a number).
+    pub queue_admit_rate: AdmitRate,
+    /// How long an admitted buyer may take to check out (`BAZAAR_QUEUE_ADMISSION_SECS`).
+    pub queue_admission: Duration,
+    /// How long a unit held for a back-in-stock subscriber waits for their payment
+    /// (`BAZAAR_WAITLIST_HOLD_MINUTES`).
+    pub waitlist_hold: Duration,
     /// Stripe, when `BAZAAR_STRIPE_SECRET_KEY` is set; else the built-in test gateway.
     pub stripe: Option<StripeSettings>,
     /// Whether rate limits are enforced.
@@ -242,6 +250,17 @@ impl Settings {
             })?,
             wallet: wallet(&var)?,
             promotion_batch: limit("BAZAAR_PROMOTION_BATCH", var, 200)?,
+            queue_admit_rate: AdmitRate::parse(&string("BAZAAR_QUEUE_ADMIT_PER_SEC", "auto"))
+                .map_err(|message| ConfigError {
+                    variable: "BAZAAR_QUEUE_ADMIT_PER_SEC",
+                    message,
+                })?,
+            queue_admission: seconds("BAZAAR_QUEUE_ADMISSION_SECS", var, 300)?,
+            waitlist_hold: Duration::from_secs(
+                u64::try_from(limit("BAZAAR_WAITLIST_HOLD_MINUTES", var, 30)?)
+                    .unwrap_or(u64::MAX)
+                    .saturating_mul(60),
+            ),
             stripe: match var("BAZAAR_STRIPE_SECRET_KEY") {
                 Some(secret_key) => Some(StripeSettings {
                     secret_key,

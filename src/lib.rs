@@ -22,6 +22,7 @@ pub mod config;
 mod coupons;
 pub mod db;
 mod domain;
+mod drops;
 mod error;
 mod extract;
 mod health;

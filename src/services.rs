@@ -7,6 +7,7 @@ use crate::auth::{Authenticator, JwtKeys, RateLimits};
 use crate::cart::ShoppingCarts;
 use crate::catalog::Catalog;
 use crate::coupons::Coupons;
+use crate::drops::Drops;
 use crate::health::Health;
 use crate::live::LiveUpdates;
 use crate::notifications::Notifications;
@@ -30,6 +31,7 @@ pub(crate) struct Services {
     pub carts: Data<ShoppingCarts>,
     pub orders: Data<Orders>,
     pub coupons: Data<Coupons>,
+    pub drops: Data<Drops>,
     pub webhooks: Data<Webhooks>,
     pub wallets: Data<Wallets>,
     pub analytics: Data<SellerAnalytics>,
@@ -52,6 +54,7 @@ impl Services {
             .app_data(self.carts.clone())
             .app_data(self.orders.clone())
             .app_data(self.coupons.clone())
+            .app_data(self.drops.clone())
             .app_data(self.webhooks.clone())
             .app_data(self.wallets.clone())
             .app_data(self.analytics.clone())

@@ -12,6 +12,9 @@ use crate::catalog::{Catalog, ProductCache};
 use crate::config::Settings;
 use crate::coupons::{CouponStore, Coupons};
 use crate::db::Database;
+use crate::drops::{
+    CheckoutPace, DropStore, Drops, Gatekeeper, SaleClock, TicketSigner, WaitingRooms, Waitlists,
+};
 use crate::error::problem_fallback;
 use crate::extract::JSON_BODY_LIMIT;
 use crate::health::Health;
@@ -160,10 +163,27 @@ impl Application {
                 idle_timeout: settings.actor_idle,
             },
         );
+        let drop_store = DropStore::new(db.clone());
         let catalog = Catalog::new(
             CatalogStore::new(db.clone()),
             product_cache,
             inventory.clone(),
+            SaleClock::start(drop_store.clone(), hub.clone()),
+        );
+        let waiting_rooms = WaitingRooms::new(
+            drop_store.clone(),
+            TicketSigner::new(keys.derive_secret("waiting room ticket")),
+            catalog.clone(),
+            inventory.clone(),
+            hub.clone(),
+        );
+        let checkout_pace = Arc::new(CheckoutPace::default());
+        Gatekeeper::start(
+            drop_store.clone(),
+            hub.clone(),
+            settings.queue_admit_rate,
+            settings.queue_admission,
+            checkout_pace.clone(),
         );
         let address_book = AddressBook::new(account_store);
         let promoter = Announcer::start(
@@ -194,6 +214,8 @@ impl Application {
             coupons: coupons.clone(),
             wallet_currency: settings.wallet.currency.clone(),
             fingerprints: fingerprints.clone(),
+            waiting_rooms: waiting_rooms.clone(),
+            checkout_pace,
             rules: OrderRules {
                 max_unpaid_orders: i64::try_from(settings.max_unpaid_orders).unwrap_or(i64::MAX),
                 max_payment_declines: i64::try_from(settings.max_payment_declines)
@@ -203,13 +225,27 @@ impl Application {
                 ),
             },
         });
+        let waitlists = Waitlists::new(
+            drop_store.clone(),
+            catalog.clone(),
+            inventory.clone(),
+            orders.clone(),
+            address_book.clone(),
+            hub.clone(),
+            time::Duration::try_from(settings.waitlist_hold)
+                .map_err(|_| anyhow::anyhow!("BAZAAR_WAITLIST_HOLD_MINUTES: too long"))?,
+        );
         let authenticator = Authenticator::new(keys.clone(), revocations);
         let services = Services {
             accounts: Data::new(accounts),
             address_book: Data::new(address_book),
             rate_limits: Data::new(rate_limits),
             keys: Data::from(keys),
-            stock: Data::new(StockRoom::new(catalog.clone(), inventory.clone())),
+            stock: Data::new(StockRoom::new(
+                catalog.clone(),
+                inventory.clone(),
+                waitlists.clone(),
+            )),
             carts: Data::new(ShoppingCarts::new(
                 carts,
                 CartStore::new(db.clone()),
@@ -219,6 +255,12 @@ impl Application {
             catalog: Data::new(catalog.clone()),
             orders: Data::new(orders),
             coupons: Data::new(coupons.clone()),
+            drops: Data::new(Drops::new(
+                waiting_rooms.clone(),
+                waitlists,
+                drop_store,
+                catalog.clone(),
+            )),
             webhooks: Data::new(Webhooks::new(settings.stripe.as_ref())),
             analytics: Data::new(SellerAnalytics::new(AnalyticsStore::new(db.clone()))),
             wallets: Data::new(Wallets::new(WalletServices {
@@ -237,6 +279,7 @@ impl Application {
                 hub,
                 authenticator.clone(),
                 catalog.clone(),
+                waiting_rooms.clone(),
                 Heartbeat {
                     ping: settings.ws_ping_interval,
                     timeout: settings.ws_idle_timeout,

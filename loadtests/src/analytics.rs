@@ -153,14 +153,19 @@ async fn seller_id(shop: &Shop) -> anyhow::Result<Uuid> {
 
 /// GETs `url` with `token`; the JSON of a 200.
 async fn report(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<Value> {
+    let sent = std::time::Instant::now();
     let response = client
         .get(url)
         .bearer_auth(token)
         .timeout(Duration::from_secs(30))
         .send()
-        .await?
-        .error_for_status()?;
-    Ok(response.json().await?)
+        .await;
+    let outcome = response.as_ref().map_or_else(
+        |_| "no answer".to_owned(),
+        |r| r.status().as_u16().to_string(),
+    );
+    crate::traffic::record(sent, outcome, false);
+    Ok(response?.error_for_status()?.json().await?)
 }
 
 /// Buyer `n mod buyers` buys one unit of product `n mod products`, paying in the call.

@@ -20,6 +20,25 @@ pub async fn post(
     Ok(body)
 }
 
+/// PATCHes `body` with a bearer `token`, failing unless the answer is a success.
+pub async fn patch(
+    client: &reqwest::Client,
+    url: String,
+    token: &str,
+    body: Value,
+) -> anyhow::Result<Value> {
+    let response = client
+        .patch(url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    anyhow::ensure!(status.is_success(), "{status}: {body}");
+    Ok(body)
+}
+
 /// Signs in; the access token.
 pub async fn login(
     client: &reqwest::Client,

@@ -335,6 +335,7 @@ async fn send(
                 key: format!("browse-{n}"),
                 lines: vec![(product, 1)],
                 pays: order::Pays::Card(GOOD_CARD),
+                queue_ticket: None,
             };
             // No retries: an everyday client gives up and the failure counts.
             let retry = order::Retry {
@@ -348,10 +349,18 @@ async fn send(
         }
     };
     counters.requests.fetch_add(1, Ordering::Relaxed);
-    let response = request.timeout(Duration::from_secs(30)).send().await.ok()?;
+    let sent = Instant::now();
+    let response = match request.timeout(Duration::from_secs(30)).send().await {
+        Ok(response) => response,
+        Err(_) => {
+            crate::traffic::record(sent, "no answer".into(), false);
+            return None;
+        }
+    };
     let status = response.status().as_u16();
     // Read the body: the request is done when the client has the page.
-    let _: Option<Value> = response.json().await.ok();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    crate::traffic::record(sent, crate::traffic::outcome_of(status, &body), false);
     Some(status)
 }
 

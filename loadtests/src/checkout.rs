@@ -50,7 +50,14 @@ pub async fn sell(sale: &Shop, run: Duration, purchase: Purchase) -> anyhow::Res
         .collect();
     crate::closed_loop::run(tokens.len(), run, move |n| {
         let request = client.post(&url).bearer_auth(&tokens[n]).json(&body).send();
-        async move { request.await.is_ok_and(|r| r.status().as_u16() == 201) }
+        let sold = purchase == Purchase::Paid;
+        async move {
+            let sent = std::time::Instant::now();
+            let status = request.await.map(|r| r.status().as_u16()).ok();
+            let outcome = status.map_or_else(|| "no answer".to_owned(), |s| s.to_string());
+            crate::traffic::record(sent, outcome, sold && status == Some(201));
+            status == Some(201)
+        }
     })
     .await
 }

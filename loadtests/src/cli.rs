@@ -63,6 +63,17 @@ pub enum Scenario {
     /// scanned from the order lines on --database-url. Exits 1 if a report failed or its totals
     /// disagree with the scan.
     Analytics,
+    /// B buyers (--buyers, 50,000) arrive over --seconds (10) around the scheduled start of a
+    /// product of S units (--stock) sold through its waiting room, --early-share of them before
+    /// the start. Each joins the queue; --watchers (10,000) follow their place over WebSocket,
+    /// the others poll every --poll-secs; once admitted, a buyer checks out with its ticket,
+    /// paying in the call, and --cheaters of them first try without one. Prints fairness (rank
+    /// correlations of arrival and queue order), the time from the last unit sold to the last
+    /// queued buyer told "sold out", the admitted buyers' checkout latency, and verifies the
+    /// database: nobody bought without an admission, nothing oversold or lost. With
+    /// --jwt-key-file the buyers are made in --database-url and signed here. Exits 1 if a check
+    /// fails.
+    Drop,
     /// The classic design alone: per sale BEGIN; SELECT ... FOR UPDATE; UPDATE stock;
     /// INSERT order; [INSERT payment with --paying;] COMMIT on one hot row.
     Baseline,
@@ -215,6 +226,25 @@ pub struct Options {
     /// (watchers, hot-path) The server's process, to read its memory and CPU time.
     #[arg(long, global = true, env = "BAZAAR_LOADTEST_SERVER_PID")]
     pub server_pid: Option<u32>,
+    /// (drop) The share of buyers arriving before the start, 0 to 1.
+    #[arg(long, global = true, env = "BAZAAR_LOADTEST_EARLY_SHARE", default_value_t = 0.5,
+        value_parser = share)]
+    pub early_share: f64,
+    /// (drop) How often a buyer without a WebSocket asks where it stands.
+    #[arg(long = "poll-secs", global = true, env = "BAZAAR_LOADTEST_POLL_SECS",
+        default_value = "3", value_parser = seconds)]
+    pub poll: Duration,
+    /// (drop) The share of buyers who first try to check out without an admission, 0 to 1.
+    #[arg(long, global = true, env = "BAZAAR_LOADTEST_CHEATERS", default_value_t = 0.01,
+        value_parser = share)]
+    pub cheaters: f64,
+    /// (drop) The server's signing key (BAZAAR_JWT_KEY_FILE): buyers are made straight in
+    /// --database-url and their tokens signed with it, instead of through the admin API.
+    #[arg(long, global = true, env = "BAZAAR_LOADTEST_JWT_KEY_FILE")]
+    pub jwt_key_file: Option<PathBuf>,
+    /// Also write the run as one self-contained HTML file (charts as inline SVG) here.
+    #[arg(long, global = true, env = "BAZAAR_LOADTEST_REPORT_HTML")]
+    pub report_html: Option<PathBuf>,
 }
 
 impl Options {

@@ -67,6 +67,7 @@ impl FlashSale {
                     key: format!("sale-{n}"),
                     lines,
                     pays,
+                    queue_ticket: None,
                 }
             })
             .collect()
@@ -151,11 +152,13 @@ pub fn print_checks(stock: &[Stock], checks: &[Check]) -> bool {
         );
     }
     for check in checks {
-        println!(
-            "  [{}] {}",
+        let line = format!(
+            "[{}] {}",
             if check.passed() { "ok" } else { "FAILED" },
             check.name
         );
+        println!("  {line}");
+        crate::traffic::note(line);
         for violation in &check.violations {
             println!("        {violation}");
         }

@@ -124,6 +124,11 @@ async fn fulfil(shop: &Shop, order: Uuid, steps: &[(&String, Value)]) -> Measure
             .send()
             .await;
         measured.record(started.elapsed());
+        let outcome = answer.as_ref().map_or_else(
+            |_| "no answer".to_owned(),
+            |r| r.status().as_u16().to_string(),
+        );
+        crate::traffic::record(started, outcome, false);
         match answer {
             Ok(response) if response.status().is_success() => measured.sales += 1,
             _ => {

@@ -16,8 +16,10 @@ mod checkout;
 mod cli;
 mod closed_loop;
 mod direct;
+mod drop;
 mod flash_sale;
 mod fulfilment;
+mod html;
 mod order;
 mod pages;
 mod progress;
@@ -26,6 +28,7 @@ mod records;
 mod report;
 mod sale;
 mod setup;
+mod traffic;
 mod verify;
 mod watchers;
 
@@ -42,8 +45,12 @@ async fn main() -> anyhow::Result<()> {
             let records = records::Records::open(&options.database_url).await?;
             flash_sale::run(&flash_sale(&options, None)?, &records).await?
         }
-        Scenario::Chaos => chaos::run(&chaos(options)?).await?,
-        Scenario::Browse => browse::run(&browse(options)?).await?,
+        Scenario::Chaos => chaos::run(&chaos(&options)?).await?,
+        Scenario::Drop => {
+            let records = records::Records::open(&options.database_url).await?;
+            drop::run(&drop_sale(&options)?, &records).await?
+        }
+        Scenario::Browse => browse::run(&browse(&options)?).await?,
         Scenario::Watchers => {
             let report = watchers::run(
                 &server(&options)?,
@@ -112,7 +119,37 @@ async fn main() -> anyhow::Result<()> {
             .await?
         }
     };
+    if let Some(path) = &options.report_html {
+        let settings: Vec<String> = std::env::args().collect();
+        html::write(
+            path,
+            &format!("{scenario:?}"),
+            &settings.join(" "),
+            &traffic::take(),
+            passed,
+        )?;
+    }
     std::process::exit(if passed { 0 } else { 1 });
+}
+
+/// The drop of the options.
+fn drop_sale(options: &Options) -> anyhow::Result<drop::DropSale> {
+    let buyers = options.buyers.unwrap_or(50_000);
+    Ok(drop::DropSale {
+        server: server(options)?,
+        admin: options.admin.clone(),
+        database_url: options.database_url.clone(),
+        stock: options.stock,
+        buyers,
+        spread: options.run,
+        early_share: options.early_share,
+        watchers: options.watchers.unwrap_or(10_000).min(buyers),
+        poll: options.poll,
+        cheaters: options.cheaters,
+        key_file: options.jwt_key_file.clone(),
+        seed: seed(options),
+        report: options.report.clone(),
+    })
 }
 
 /// Writes the JSON report if `--report` was given.
@@ -165,36 +202,36 @@ fn flash_sale(options: &Options, server: Option<String>) -> anyhow::Result<flash
     })
 }
 
-fn chaos(options: Options) -> anyhow::Result<chaos::Chaos> {
-    let mut sale = flash_sale(&options, Some(format!("http://{}", options.listen)))?;
+fn chaos(options: &Options) -> anyhow::Result<chaos::Chaos> {
+    let mut sale = flash_sale(options, Some(format!("http://{}", options.listen)))?;
     sale.schedule.rate = Some(options.rate.unwrap_or(200.0));
     // Long enough to outlast every outage: a restart, PostgreSQL's recovery, a Redis pause.
     sale.schedule.retry_for = Duration::from_secs(120);
     sale.schedule.retry_pause = Duration::from_millis(100);
     Ok(chaos::Chaos {
         sale,
-        seed: seed(&options),
-        bazaar: options.bazaar,
-        listen: options.listen,
-        database_url: options.database_url,
+        seed: seed(options),
+        bazaar: options.bazaar.clone(),
+        listen: options.listen.clone(),
+        database_url: options.database_url.clone(),
         kills: options.kills,
-        postgres_ctl: options.postgres_ctl,
-        redis_pause: options.pause_redis,
+        postgres_ctl: options.postgres_ctl.clone(),
+        redis_pause: options.pause_redis.clone(),
     })
 }
 
-fn browse(options: Options) -> anyhow::Result<browse::Browse> {
+fn browse(options: &Options) -> anyhow::Result<browse::Browse> {
     Ok(browse::Browse {
-        server: server(&options)?,
-        seed: seed(&options),
-        admin: options.admin,
+        server: server(options)?,
+        seed: seed(options),
+        admin: options.admin.clone(),
         rate: options.rate.unwrap_or(200.0),
         run: options.run,
-        mix: options.mix,
+        mix: options.mix.clone(),
         products: options.products,
         buyers: options.buyers.unwrap_or(50),
         watchers: options.watchers.unwrap_or(0),
-        report: options.report,
+        report: options.report.clone(),
     })
 }
 

@@ -69,11 +69,18 @@ async fn read(
     crate::closed_loop::run(readers, run, move |_| {
         let request = client.get(&url).send();
         async move {
-            match request.await {
+            let sent = std::time::Instant::now();
+            let read = match request.await {
                 // The page is read in full, as a browser would.
-                Ok(response) if response.status().is_success() => response.bytes().await.is_ok(),
-                _ => false,
-            }
+                Ok(response) => {
+                    let status = response.status();
+                    let read = status.is_success() && response.bytes().await.is_ok();
+                    (read, status.as_u16().to_string())
+                }
+                Err(_) => (false, "no answer".to_owned()),
+            };
+            crate::traffic::record(sent, read.1, false);
+            read.0
         }
     })
     .await

@@ -3,6 +3,7 @@
 
 use crate::api::{login, post};
 use serde_json::json;
+use std::str::FromStr;
 use uuid::Uuid;
 
 /// What to make.
@@ -154,4 +155,66 @@ async fn create_user(
     )
     .await?;
     Ok(user["id"].as_str().unwrap_or_default().parse()?)
+}
+
+/// Makes `count` active customers straight in the server's database (`database_url`) and signs
+/// their access tokens with the server's key (`key_file`): how a run gets tens of thousands of
+/// signed-in buyers without hashing a password for each. They cannot sign in with a password.
+pub async fn mint_buyers(
+    database_url: &str,
+    key_file: &std::path::Path,
+    count: usize,
+) -> anyhow::Result<Vec<Buyer>> {
+    anyhow::ensure!(
+        key_file.exists(),
+        "no signing key at {}: give the server's BAZAAR_JWT_KEY_FILE",
+        key_file.display()
+    );
+    let keys = bazaar::JwtKeys::load_or_generate(key_file, std::time::Duration::from_secs(7_200))?;
+    let tag = Uuid::now_v7().simple().to_string();
+    let ids: Vec<Uuid> = (0..count).map(|_| Uuid::now_v7()).collect();
+    let emails: Vec<String> = (0..count)
+        .map(|n| format!("minted{n}-{tag}@load.example"))
+        .collect();
+    eprintln!("minting {count} buyers...");
+    if database_url.starts_with("sqlite:") {
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(database_url)?
+            .busy_timeout(std::time::Duration::from_secs(30));
+        let pool = sqlx::SqlitePool::connect_with(options).await?;
+        for (ids, emails) in ids.chunks(5_000).zip(emails.chunks(5_000)) {
+            let mut tx = pool.begin().await?;
+            for (id, email) in ids.iter().zip(emails) {
+                sqlx::query(
+                    "INSERT INTO users (id, email, password_hash, name, role, status)
+                     VALUES ($1, $2, 'minted', 'Load tester', 'customer', 'active')",
+                )
+                .bind(id)
+                .bind(email)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        }
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(database_url).await?;
+        for (ids, emails) in ids.chunks(5_000).zip(emails.chunks(5_000)) {
+            sqlx::query(
+                "INSERT INTO users (id, email, password_hash, name, role, status)
+                 SELECT id, email, 'minted', 'Load tester', 'customer', 'active'
+                 FROM unnest($1::uuid[], $2::text[]) AS t (id, email)",
+            )
+            .bind(ids)
+            .bind(emails)
+            .execute(&pool)
+            .await?;
+        }
+        pool.close().await;
+    }
+    ids.into_iter()
+        .map(|id| {
+            let token = keys.issue(id, bazaar::Role::Customer)?.token;
+            Ok(Buyer { id, token })
+        })
+        .collect()
 }

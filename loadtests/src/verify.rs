@@ -15,7 +15,7 @@ pub struct Check {
 }
 
 impl Check {
-    fn new(name: &'static str) -> Self {
+    pub fn new(name: &'static str) -> Self {
         Self {
             name,
             violations: Vec::new(),
@@ -434,6 +434,7 @@ mod tests {
                 key: key.into(),
                 lines: vec![],
                 pays: crate::order::Pays::Card(GOOD_CARD),
+                queue_ticket: None,
             },
             checkout: Answer {
                 status: Some(status),

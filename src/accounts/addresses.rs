@@ -60,6 +60,18 @@ impl AddressBook {
         Ok(self.store.list_addresses(user, page).await?)
     }
 
+    /// The address `user` ships to unless they say otherwise: their default, else their oldest.
+    pub(crate) async fn default_address(
+        &self,
+        user: Uuid,
+    ) -> Result<Option<Address>, AccountError> {
+        let first = Page {
+            page: 1,
+            per_page: 1,
+        };
+        Ok(self.list(user, first).await?.items.into_iter().next())
+    }
+
     /// Address `id` of `user`, if they have it.
     pub(crate) async fn find(&self, user: Uuid, id: Uuid) -> Result<Option<Address>, AccountError> {
         Ok(self.store.find_address(user, id).await?)

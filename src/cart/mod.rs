@@ -6,13 +6,16 @@ mod store;
 
 pub(crate) use store::CartStore;
 
+use crate::clock;
 use crate::coupons::{Coupon, CouponError, CouponKind, CouponLine, Coupons};
 pub(crate) use crate::domain::Quantity;
+use crate::domain::{Price, SaleTerms};
 use crate::error::{Coded, ErrorCode};
 use crate::orders::pricing::{LineToPrice, TaxRate, price};
 use bazaar_actors::cart::{CartError, CartLines, Carts};
 use bazaar_actors::inventory::{Inventory, InventoryError};
 use serde::Serialize;
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -73,8 +76,26 @@ pub(crate) struct PricedProduct {
     pub name: String,
     pub price_cents: i64,
     pub currency: String,
+    pub sale_price_cents: Option<i64>,
+    pub sale_starts_at: Option<OffsetDateTime>,
+    pub sale_ends_at: Option<OffsetDateTime>,
     pub published: bool,
     pub available: i64,
+}
+
+impl PricedProduct {
+    /// The unit price at `now`: its sale price inside its sale's window, as checkout charges.
+    fn price_at(&self, now: OffsetDateTime) -> i64 {
+        let terms = SaleTerms {
+            starts_at: self.sale_starts_at,
+            ends_at: self.sale_ends_at,
+            sale_price: self
+                .sale_price_cents
+                .and_then(|cents| Price::try_from(cents).ok()),
+            ..SaleTerms::default()
+        };
+        terms.price_at(self.price_cents, now)
+    }
 }
 
 /// What can go wrong with a cart.
@@ -222,6 +243,10 @@ impl ShoppingCarts {
         let ids: Vec<Uuid> = lines.keys().copied().collect();
         let mut priced = self.store.priced(&ids).await?;
         priced.sort_by_key(|product| product.id);
+        let now = clock::now();
+        for product in &mut priced {
+            product.price_cents = product.price_at(now);
+        }
         let currency = priced.first().map(|product| product.currency.clone());
         let totals: Vec<i64> = priced
             .iter()

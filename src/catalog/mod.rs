@@ -25,6 +25,7 @@ pub(crate) use reviews::{Review, ReviewInput};
 pub(crate) use search::{Facets, SearchParams, SearchQuery, SearchResults};
 
 use crate::domain::{FieldError, Invalid};
+use crate::drops::SaleClock;
 use crate::error::{Coded, ErrorCode};
 use bazaar_actors::inventory::{Inventory, InventoryError};
 use std::sync::Arc;
@@ -37,15 +38,23 @@ pub(crate) struct Catalog {
     cache: Arc<ProductCache>,
     inventory: Inventory,
     imports: Arc<RunningImports>,
+    /// Told when a product's sale window changes.
+    sale_clock: SaleClock,
 }
 
 impl Catalog {
-    pub(crate) fn new(store: CatalogStore, cache: Arc<ProductCache>, inventory: Inventory) -> Self {
+    pub(crate) fn new(
+        store: CatalogStore,
+        cache: Arc<ProductCache>,
+        inventory: Inventory,
+        sale_clock: SaleClock,
+    ) -> Self {
         Self {
             store,
             cache,
             inventory,
             imports: Arc::default(),
+            sale_clock,
         }
     }
 }

@@ -188,6 +188,11 @@ mod tests {
             rating_avg: Some(4.5),
             rating_count: 2,
             max_per_customer: None,
+            sale_starts_at: None,
+            sale_ends_at: None,
+            sale_price_cents: None,
+            waiting_room: false,
+            max_per_order: None,
             created_at: OffsetDateTime::UNIX_EPOCH,
             updated_at: OffsetDateTime::UNIX_EPOCH,
         };

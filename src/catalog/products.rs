@@ -3,7 +3,7 @@
 
 use super::product_cache::CachedProduct;
 use super::{Catalog, CatalogError};
-use crate::domain::{Caller, ProductInput, ProductPatch, ProductStatus};
+use crate::domain::{Caller, Price, ProductInput, ProductPatch, ProductStatus, SaleTerms};
 use actix_web::web::Bytes;
 use serde::Serialize;
 use serde_json::Value;
@@ -36,10 +36,37 @@ pub(crate) struct Product {
     pub rating_avg: Option<f64>,
     pub rating_count: i32,
     pub max_per_customer: Option<i32>,
+    /// Before this moment the product cannot be bought.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sale_starts_at: Option<OffsetDateTime>,
+    /// From this moment the product cannot be bought.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sale_ends_at: Option<OffsetDateTime>,
+    /// The unit price inside the sale's window.
+    pub sale_price_cents: Option<i64>,
+    /// Buyers join its queue and check out once admitted.
+    pub waiting_room: bool,
+    pub max_per_order: Option<i32>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+impl Product {
+    /// Its flash-sale terms.
+    pub(crate) fn sale_terms(&self) -> SaleTerms {
+        SaleTerms {
+            starts_at: self.sale_starts_at,
+            ends_at: self.sale_ends_at,
+            // The column's CHECK keeps it positive.
+            sale_price: self
+                .sale_price_cents
+                .and_then(|cents| Price::try_from(cents).ok()),
+            waiting_room: self.waiting_room,
+            max_per_order: self.max_per_order,
+        }
+    }
 }
 
 /// Whether `viewer` may see `product`: published products are public, the others belong to
@@ -117,10 +144,13 @@ impl Catalog {
         input: &ProductInput,
     ) -> Result<Product, CatalogError> {
         let id = self.store.create_product(seller, input).await?;
-        self.store
-            .product(id)
-            .await?
-            .ok_or_else(|| CatalogError::Internal(anyhow::anyhow!("created product {id} vanished")))
+        let product = self.store.product(id).await?.ok_or_else(|| {
+            CatalogError::Internal(anyhow::anyhow!("created product {id} vanished"))
+        })?;
+        if input.sale.starts_at.is_some() || input.sale.ends_at.is_some() {
+            self.sale_clock.rescheduled(id, &product.sale_terms());
+        }
+        Ok(product)
     }
 
     /// Checks that `viewer` manages product `id`: 404 if they cannot see it, 403 if they can but
@@ -161,10 +191,15 @@ impl Catalog {
                 .set_threshold(id, i64::from(threshold))
                 .await?;
         }
-        self.store
+        let product = self
+            .store
             .product(id)
             .await?
-            .ok_or(CatalogError::NotFound("product"))
+            .ok_or(CatalogError::NotFound("product"))?;
+        if patch.sale.moves_the_window() {
+            self.sale_clock.rescheduled(id, &product.sale_terms());
+        }
+        Ok(product)
     }
 
     /// Withdraws a product from sale; it stays for the orders and reviews that refer to it.

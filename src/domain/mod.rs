@@ -20,6 +20,7 @@ mod phone;
 mod product;
 mod quantity;
 mod role;
+mod sale;
 mod text;
 mod validation;
 
@@ -40,5 +41,6 @@ pub(crate) use product::{
 pub(crate) use quantity::Quantity;
 pub use role::Role;
 pub(crate) use role::UserStatus;
+pub(crate) use sale::{SalePhase, SaleTerms, moment};
 pub(crate) use text::{bounded_text, multiline_text, nullable, optional_text, printable_json};
 pub(crate) use validation::{AllValid, FieldError, Invalid, Parsed, field, optional};

@@ -1,6 +1,7 @@
 //! Product values: [`Sku`], [`ProductStatus`], image URLs, and the parsing of a product as a
 //! client sends it (one create, or one row of an import).
 
+use super::sale::{SaleTerms, SaleTermsPatch};
 use super::{
     AllValid, Currency, Parsed, Price, bounded_text, field, multiline_text, optional,
     optional_text, printable_json,
@@ -110,6 +111,16 @@ pub(crate) struct ProductFields {
     /// `draft` or `published` (default).
     pub status: Option<String>,
     pub max_per_customer: Option<i32>,
+    /// RFC 3339: the product cannot be bought before (`409 not_on_sale_yet`).
+    pub sale_starts_at: Option<String>,
+    /// RFC 3339, after `sale_starts_at`: the product cannot be bought from then on.
+    pub sale_ends_at: Option<String>,
+    /// The unit price between `sale_starts_at` and `sale_ends_at`.
+    pub sale_price_cents: Option<i64>,
+    /// Buyers join the queue first and check out with an admitted ticket (default false).
+    pub waiting_room: Option<bool>,
+    /// The most units of this product in one order.
+    pub max_per_order: Option<i32>,
 }
 
 /// A valid new product.
@@ -128,6 +139,7 @@ pub(crate) struct ProductInput {
     pub low_stock_threshold: i32,
     pub status: ProductStatus,
     pub max_per_customer: Option<i32>,
+    pub sale: SaleTerms,
 }
 
 impl ProductInput {
@@ -149,7 +161,7 @@ impl ProductInput {
             stock,
             low_stock_threshold,
             status,
-            max_per_customer,
+            (max_per_customer, sale),
         ) = (
             field("sku", Sku::parse(&fields.sku)),
             field("name", bounded_text(&fields.name, 1, 200)),
@@ -165,10 +177,20 @@ impl ProductInput {
                 threshold(fields.low_stock_threshold.unwrap_or(0)),
             ),
             status,
-            field(
-                "max_per_customer",
-                max_per_customer(fields.max_per_customer),
-            ),
+            (
+                field(
+                    "max_per_customer",
+                    max_per_customer(fields.max_per_customer),
+                ),
+                SaleTerms::parse(
+                    fields.sale_starts_at.as_deref(),
+                    fields.sale_ends_at.as_deref(),
+                    fields.sale_price_cents,
+                    fields.waiting_room,
+                    fields.max_per_order,
+                ),
+            )
+                .all_valid(),
         )
             .all_valid()?;
         Ok(Self {
@@ -185,6 +207,7 @@ impl ProductInput {
             low_stock_threshold,
             status,
             max_per_customer,
+            sale,
         })
     }
 }
@@ -265,6 +288,19 @@ pub(crate) struct ProductPatchFields {
     #[serde(default, deserialize_with = "super::nullable")]
     #[schema(value_type = Option<i32>)]
     pub max_per_customer: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub sale_starts_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub sale_ends_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub sale_price_cents: Option<Option<i64>>,
+    pub waiting_room: Option<bool>,
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub max_per_order: Option<Option<i32>>,
 }
 
 /// A parsed partial update.
@@ -282,6 +318,7 @@ pub(crate) struct ProductPatch {
     pub low_stock_threshold: Option<i32>,
     pub status: Option<ProductStatus>,
     pub max_per_customer: Option<Option<i32>>,
+    pub sale: SaleTermsPatch,
 }
 
 impl ProductPatch {
@@ -297,7 +334,7 @@ impl ProductPatch {
             attributes,
             low_stock_threshold,
             status,
-            max_per_customer,
+            (max_per_customer, sale),
         ) = (
             optional("sku", fields.sku, |raw| Sku::parse(&raw)),
             optional("name", fields.name, |raw| bounded_text(&raw, 1, 200)),
@@ -311,11 +348,21 @@ impl ProductPatch {
             optional("attributes", fields.attributes, attributes),
             optional("low_stock_threshold", fields.low_stock_threshold, threshold),
             optional("status", fields.status, |raw| ProductStatus::parse(&raw)),
-            optional(
-                "max_per_customer",
-                fields.max_per_customer,
-                max_per_customer,
-            ),
+            (
+                optional(
+                    "max_per_customer",
+                    fields.max_per_customer,
+                    max_per_customer,
+                ),
+                SaleTermsPatch::parse(
+                    fields.sale_starts_at,
+                    fields.sale_ends_at,
+                    fields.sale_price_cents,
+                    fields.waiting_room,
+                    fields.max_per_order,
+                ),
+            )
+                .all_valid(),
         )
             .all_valid()?;
         Ok(ProductPatch {
@@ -331,6 +378,7 @@ impl ProductPatch {
             low_stock_threshold,
             status,
             max_per_customer,
+            sale,
         })
     }
 }

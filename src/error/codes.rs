@@ -54,7 +54,11 @@ error_codes! {
     Conflict => ("conflict", CONFLICT, "Conflict"),
     EmailTaken => ("email_taken", CONFLICT, "Email already registered"),
     OutOfStock => ("out_of_stock", CONFLICT, "Out of stock"),
-    LimitExceeded => ("limit_exceeded", CONFLICT, "Per-customer limit exceeded"),
+    LimitExceeded => ("limit_exceeded", CONFLICT, "Purchase limit exceeded"),
+    NotOnSaleYet => ("not_on_sale_yet", CONFLICT, "Not on sale yet"),
+    SaleEnded => ("sale_ended", CONFLICT, "The sale has ended"),
+    QueueRequired => ("queue_required", CONFLICT, "Admission from the waiting room required"),
+    NotInQueue => ("not_in_queue", NOT_FOUND, "Not in the waiting room"),
     ImportInProgress => ("import_in_progress", CONFLICT, "An import is already running"),
     TooManyUnpaidOrders => ("too_many_unpaid_orders", CONFLICT, "Too many orders pending payment"),
     TooManyPaymentAttempts => (

@@ -51,8 +51,9 @@ impl Stream {
     }
 
     fn queue(&mut self, push: &Push) {
-        let message = ServerMessage::rendered(push);
-        self.queue_text(message);
+        if let Some(message) = ServerMessage::rendered(push) {
+            self.queue_text(message);
+        }
     }
 
     fn queue_text(&mut self, message: &str) {

@@ -19,6 +19,7 @@ use crate::auth::{Authenticator, TokenRefused};
 use crate::catalog::{Catalog, CatalogError};
 use crate::client_address::ClientAddress;
 use crate::domain::Caller;
+use crate::drops::WaitingRooms;
 use actix_web::web::Bytes;
 use bazaar_actors::hub::Hub;
 use limits::{Holder, SessionCaps};
@@ -92,6 +93,7 @@ pub(crate) struct LiveUpdates {
     hub: Hub,
     authenticator: Authenticator,
     catalog: Catalog,
+    rooms: WaitingRooms,
     heartbeat: Heartbeat,
     caps: Arc<SessionCaps>,
 }
@@ -101,6 +103,7 @@ impl LiveUpdates {
         hub: Hub,
         authenticator: Authenticator,
         catalog: Catalog,
+        rooms: WaitingRooms,
         heartbeat: Heartbeat,
         limits: SessionLimits,
     ) -> Self {
@@ -108,6 +111,7 @@ impl LiveUpdates {
             hub,
             authenticator,
             catalog,
+            rooms,
             heartbeat,
             caps: SessionCaps::new(limits),
         }

@@ -13,7 +13,8 @@ pub(super) enum ClientMessage {
     Auth {
         token: String,
     },
-    /// Starts receiving a public topic: `product:<id>`.
+    /// Starts receiving a topic: `product:<id>` (public) or `queue:<id>` (the user's place in
+    /// that product's waiting room).
     Subscribe {
         topic: String,
     },
@@ -75,6 +76,33 @@ pub(super) enum ServerMessage {
         #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
     },
+    /// A product's sale was scheduled, opened or ended.
+    Sale {
+        product_id: Uuid,
+        state: String,
+        #[serde(with = "time::serde::rfc3339::option")]
+        starts_at: Option<OffsetDateTime>,
+        #[serde(with = "time::serde::rfc3339::option")]
+        ends_at: Option<OffsetDateTime>,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    /// Where the user stands in a product's waiting room.
+    Queue {
+        product_id: Uuid,
+        /// How many are ahead (0 once admitted); null before the early arrivals' draw and once
+        /// sold out.
+        position: Option<i64>,
+        state: QueueState,
+        /// Until when an admitted buyer may check out.
+        #[serde(
+            with = "time::serde::rfc3339::option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        admitted_until: Option<OffsetDateTime>,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
     /// The session is authenticated as `user_id`.
     Authenticated {
         user_id: Uuid,
@@ -110,10 +138,11 @@ impl ServerMessage {
         }
     }
 
-    /// The message of a pushed event.
-    pub(super) fn from_push(push: &Push) -> Self {
+    /// The message of a pushed event; none for a waiting room's progress, which each queued
+    /// session words for its own place.
+    pub(super) fn from_push(push: &Push) -> Option<Self> {
         let at = push.at;
-        match &*push.event {
+        Some(match &*push.event {
             Event::Stock { product, available } => ServerMessage::Stock {
                 product_id: *product,
                 available: *available,
@@ -179,13 +208,45 @@ impl ServerMessage {
                 product_id: *product,
                 at,
             },
-        }
+            Event::Sale {
+                product,
+                state,
+                starts_at,
+                ends_at,
+            } => ServerMessage::Sale {
+                product_id: *product,
+                state: state.clone(),
+                starts_at: *starts_at,
+                ends_at: *ends_at,
+                at,
+            },
+            Event::QueuePlaces { product, places } => ServerMessage::Queue {
+                product_id: *product,
+                position: places.first().map(|place| place.position),
+                state: QueueState::Waiting,
+                admitted_until: None,
+                at,
+            },
+            Event::QueueAdmitted { product, until, .. } => ServerMessage::Queue {
+                product_id: *product,
+                position: Some(0),
+                state: QueueState::Admitted,
+                admitted_until: Some(*until),
+                at,
+            },
+            Event::QueueProgress { .. } => return None,
+        })
     }
 
-    /// The JSON of a pushed event, rendered once for all the sessions it goes to.
-    pub(super) fn rendered(push: &Push) -> &str {
-        push.rendered
-            .get_or_init(|| Self::from_push(push).to_json())
+    /// The JSON of a pushed event, rendered once for all the sessions it goes to; none for
+    /// what each session words itself.
+    pub(super) fn rendered(push: &Push) -> Option<&str> {
+        let text = push.rendered.get_or_init(|| {
+            Self::from_push(push)
+                .map(|message| message.to_json())
+                .unwrap_or_default()
+        });
+        (!text.is_empty()).then_some(text.as_str())
     }
 
     pub(super) fn to_json(&self) -> String {
@@ -194,7 +255,45 @@ impl ServerMessage {
     }
 }
 
+/// Where a buyer stands in a waiting room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum QueueState {
+    Waiting,
+    Admitted,
+    SoldOut,
+    /// Admitted, but the admission ran out unused: join again.
+    Expired,
+}
+
+/// A topic a session may follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Topic {
+    /// `product:<id>`: a product's stock and sale (public).
+    Product(Uuid),
+    /// `queue:<id>`: the user's place in a product's waiting room.
+    Queue(Uuid),
+}
+
+impl Topic {
+    pub(crate) fn parse(topic: &str) -> Option<Self> {
+        if let Some(id) = topic.strip_prefix("product:") {
+            return id.parse().ok().map(Topic::Product);
+        }
+        topic.strip_prefix("queue:")?.parse().ok().map(Topic::Queue)
+    }
+
+    pub(crate) fn product(self) -> Uuid {
+        match self {
+            Topic::Product(product) | Topic::Queue(product) => product,
+        }
+    }
+}
+
 /// The product of a public topic, `product:<id>`.
 pub(super) fn product_topic(topic: &str) -> Option<Uuid> {
-    topic.strip_prefix("product:")?.parse().ok()
+    match Topic::parse(topic)? {
+        Topic::Product(product) => Some(product),
+        Topic::Queue(_) => None,
+    }
 }

@@ -2,15 +2,16 @@
 //! routes to it, a heartbeat and its token's lapse, with a frame cap and clean-up on exit. An
 //! authenticated session is closed (4401) when its access token expires or is revoked.
 
-use super::protocol::{ClientMessage, ServerMessage, product_topic};
+use super::protocol::{ClientMessage, QueueState, ServerMessage, Topic};
 use super::token_watch::TokenWatch;
 use super::{LiveUpdates, SessionSlot};
 use crate::auth::AccessClaims;
 use crate::domain::Caller;
+use crate::drops::{QueueStanding, Standing};
 use crate::error::{Coded, ErrorCode};
 use actix_ws::{CloseCode, CloseReason, Message, Session};
 use bazaar_actors::hub::{Event, Push, Subscription};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -22,6 +23,14 @@ const MAX_TOPICS: usize = 100;
 /// The close code of a session whose access token expired or was revoked (HTTP 401's
 /// counterpart in the private-use range).
 const TOKEN_LAPSED: u16 = 4401;
+
+/// The user's place in a waiting room, as this session last told it.
+#[derive(Debug, Default)]
+struct Seat {
+    place: Option<i64>,
+    admitted: bool,
+    told: Option<(QueueState, Option<i64>)>,
+}
 
 /// Why a session ends.
 enum End {
@@ -35,6 +44,8 @@ struct Live {
     subscription: Subscription,
     caller: Option<Caller>,
     products: HashSet<Uuid>,
+    /// The waiting rooms the user follows their place in.
+    queues: HashMap<Uuid, Seat>,
     /// The places this session holds among its client address's and its user's sessions.
     _address: SessionSlot,
     user_slot: Option<SessionSlot>,
@@ -65,7 +76,7 @@ impl Live {
         let hub = &self.live.hub;
         hub.disconnect(self.subscription.id);
         self.subscription = hub.connect(Some(caller.id));
-        for product in &self.products {
+        for product in self.products.iter().chain(self.queues.keys()) {
             hub.watch(self.subscription.id, *product, true);
         }
         self.caller = Some(caller);
@@ -127,36 +138,23 @@ impl Live {
                 })
                 .await
             }
-            ClientMessage::Subscribe { topic } => {
-                let product = match self.live.followable(self.caller, &topic).await {
-                    Ok(product) => product,
-                    Err(refused) => {
-                        // The public answer of the refusal: a database failure's cause stays in
-                        // the log.
-                        let code = refused.code();
-                        if matches!(code, ErrorCode::Internal | ErrorCode::ServiceUnavailable) {
-                            tracing::warn!(error = %refused, %topic, "a topic could not be checked");
-                        }
-                        let public = crate::error::ApiError::from(refused).problem().detail;
-                        let detail = format!("{topic:?}: {public}");
-                        return self.send(&ServerMessage::error(code, detail)).await;
-                    }
-                };
-                if !self.products.contains(&product) && self.products.len() >= MAX_TOPICS {
-                    let detail = format!("at most {MAX_TOPICS} topics per session");
-                    return self
-                        .send(&ServerMessage::error(ErrorCode::Conflict, detail))
-                        .await;
-                }
-                self.products.insert(product);
-                self.live.hub.watch(self.subscription.id, product, true);
-                self.send(&ServerMessage::Subscribed { topic, at: now })
-                    .await
-            }
+            ClientMessage::Subscribe { topic } => self.subscribe(topic, now).await,
             ClientMessage::Unsubscribe { topic } => {
-                if let Some(product) = product_topic(&topic) {
-                    self.products.remove(&product);
-                    self.live.hub.watch(self.subscription.id, product, false);
+                match Topic::parse(&topic) {
+                    Some(Topic::Product(product)) => {
+                        self.products.remove(&product);
+                    }
+                    Some(Topic::Queue(product)) => {
+                        self.queues.remove(&product);
+                    }
+                    None => {}
+                }
+                if let Some(topic) = Topic::parse(&topic)
+                    && !self.follows(topic.product())
+                {
+                    self.live
+                        .hub
+                        .watch(self.subscription.id, topic.product(), false);
                 }
                 self.send(&ServerMessage::Unsubscribed { topic, at: now })
                     .await
@@ -164,17 +162,172 @@ impl Live {
         }
     }
 
-    async fn on_push(&mut self, push: Push) -> Result<(), End> {
-        // Stock was coalesced by the hub already (one per product per 100 ms); a product this
-        // session stopped watching meanwhile is skipped.
-        if let Event::Stock { product, .. } = &*push.event
-            && !self.products.contains(product)
-        {
+    /// Whether anything of `product` is followed.
+    fn follows(&self, product: Uuid) -> bool {
+        self.products.contains(&product) || self.queues.contains_key(&product)
+    }
+
+    async fn subscribe(&mut self, topic: String, now: OffsetDateTime) -> Result<(), End> {
+        let parsed = Topic::parse(&topic);
+        let followed = match parsed {
+            Some(Topic::Queue(product)) => self.queue_seat(product).await,
+            _ => self
+                .live
+                .followable(self.caller, &topic)
+                .await
+                .map(|product| (product, None))
+                .map_err(|refused| (refused.code(), crate::error::ApiError::from(refused))),
+        };
+        let (product, standing) = match followed {
+            Ok(followed) => followed,
+            Err((code, refused)) => {
+                // The public answer of the refusal: a database failure's cause stays in the log.
+                if matches!(code, ErrorCode::Internal | ErrorCode::ServiceUnavailable) {
+                    tracing::warn!(error = %refused, %topic, "a topic could not be checked");
+                }
+                let detail = format!("{topic:?}: {}", refused.problem().detail);
+                return self.send(&ServerMessage::error(code, detail)).await;
+            }
+        };
+        if !self.follows(product) && self.products.len() + self.queues.len() >= MAX_TOPICS {
+            let detail = format!("at most {MAX_TOPICS} topics per session");
+            return self
+                .send(&ServerMessage::error(ErrorCode::Conflict, detail))
+                .await;
+        }
+        self.live.hub.watch(self.subscription.id, product, true);
+        self.send(&ServerMessage::Subscribed { topic, at: now })
+            .await?;
+        match standing {
+            None => {
+                self.products.insert(product);
+                Ok(())
+            }
+            Some(standing) => {
+                let mut seat = Seat {
+                    place: standing.place,
+                    admitted: standing.state == Standing::Admitted,
+                    told: None,
+                };
+                let message = queue_message(&standing, now);
+                if let ServerMessage::Queue {
+                    state, position, ..
+                } = &message
+                {
+                    seat.told = Some((*state, *position));
+                }
+                self.queues.insert(product, seat);
+                self.send(&message).await
+            }
+        }
+    }
+
+    /// The caller's standing in `product`'s waiting room, to follow it.
+    async fn queue_seat(
+        &self,
+        product: Uuid,
+    ) -> Result<(Uuid, Option<QueueStanding>), (ErrorCode, crate::error::ApiError)> {
+        let Some(caller) = self.caller else {
+            let refused = crate::error::ApiError::from(super::LiveError::ForbiddenTopic(format!(
+                "queue:{product}"
+            )));
+            return Err((ErrorCode::Forbidden, refused));
+        };
+        match self.live.rooms.standing(caller, product).await {
+            Ok(standing) => Ok((product, Some(standing))),
+            Err(refused) => Err((refused.code(), crate::error::ApiError::from(refused))),
+        }
+    }
+
+    /// A room's progress, worded for this user's place: sent when it changes what they see.
+    async fn on_progress(
+        &mut self,
+        product: Uuid,
+        admitted_through: i64,
+        sold_out: bool,
+        at: OffsetDateTime,
+    ) -> Result<(), End> {
+        let Some(seat) = self.queues.get_mut(&product) else {
+            return Ok(());
+        };
+        let admitted = seat.admitted || seat.place.is_some_and(|place| place <= admitted_through);
+        let told = if sold_out {
+            (QueueState::SoldOut, None)
+        } else if admitted {
+            (QueueState::Admitted, Some(0))
+        } else {
+            (
+                QueueState::Waiting,
+                seat.place.map(|place| place - admitted_through),
+            )
+        };
+        if seat.told == Some(told) {
             return Ok(());
         }
+        seat.told = Some(told);
+        self.send(&ServerMessage::Queue {
+            product_id: product,
+            position: told.1,
+            state: told.0,
+            admitted_until: None,
+            at,
+        })
+        .await
+    }
+
+    async fn on_push(&mut self, push: Push) -> Result<(), End> {
+        match &*push.event {
+            // Stock was coalesced by the hub already (one per product per 100 ms); a product
+            // this session stopped watching meanwhile is skipped.
+            Event::Stock { product, .. } if !self.products.contains(product) => return Ok(()),
+            Event::Sale { product, .. } if !self.follows(*product) => return Ok(()),
+            Event::QueueProgress {
+                product,
+                admitted_through,
+                state,
+            } => {
+                let sold_out = state == "sold_out";
+                return self
+                    .on_progress(*product, *admitted_through, sold_out, push.at)
+                    .await;
+            }
+            Event::QueuePlaces { product, places } => {
+                if let (Some(seat), Some(place)) = (self.queues.get_mut(product), places.first()) {
+                    seat.place = Some(place.place);
+                    seat.told = Some((QueueState::Waiting, Some(place.position)));
+                }
+            }
+            Event::QueueAdmitted { product, .. } => {
+                if let Some(seat) = self.queues.get_mut(product) {
+                    seat.admitted = true;
+                    seat.told = Some((QueueState::Admitted, Some(0)));
+                }
+            }
+            _ => {}
+        }
+        let Some(text) = ServerMessage::rendered(&push) else {
+            return Ok(());
+        };
         metrics::counter!("live_messages_sent_total").increment(1);
-        let text = ServerMessage::rendered(&push).to_owned();
+        let text = text.to_owned();
         self.session.text(text).await.map_err(|_| End::Closed)
+    }
+}
+
+/// The first message of a queue subscription: where the user stands now.
+fn queue_message(standing: &QueueStanding, at: OffsetDateTime) -> ServerMessage {
+    let state = match standing.state {
+        Standing::Waiting => QueueState::Waiting,
+        Standing::Admitted | Standing::CheckedOut => QueueState::Admitted,
+        Standing::SoldOut => QueueState::SoldOut,
+        Standing::Expired => QueueState::Expired,
+    };
+    ServerMessage::Queue {
+        product_id: standing.product_id,
+        position: standing.position,
+        state,
+        admitted_until: standing.admitted_until,
+        at,
     }
 }
 
@@ -196,6 +349,7 @@ pub(crate) async fn run(
         subscription,
         caller: None,
         products: HashSet::new(),
+        queues: HashMap::new(),
         _address: address,
         user_slot: None,
         token,

@@ -17,6 +17,7 @@ use super::{OrderError, Orders, announce};
 use crate::clock;
 use crate::coupons::{Coupon, CouponLine};
 use crate::domain::OrderStatus;
+use crate::drops::{Claim, DropError, QueueRefusal};
 use crate::error::Coded;
 use bazaar_actors::journal::JournalError;
 use std::collections::{BTreeMap, HashMap};
@@ -32,6 +33,19 @@ pub(crate) enum LineSource {
     Cart,
 }
 
+/// Who asks for a checkout.
+#[derive(Debug)]
+pub(crate) enum CheckoutOrigin {
+    /// The customer, from `address`, with their waiting-room ticket if they have one.
+    Customer {
+        address: String,
+        queue_ticket: Option<String>,
+    },
+    /// A restock holding a unit for a back-in-stock subscriber, for `hold_for` (no waiting
+    /// room: the seller chose them).
+    Waitlist { hold_for: time::Duration },
+}
+
 /// A parsed checkout.
 #[derive(Debug)]
 pub(crate) struct CheckoutRequest {
@@ -44,6 +58,7 @@ pub(crate) struct CheckoutRequest {
     /// A coupon code; without one, a cart's checkout uses the cart's coupon.
     pub coupon: Option<String>,
     pub idempotency: Option<IdempotencyKey>,
+    pub origin: CheckoutOrigin,
 }
 
 impl Orders {
@@ -56,10 +71,12 @@ impl Orders {
         request: CheckoutRequest,
     ) -> Result<CheckoutOutcome, OrderError> {
         let orders = self.clone();
+        let started = std::time::Instant::now();
         let placing = async move { orders.place(request).await };
         let outcome = tokio::task::spawn_local(placing.in_current_span())
             .await
             .map_err(|error| OrderError::Internal(error.into()))?;
+        self.checkout_pace.record(started.elapsed());
         // Checkouts by outcome: what a load tester reads to understand a run.
         let label = match &outcome {
             Ok(CheckoutOutcome::Placed(_)) => "created",
@@ -100,7 +117,9 @@ impl Orders {
         };
         let lines = merge_lines(&asked)?;
         let address = self.shipping_address(customer, &request.shipping).await?;
-        let products = for_sale(&self.catalog, &lines).await?;
+        let products = for_sale(&self.catalog, &lines, clock::now()).await?;
+        let claim = self.admission(customer, &products, &request.origin).await?;
+        let placed = async {
         let currency = single_currency(&products)?;
         let country = address["country"].as_str().unwrap_or_default();
         let method = self
@@ -153,7 +172,10 @@ impl Orders {
             discount
                 .as_ref()
                 .map(|(coupon, discount)| (coupon, *discount)),
-            self.hold_ttl,
+            match request.origin {
+                CheckoutOrigin::Waitlist { hold_for } => hold_for,
+                CheckoutOrigin::Customer { .. } => self.hold_ttl,
+            },
         );
         let tickets = reserve_all(&self.inventory, order.id, &lines, order.payment_due_at).await?;
         let placed = CheckoutOutcome::Placed(Box::new(order.clone()));
@@ -163,6 +185,10 @@ impl Orders {
         };
         let work = CheckoutWork {
             order: order.clone(),
+            client_address: match &request.origin {
+                CheckoutOrigin::Customer { address, .. } => Some(address.clone()),
+                CheckoutOrigin::Waitlist { .. } => None,
+            },
             holds: tickets.clone(),
             idempotency,
             max_unpaid_orders: self.rules.max_unpaid_orders,
@@ -246,6 +272,52 @@ impl Orders {
                 }
                 Ok(declined)
             }
+        }
+        }
+        .await;
+        if let Some(claim) = claim {
+            let order = match &placed {
+                Ok(CheckoutOutcome::Placed(order)) => Some(order.id),
+                Ok(CheckoutOutcome::Declined(declined)) => Some(declined.order),
+                Err(_) => None,
+            };
+            self.waiting_rooms.settle(claim, order).await;
+        }
+        placed
+    }
+
+    /// Claims the customer's admission to the order's waiting-room product, if it has one.
+    async fn admission(
+        &self,
+        customer: Uuid,
+        products: &HashMap<Uuid, ForSale>,
+        origin: &CheckoutOrigin,
+    ) -> Result<Option<Claim>, OrderError> {
+        let CheckoutOrigin::Customer { queue_ticket, .. } = origin else {
+            return Ok(None);
+        };
+        let mut rooms = products
+            .iter()
+            .filter(|(_, product)| product.sale.waiting_room)
+            .map(|(id, _)| *id);
+        let Some(product) = rooms.next() else {
+            return Ok(None);
+        };
+        if rooms.next().is_some() {
+            return Err(OrderError::QueueRequired {
+                product,
+                refusal: QueueRefusal::SeveralRooms,
+            });
+        }
+        match self
+            .waiting_rooms
+            .claim(customer, product, queue_ticket.as_deref())
+            .await
+        {
+            Ok(claim) => Ok(Some(claim)),
+            Err(DropError::Refused(refusal)) => Err(OrderError::QueueRequired { product, refusal }),
+            Err(DropError::Database(error)) => Err(error.into()),
+            Err(other) => Err(OrderError::Internal(other.into())),
         }
     }
 

@@ -3,12 +3,20 @@
 use super::units::CheckoutRefusal;
 use crate::coupons::CouponError;
 use crate::domain::{FieldError, Invalid, OrderStatus};
+use crate::drops::QueueRefusal;
 use crate::error::{Coded, ErrorCode, Members, members};
 use crate::payments::DeclineCode;
 use bazaar_actors::inventory::InventoryError;
 use bazaar_actors::journal::JournalError;
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
+
+/// A moment as the API writes it.
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
 
 /// What can go wrong with an order.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +27,23 @@ pub(crate) enum OrderError {
     OutOfStock { product: Uuid, available: i64 },
     #[error("at most {limit} of product {product} per customer")]
     LimitExceeded { product: Uuid, limit: i64 },
+    #[error("at most {limit} of product {product} per order")]
+    OrderLimitExceeded { product: Uuid, limit: i64 },
+    #[error("product {product} is not on sale before {}", rfc3339(*starts_at))]
+    NotOnSaleYet {
+        product: Uuid,
+        starts_at: OffsetDateTime,
+    },
+    #[error("{}", refusal.detail())]
+    QueueRequired {
+        product: Uuid,
+        refusal: QueueRefusal,
+    },
+    #[error("the sale of product {product} ended at {}", rfc3339(*ended_at))]
+    SaleEnded {
+        product: Uuid,
+        ended_at: OffsetDateTime,
+    },
     #[error("you already have {limit} orders pending payment; pay or cancel one first")]
     TooManyUnpaidOrders { limit: i64 },
     #[error("this order's payment was declined {limit} times; it takes no more attempts")]
@@ -78,7 +103,12 @@ impl Coded for OrderError {
         match self {
             OrderError::NotFound(_) => ErrorCode::NotFound,
             OrderError::OutOfStock { .. } => ErrorCode::OutOfStock,
-            OrderError::LimitExceeded { .. } => ErrorCode::LimitExceeded,
+            OrderError::LimitExceeded { .. } | OrderError::OrderLimitExceeded { .. } => {
+                ErrorCode::LimitExceeded
+            }
+            OrderError::NotOnSaleYet { .. } => ErrorCode::NotOnSaleYet,
+            OrderError::SaleEnded { .. } => ErrorCode::SaleEnded,
+            OrderError::QueueRequired { .. } => ErrorCode::QueueRequired,
             OrderError::TooManyUnpaidOrders { .. } => ErrorCode::TooManyUnpaidOrders,
             OrderError::TooManyPaymentAttempts { .. } => ErrorCode::TooManyPaymentAttempts,
             OrderError::PaymentDeclined { .. } => ErrorCode::PaymentDeclined,
@@ -105,6 +135,33 @@ impl Coded for OrderError {
             OrderError::LimitExceeded { product, limit } => members([
                 ("product_id", Value::from(product.to_string())),
                 ("limit", Value::from(*limit)),
+                ("per", Value::from("customer")),
+            ]),
+            OrderError::OrderLimitExceeded { product, limit } => members([
+                ("product_id", Value::from(product.to_string())),
+                ("limit", Value::from(*limit)),
+                ("per", Value::from("order")),
+            ]),
+            OrderError::NotOnSaleYet { product, starts_at } => members([
+                ("product_id", Value::from(product.to_string())),
+                ("starts_at", Value::from(rfc3339(*starts_at))),
+            ]),
+            OrderError::QueueRequired { product, refusal } => {
+                let mut members = members([
+                    ("product_id", Value::from(product.to_string())),
+                    ("reason", Value::from(refusal.as_str())),
+                ]);
+                if let QueueRefusal::NotAdmitted {
+                    position: Some(position),
+                } = refusal
+                {
+                    members.insert("position".into(), Value::from(*position));
+                }
+                members
+            }
+            OrderError::SaleEnded { product, ended_at } => members([
+                ("product_id", Value::from(product.to_string())),
+                ("ended_at", Value::from(rfc3339(*ended_at))),
             ]),
             OrderError::TooManyUnpaidOrders { limit }
             | OrderError::TooManyPaymentAttempts { limit } => {

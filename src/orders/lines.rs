@@ -3,8 +3,9 @@
 
 use super::OrderError;
 use crate::catalog::{Catalog, CatalogError};
-use crate::domain::Quantity;
+use crate::domain::{Quantity, SalePhase, SaleTerms};
 use std::collections::{BTreeMap, HashMap};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// The most lines in one order.
@@ -56,19 +57,24 @@ pub(crate) struct ForSale {
     pub seller_id: Uuid,
     pub sku: String,
     pub name: String,
+    /// The unit price now: the sale price inside the sale's window.
     pub price_cents: i64,
     pub currency: String,
     pub max_per_customer: Option<i32>,
+    pub sale: SaleTerms,
 }
 
 /// The products of the lines, from the product cache: a flash sale's checkouts do not query the
-/// database for the product they all buy. Only published products are for sale.
+/// database for the product they all buy. Only published products are for sale, only inside
+/// their sale's window (by the server's clock, `now`), and never more of one than its
+/// `max_per_order`.
 pub(crate) async fn for_sale(
     catalog: &Catalog,
     lines: &BTreeMap<Uuid, i64>,
+    now: OffsetDateTime,
 ) -> Result<HashMap<Uuid, ForSale>, OrderError> {
     let mut found = HashMap::with_capacity(lines.len());
-    for (index, id) in lines.keys().enumerate() {
+    for (index, (id, qty)) in lines.iter().enumerate() {
         let cached = match catalog.product(None, *id).await {
             Ok(cached) => cached,
             Err(CatalogError::NotFound(_)) => {
@@ -81,15 +87,40 @@ pub(crate) async fn for_sale(
             Err(other) => return Err(OrderError::Unavailable(other.to_string())),
         };
         let product = &cached.product;
+        let sale = product.sale_terms();
+        match sale.phase(now) {
+            SalePhase::Open => {}
+            SalePhase::Upcoming => {
+                return Err(OrderError::NotOnSaleYet {
+                    product: *id,
+                    starts_at: sale.starts_at.unwrap_or(now),
+                });
+            }
+            SalePhase::Ended => {
+                return Err(OrderError::SaleEnded {
+                    product: *id,
+                    ended_at: sale.ends_at.unwrap_or(now),
+                });
+            }
+        }
+        if let Some(limit) = sale.max_per_order.map(i64::from)
+            && *qty > limit
+        {
+            return Err(OrderError::OrderLimitExceeded {
+                product: *id,
+                limit,
+            });
+        }
         found.insert(
             *id,
             ForSale {
                 seller_id: product.seller_id,
                 sku: product.sku.clone(),
                 name: product.name.clone(),
-                price_cents: product.price_cents,
+                price_cents: sale.price_at(product.price_cents, now),
                 currency: product.currency.clone(),
                 max_per_customer: product.max_per_customer,
+                sale,
             },
         );
     }

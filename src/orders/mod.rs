@@ -32,7 +32,7 @@ mod unanswered;
 mod units;
 mod views;
 
-pub(crate) use checkout::{CheckoutRequest, LineSource};
+pub(crate) use checkout::{CheckoutOrigin, CheckoutRequest, LineSource};
 pub(crate) use courier_view::Delivery;
 pub(crate) use error::OrderError;
 pub(crate) use idempotency::{Fingerprints, IdempotencyKey};
@@ -54,6 +54,7 @@ pub(crate) use store::OrderStore;
 use crate::accounts::AddressBook;
 use crate::catalog::Catalog;
 use crate::coupons::Coupons;
+use crate::drops::{CheckoutPace, WaitingRooms};
 use crate::payments::PaymentGateway;
 use bazaar_actors::cart::Carts;
 use bazaar_actors::hub::Hub;
@@ -83,6 +84,9 @@ pub(crate) struct Orders {
     /// The currency wallets hold: orders in it may be paid from the wallet.
     wallet_currency: String,
     fingerprints: Fingerprints,
+    waiting_rooms: WaitingRooms,
+    /// The latency of checkouts, which the waiting rooms' adaptive pace follows.
+    checkout_pace: Arc<CheckoutPace>,
     customer_locks: Arc<KeyedLocks<Uuid>>,
     /// By user, scope and idempotency key.
     key_locks: Arc<KeyedLocks<(Uuid, String, String)>>,
@@ -107,6 +111,8 @@ pub(crate) struct OrderServices {
     pub coupons: Coupons,
     pub wallet_currency: String,
     pub fingerprints: Fingerprints,
+    pub waiting_rooms: WaitingRooms,
+    pub checkout_pace: Arc<CheckoutPace>,
 }
 
 /// The shop's rules against hoarding stock and testing stolen cards. They are business rules,
@@ -149,6 +155,8 @@ impl Orders {
             coupons: services.coupons,
             wallet_currency: services.wallet_currency,
             fingerprints: services.fingerprints,
+            waiting_rooms: services.waiting_rooms,
+            checkout_pace: services.checkout_pace,
             customer_locks: Arc::default(),
             key_locks: Arc::default(),
             payment_locks: Arc::default(),

@@ -198,6 +198,33 @@ pub(crate) fn promotion(offer: &str, code: &str, until: Option<&str>) -> Letter 
     )
 }
 
+pub(crate) fn back_in_stock(name: &str, product: Uuid) -> Letter {
+    Letter::new(
+        "back_in_stock",
+        format!("{name} is back in stock"),
+        &[
+            Part::Text(&format!(
+                "{name} (product {product}), which you asked to hear about, can be bought again."
+            )),
+            Part::Text("You were told because you joined its waitlist; you are off it now."),
+        ],
+    )
+}
+
+pub(crate) fn back_in_stock_held(name: &str, order: Uuid, due: &str) -> Letter {
+    Letter::new(
+        "back_in_stock",
+        format!("{name} is back in stock, and one is held for you"),
+        &[
+            Part::Text(&format!(
+                "{name} is back in stock. We held one for you in order {}: pay it before {due}                  to keep it.",
+                short(order)
+            )),
+            Part::Text("You were told because you joined its waitlist; you are off it now."),
+        ],
+    )
+}
+
 pub(crate) fn low_stock(product: Uuid, available: i64, threshold: i64) -> Letter {
     Letter::new(
         "low_stock",

@@ -2,13 +2,13 @@
 
 use crate::auth::SellerUser;
 use crate::coupons::{Coupon, CouponKind, Coupons, NewCoupon};
-use crate::domain::{AllValid, Caller, Currency, Page, PageParams, Parsed, Role, field, optional};
+use crate::domain::{
+    AllValid, Caller, Currency, Page, PageParams, Parsed, Role, field, moment, optional,
+};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::Deserialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -136,11 +136,6 @@ fn code(raw: &str) -> Result<String, String> {
     } else {
         Err("must be 3 to 32 letters, digits, - and _".into())
     }
-}
-
-fn moment(raw: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(raw, &Rfc3339)
-        .map_err(|_| "must be an RFC 3339 time, like 2026-12-24T00:00:00Z".into())
 }
 
 fn within(n: i64, min: i64, max: i64) -> Result<i64, String> {

@@ -11,6 +11,7 @@ mod auth;
 mod cart;
 mod catalog;
 mod coupons;
+mod drops;
 mod error_responses;
 mod health;
 mod live;
@@ -50,7 +51,12 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                         .service(catalog::reviews::list)
                         .service(catalog::reviews::create)
                         .service(stock::get)
-                        .service(stock::adjust),
+                        .service(stock::adjust)
+                        .service(drops::join_queue)
+                        .service(drops::queue_standing)
+                        .service(drops::subscribe)
+                        .service(drops::unsubscribe)
+                        .service(drops::waitlist_count),
                 )
                 .service(orders::checkout)
                 .service(live::websocket)
@@ -142,7 +148,8 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                         .service(accounts::admin::get)
                         .service(accounts::admin::update)
                         .service(accounts::admin::delete)
-                        .service(outbox::list),
+                        .service(outbox::list)
+                        .service(drops::flash_report),
                 ),
         );
 }
@@ -170,6 +177,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
         (name = "coupons", description = "Sellers' and admins' coupons"),
         (name = "wallet", description = "The customer's wallet"),
         (name = "analytics", description = "Sellers' reports"),
+        (name = "drops", description = "Waiting rooms, waitlists and bot signals of flash sales"),
         (name = "live", description = "Live updates over WebSocket"),
     )
 )]

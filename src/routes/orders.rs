@@ -7,6 +7,7 @@
 use crate::auth::{
     AuthUser, CourierUser, CustomerUser, RateClass, RateKey, RateLimits, SellerUser,
 };
+use crate::client_address::ClientAddress;
 use crate::domain::{
     AddressFields, AddressInput, AllValid, Caller, Invalid, OrderStatus, Page, PageParams, Parsed,
     Quantity, Role, bounded_text, multiline_text, optional,
@@ -14,10 +15,10 @@ use crate::domain::{
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use crate::orders::{
-    CheckoutLine, CheckoutOutcome, CheckoutRequest, Decision, Declined, Fingerprints, Handover,
-    IdempotencyKey, LineSource, Order, OrderError, OrderFilter, OrderView, Orders, PaymentMeans,
-    PaymentOutcome, PaymentRequest, RefundRecord, RefundRequest, Return, ReturnRequest, Shipping,
-    ShippingMethod, Step,
+    CheckoutLine, CheckoutOrigin, CheckoutOutcome, CheckoutRequest, Decision, Declined,
+    Fingerprints, Handover, IdempotencyKey, LineSource, Order, OrderError, OrderFilter, OrderView,
+    Orders, PaymentMeans, PaymentOutcome, PaymentRequest, RefundRecord, RefundRequest, Return,
+    ReturnRequest, Shipping, ShippingMethod, Step,
 };
 use crate::payments::{Card, CardFields};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -74,6 +75,8 @@ pub(crate) struct CheckoutBody {
     payment: Option<PaymentBody>,
     /// A coupon code (case does not matter); a cart's checkout without one uses the cart's.
     coupon: Option<String>,
+    /// The admitted ticket of `POST /products/{id}/queue`, for a product with a waiting room.
+    queue_ticket: Option<String>,
 }
 
 /// The `Idempotency-Key` of `req`, fingerprinting `body`, if the request has one.
@@ -138,7 +141,8 @@ fn declined_answer(declined: Declined) -> ApiError {
     params(("Idempotency-Key" = Option<String>, Header, description = "retry-safe key")),
     responses((status = 201, body = OrderEnvelope),
               (status = 402, body = Problem), (status = 403, body = Problem),
-              (status = 409, description = "out_of_stock or limit_exceeded", body = Problem),
+              (status = 409, description = "out_of_stock, limit_exceeded, not_on_sale_yet, \
+                  sale_ended or queue_required", body = Problem),
               (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[post("/checkout")]
 pub(crate) async fn checkout(
@@ -197,6 +201,10 @@ pub(crate) async fn checkout(
         payment,
         coupon: body.coupon,
         idempotency,
+        origin: CheckoutOrigin::Customer {
+            address: ClientAddress::of(&req).to_string(),
+            queue_ticket: body.queue_ticket,
+        },
     };
     checkout_answer(orders.checkout(request).await?)
 }

@@ -55,6 +55,10 @@ pub(crate) struct AdjustmentBody {
     delta: i64,
     /// `restock` (positive), `damage` (negative) or `correction` (either).
     reason: String,
+    /// Of the units added, how many to hold for the first back-in-stock subscribers (an order
+    /// pending payment each, to their default address); default 0.
+    #[serde(default)]
+    waitlist_holds: i64,
 }
 
 /// Changes a product's stock durably; it can never go below zero or below what is reserved.
@@ -71,7 +75,7 @@ pub(crate) async fn adjust(
     id: web::Path<Uuid>,
     Json(body): Json<AdjustmentBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let adjustment = Adjustment::parse(body.delta, &body.reason)?;
+    let adjustment = Adjustment::parse(body.delta, &body.reason, body.waitlist_holds)?;
     let snapshot = stock
         .adjust(Caller::from(&seller.0), *id, adjustment)
         .await?;

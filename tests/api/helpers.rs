@@ -590,6 +590,40 @@ impl<'a> Api<'a> {
         self.post_keyed("/api/v1/wallet/top-up", body, key).await
     }
 
+    // Drops.
+
+    pub async fn join_queue(&self, product: &str) -> Response {
+        self.post(&format!("/api/v1/products/{product}/queue"), &json!({}))
+            .await
+    }
+
+    pub async fn queue(&self, product: &str) -> Response {
+        self.get(&format!("/api/v1/products/{product}/queue")).await
+    }
+
+    pub async fn join_waitlist(&self, product: &str) -> Response {
+        self.post(&format!("/api/v1/products/{product}/waitlist"), &json!({}))
+            .await
+    }
+
+    pub async fn leave_waitlist(&self, product: &str) -> Response {
+        self.delete(&format!("/api/v1/products/{product}/waitlist"))
+            .await
+    }
+
+    pub async fn waitlist(&self, product: &str) -> Response {
+        self.get(&format!("/api/v1/products/{product}/waitlist"))
+            .await
+    }
+
+    pub async fn flash_report(&self, product: &str, query: &str) -> Response {
+        self.get(&with_query(
+            format!("/api/v1/admin/flash/{product}/report"),
+            query,
+        ))
+        .await
+    }
+
     // Live.
 
     pub async fn notifications(&self, query: &str) -> Response {

@@ -23,7 +23,7 @@ pub(crate) async fn connect(app: &TestApp, token: Option<&str>) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::text(message.to_string()))
         .await

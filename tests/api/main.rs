@@ -14,6 +14,7 @@ mod checkout;
 mod coupons;
 mod crash;
 mod db;
+mod drops;
 mod errors;
 mod flash_sale;
 mod fulfilment;

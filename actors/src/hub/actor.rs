@@ -48,6 +48,38 @@ pub enum Event {
         #[serde(default)]
         shipments: Vec<ShipmentStep>,
     },
+    /// A product's sale was scheduled, opened or ended, for its watchers.
+    Sale {
+        product: Uuid,
+        /// `upcoming`, `open` or `ended`.
+        state: String,
+        #[serde(with = "time::serde::rfc3339::option")]
+        starts_at: Option<OffsetDateTime>,
+        #[serde(with = "time::serde::rfc3339::option")]
+        ends_at: Option<OffsetDateTime>,
+    },
+    /// Where a product's waiting room stands, for its watchers (each queued session works out
+    /// its own place from `admitted_through`).
+    QueueProgress {
+        product: Uuid,
+        /// Every place up to this one has been admitted.
+        admitted_through: i64,
+        /// `open`, `paused` (no stock to admit for now) or `sold_out`.
+        state: String,
+    },
+    /// Buyers got their places in a waiting room (the early arrivals' draw at the start, or
+    /// one arrival after it): each user's sessions hear their own.
+    QueuePlaces {
+        product: Uuid,
+        places: Vec<QueuePlace>,
+    },
+    /// Buyers were admitted from a waiting room: each user's sessions hear it.
+    QueueAdmitted {
+        product: Uuid,
+        users: Vec<Uuid>,
+        #[serde(with = "time::serde::rfc3339")]
+        until: OffsetDateTime,
+    },
     /// A stored notification, for its user.
     Notification {
         id: Uuid,
@@ -58,6 +90,16 @@ pub enum Event {
         order: Option<Uuid>,
         product: Option<Uuid>,
     },
+}
+
+/// A buyer's place in a waiting room, and how many are ahead of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct QueuePlace {
+    pub user: Uuid,
+    /// The buyer's place: admitted once the room's `admitted_through` reaches it.
+    pub place: i64,
+    /// How many places are still ahead of it.
+    pub position: i64,
 }
 
 /// A shipment that moved: whose, to which status, and who carries it.
@@ -285,6 +327,40 @@ impl Handler<Publish> for HubActor {
                 }
                 return;
             }
+            Event::Sale { product, .. } | Event::QueueProgress { product, .. } => self
+                .watchers
+                .get(product)
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect(),
+            Event::QueuePlaces { product, places } => {
+                for &place in places {
+                    let targets: Vec<Uuid> = self.user_sessions(&place.user).collect();
+                    let one = Event::QueuePlaces {
+                        product: *product,
+                        places: vec![place],
+                    };
+                    self.deliver(targets, &Push::new(one, push.at));
+                }
+                return;
+            }
+            Event::QueueAdmitted {
+                product,
+                users,
+                until,
+            } => {
+                for &user in users {
+                    let targets: Vec<Uuid> = self.user_sessions(&user).collect();
+                    let one = Event::QueueAdmitted {
+                        product: *product,
+                        users: vec![user],
+                        until: *until,
+                    };
+                    self.deliver(targets, &Push::new(one, push.at));
+                }
+                return;
+            }
             Event::Inventory { seller, .. } | Event::LowStock { seller, .. } => {
                 self.user_sessions(seller).collect()
             }
@@ -391,6 +467,13 @@ impl Hub {
     pub fn publish(&self, event: Event) {
         let push = Push::new(event, OffsetDateTime::now_utc());
         self.addr.do_send(Publish { push, local: true });
+    }
+
+    /// Routes `event` to this process's sessions only: for what every process announces itself
+    /// (a sale opening by each one's clock).
+    pub fn publish_here(&self, event: Event) {
+        let push = Push::new(event, OffsetDateTime::now_utc());
+        self.addr.do_send(Publish { push, local: false });
     }
 
     /// Routes an event another process published (not relayed again).

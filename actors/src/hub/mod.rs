@@ -9,4 +9,4 @@
 
 mod actor;
 
-pub use actor::{Event, Hub, Push, ShipmentStep, Subscription};
+pub use actor::{Event, Hub, Push, QueuePlace, ShipmentStep, Subscription};

@@ -7,6 +7,7 @@ use uuid::Uuid;
 pub(super) async fn priced(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<PricedProduct>> {
     sqlx::query_as(
         "SELECT p.id, p.seller_id, p.name, p.price_cents, p.currency,
+             p.sale_price_cents, p.sale_starts_at, p.sale_ends_at,
              p.status = 'published' AS published,
              i.available
          FROM products p JOIN inventory i ON i.product_id = p.id WHERE p.id = ANY($1)",

@@ -22,7 +22,7 @@ pub(crate) use running::RunningImports;
 use super::{Catalog, CatalogError};
 use crate::db::violates;
 use crate::domain::Caller;
-use crate::domain::{FieldError, ProductFields, ProductInput, from_json_value};
+use crate::domain::{FieldError, ProductFields, ProductInput, SaleTerms, from_json_value};
 use actix_web::web::Bytes;
 use bazaar_actors::inventory::InventoryError;
 use bazaar_actors::journal::LedgerReason;
@@ -198,6 +198,10 @@ impl Importer<'_> {
         };
         let known_category = self.categories.contains(&fields.category_id);
         let mut problems = match ProductInput::parse(fields) {
+            Ok(product) if product.sale != SaleTerms::default() => vec![FieldError::new(
+                "sale_starts_at",
+                "a drop's terms are set on its product (PATCH /api/v1/products/{id}), not by import",
+            )],
             Ok(product) if known_category => {
                 // One batch writes each product once: a repeated sku goes into the next batch.
                 if self.skus_in_batch.contains(product.sku.as_str()) {

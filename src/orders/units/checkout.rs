@@ -22,6 +22,8 @@ use uuid::Uuid;
 /// A checkout to write: the order, its holds, and the outcome its Idempotency-Key replays.
 pub(crate) struct CheckoutWork {
     pub order: Order,
+    /// Where the checkout came from (kept for a drop's bot signals, never shown to clients).
+    pub client_address: Option<String>,
     pub holds: Vec<HoldTicket>,
     /// The key and the JSON of the outcome it answers with.
     pub idempotency: Option<(IdempotencyKey, String)>,

@@ -4,7 +4,7 @@ use crate::catalog::products::refusal;
 use crate::catalog::{CatalogError, Product};
 use crate::db::violates;
 use crate::domain::Caller;
-use crate::domain::{ProductInput, ProductPatch, ProductStatus};
+use crate::domain::{Price, ProductInput, ProductPatch, ProductStatus};
 use bazaar_actors::journal::LedgerReason;
 use sqlx::error::ErrorKind;
 use sqlx::{PgConnection, PgPool};
@@ -16,7 +16,8 @@ type Result<T> = std::result::Result<T, CatalogError>;
 pub(in crate::catalog::store) const PRODUCT_SELECT: &str = "SELECT p.id, p.seller_id, p.sku, \
      p.name, p.description, p.brand, p.category_id, p.price_cents, p.currency, p.images, \
      p.attributes, p.status, i.available, p.rating_avg::float8 AS rating_avg, p.rating_count, \
-     p.max_per_customer, p.created_at, p.updated_at \
+     p.max_per_customer, p.sale_starts_at, p.sale_ends_at, p.sale_price_cents, \
+     p.waiting_room, p.max_per_order, p.created_at, p.updated_at \
      FROM products p JOIN inventory i ON i.product_id = p.id";
 
 pub(in crate::catalog::store) async fn product(pool: &PgPool, id: Uuid) -> Result<Option<Product>> {
@@ -45,8 +46,10 @@ pub(in crate::catalog::store) async fn create_product(
     let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO products (id, seller_id, sku, name, description, brand, category_id,
-             price_cents, currency, images, attributes, status, max_per_customer)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             price_cents, currency, images, attributes, status, max_per_customer,
+             sale_starts_at, sale_ends_at, sale_price_cents, waiting_room, max_per_order)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+                 $14, $15, $16, $17, $18)",
     )
     .bind(id)
     .bind(seller)
@@ -61,6 +64,11 @@ pub(in crate::catalog::store) async fn create_product(
     .bind(sqlx::types::Json(&input.attributes))
     .bind(input.status)
     .bind(input.max_per_customer)
+    .bind(input.sale.starts_at)
+    .bind(input.sale.ends_at)
+    .bind(input.sale.sale_price.map(Price::cents))
+    .bind(input.sale.waiting_room)
+    .bind(input.sale.max_per_order)
     .execute(&mut *tx)
     .await
     .map_err(write_error)?;
@@ -97,6 +105,10 @@ pub(in crate::catalog::store) fn write_error(error: sqlx::Error) -> CatalogError
         CatalogError::Conflict("you already have a product with this sku".into())
     } else if violates(&error, ErrorKind::ForeignKeyViolation) {
         CatalogError::invalid("category_id", "no such category")
+    } else if violates(&error, ErrorKind::CheckViolation) {
+        // Every other CHECK of a product is its fields' own, parsed before: only the window
+        // merged from a patch and the stored terms can be refused here.
+        CatalogError::invalid("sale_ends_at", "must be after sale_starts_at")
     } else {
         error.into()
     }
@@ -125,6 +137,7 @@ pub(in crate::catalog::store) async fn update_product(
 ) -> Result<()> {
     let mut tx = pool.begin().await?;
     lock_for_change(&mut tx, viewer, id).await?;
+    let sale = &patch.sale;
     sqlx::query(
         "UPDATE products SET
              sku = COALESCE($2, sku),
@@ -138,6 +151,11 @@ pub(in crate::catalog::store) async fn update_product(
              attributes = COALESCE($11, attributes),
              status = COALESCE($12, status),
              max_per_customer = CASE WHEN $13 THEN $14 ELSE max_per_customer END,
+             sale_starts_at = CASE WHEN $15 THEN $16 ELSE sale_starts_at END,
+             sale_ends_at = CASE WHEN $17 THEN $18 ELSE sale_ends_at END,
+             sale_price_cents = CASE WHEN $19 THEN $20 ELSE sale_price_cents END,
+             waiting_room = COALESCE($21, waiting_room),
+             max_per_order = CASE WHEN $22 THEN $23 ELSE max_per_order END,
              updated_at = now()
          WHERE id = $1",
     )
@@ -155,6 +173,15 @@ pub(in crate::catalog::store) async fn update_product(
     .bind(patch.status)
     .bind(patch.max_per_customer.is_some())
     .bind(patch.max_per_customer.flatten())
+    .bind(sale.starts_at.is_some())
+    .bind(sale.starts_at.flatten())
+    .bind(sale.ends_at.is_some())
+    .bind(sale.ends_at.flatten())
+    .bind(sale.sale_price.is_some())
+    .bind(sale.sale_price.flatten().map(Price::cents))
+    .bind(sale.waiting_room)
+    .bind(sale.max_per_order.is_some())
+    .bind(sale.max_per_order.flatten())
     .execute(&mut *tx)
     .await
     .map_err(write_error)?;

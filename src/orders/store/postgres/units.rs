@@ -169,14 +169,15 @@ async fn insert_orders(
         "WITH new_orders AS (
              INSERT INTO orders (id, user_id, status, currency, subtotal_cents, discount_cents,
                  shipping_cents, total_cents, shipping_address, shipping_method, payment_due_at,
-                 created_at, updated_at, tax_cents, coupon_id, coupon_code)
+                 created_at, updated_at, tax_cents, coupon_id, coupon_code, client_address)
              SELECT id, user_id, 'pending_payment', currency, subtotal, discount, shipping, total,
-                 address::jsonb, method, due, created, created, tax, coupon_id, coupon_code
+                 address::jsonb, method, due, created, created, tax, coupon_id, coupon_code,
+                 client_address
              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bigint[], $5::bigint[],
                          $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::timestamptz[],
-                         $11::timestamptz[], $25::bigint[], $28::uuid[], $29::text[])
+                         $11::timestamptz[], $25::bigint[], $28::uuid[], $29::text[], $30::text[])
                  AS t (id, user_id, currency, subtotal, discount, shipping, total, address,
-                       method, due, created, tax, coupon_id, coupon_code)),
+                       method, due, created, tax, coupon_id, coupon_code, client_address)),
          lines AS (
              INSERT INTO order_items (order_id, product_id, seller_id, sku, name,
                  unit_price_cents, qty, line_total_cents, discount_cents, tax_cents)
@@ -221,6 +222,7 @@ async fn insert_orders(
     .bind(lines.iter().map(|(_, i)| i.tax_cents).collect::<Vec<_>>())
     .bind(orders.iter().map(|c| c.order.coupon_id).collect::<Vec<_>>())
     .bind(orders.iter().map(|c| c.order.coupon_code.as_deref()).collect::<Vec<_>>())
+    .bind(orders.iter().map(|c| c.client_address.as_deref()).collect::<Vec<_>>())
     .execute(connection)
     .await?;
     Ok(())

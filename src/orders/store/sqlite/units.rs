@@ -113,9 +113,9 @@ async fn insert_orders(
         sqlx::query(
             "INSERT INTO orders (id, user_id, status, currency, subtotal_cents, discount_cents,
                  shipping_cents, tax_cents, total_cents, shipping_address, shipping_method,
-                 payment_due_at, created_at, updated_at, coupon_id, coupon_code)
+                 payment_due_at, created_at, updated_at, coupon_id, coupon_code, client_address)
              VALUES ($1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12,
-                 $13, $14)",
+                 $13, $14, $15)",
         )
         .bind(order.id)
         .bind(order.user_id)
@@ -131,6 +131,7 @@ async fn insert_orders(
         .bind(&created)
         .bind(order.coupon_id)
         .bind(&order.coupon_code)
+        .bind(&checkout.client_address)
         .execute(&mut *connection)
         .await?;
         for item in &order.items {

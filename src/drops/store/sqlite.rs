@@ -1,0 +1,430 @@
+//! Drops on the embedded database (SQLite). Its one writer runs each transaction alone, so what
+//! a transaction read cannot change under it (no `FOR UPDATE`).
+
+use super::{AddressUse, Arrival, Entry, Joined, Participant, Room, RoomToRun, Scheduled};
+use crate::db::EmbeddedDatabase;
+use crate::notifications::New;
+use crate::outbox::Letter;
+use bazaar_actors::store::timestamp;
+use sqlx::SqliteConnection;
+use sqlx::types::Json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+const ENTRY: &str = "SELECT place, joined_at, admitted_until, order_id FROM queue_entries \
+     WHERE product_id = $1 AND user_id = $2";
+const ROOM: &str =
+    "SELECT opened, places, admitted_through, admit_rate FROM waiting_rooms WHERE product_id = $1";
+
+pub(super) async fn schedule(
+    db: &EmbeddedDatabase,
+    since: OffsetDateTime,
+) -> sqlx::Result<Vec<Scheduled>> {
+    // The predicate of the partial index `products_drops_idx`, so only drops are read.
+    sqlx::query_as(
+        "SELECT id, sale_starts_at, sale_ends_at FROM products
+         WHERE (sale_starts_at IS NOT NULL OR sale_ends_at IS NOT NULL OR waiting_room)
+           AND (sale_starts_at > $1 OR sale_ends_at > $1)",
+    )
+    .bind(timestamp(since))
+    .fetch_all(&db.reads)
+    .await
+}
+
+pub(super) async fn join(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    arrivals: &[Arrival],
+    opens_at: Option<OffsetDateTime>,
+) -> sqlx::Result<Joined> {
+    let mut tx = db.writer.begin().await?;
+    sqlx::query("INSERT INTO waiting_rooms (product_id) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind(product)
+        .execute(&mut *tx)
+        .await?;
+    let mut room: Room = sqlx::query_as(ROOM)
+        .bind(product)
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut drawn = Vec::new();
+    let placed_before = room.places;
+    let mut entries = Vec::with_capacity(arrivals.len());
+    for arrival in arrivals {
+        if !room.opened && opens_at.is_none_or(|opens| arrival.at >= opens) {
+            drawn = draw(&mut tx, product, &mut room).await?;
+        }
+        let kept: Option<Entry> = sqlx::query_as(ENTRY)
+            .bind(product)
+            .bind(arrival.user)
+            .fetch_optional(&mut *tx)
+            .await?;
+        entries.push(match kept {
+            Some(entry) if !entry.spent(arrival.at) => entry,
+            spent => {
+                let place = room.opened.then_some(room.places + 1);
+                if place.is_some() {
+                    room.places += 1;
+                }
+                let statement = if spent.is_some() {
+                    "UPDATE queue_entries SET place = $3, joined_at = $4, client_address = $5,
+                         admitted_at = NULL, admitted_until = NULL, checkout_started_at = NULL,
+                         order_id = NULL
+                     WHERE product_id = $1 AND user_id = $2"
+                } else {
+                    "INSERT INTO queue_entries (product_id, user_id, place, joined_at, client_address)
+                     VALUES ($1, $2, $3, $4, $5)"
+                };
+                sqlx::query(statement)
+                    .bind(product)
+                    .bind(arrival.user)
+                    .bind(place)
+                    .bind(timestamp(arrival.at))
+                    .bind(&arrival.address)
+                    .execute(&mut *tx)
+                    .await?;
+                Entry {
+                    place,
+                    joined_at: arrival.at,
+                    admitted_until: None,
+                    order_id: None,
+                }
+            }
+        });
+    }
+    if room.places != placed_before {
+        sqlx::query("UPDATE waiting_rooms SET places = $2 WHERE product_id = $1")
+            .bind(product)
+            .bind(room.places)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Joined {
+        entries,
+        room,
+        drawn,
+    })
+}
+
+/// Gives the early arrivals of `room` places 1..n in a random order.
+async fn draw(
+    connection: &mut SqliteConnection,
+    product: Uuid,
+    room: &mut Room,
+) -> sqlx::Result<Vec<(Uuid, i64)>> {
+    let drawn: Vec<(Uuid, i64)> = sqlx::query_as(
+        "WITH drawn AS (
+             SELECT user_id, $2 + row_number() OVER (ORDER BY random()) AS place
+             FROM queue_entries WHERE product_id = $1 AND place IS NULL)
+         UPDATE queue_entries SET place = drawn.place FROM drawn
+         WHERE queue_entries.product_id = $1 AND queue_entries.user_id = drawn.user_id
+         RETURNING queue_entries.user_id, queue_entries.place",
+    )
+    .bind(product)
+    .bind(room.places)
+    .fetch_all(&mut *connection)
+    .await?;
+    room.opened = true;
+    room.places += i64::try_from(drawn.len()).unwrap_or(i64::MAX);
+    sqlx::query("UPDATE waiting_rooms SET opened = 1, places = $2 WHERE product_id = $1")
+        .bind(product)
+        .bind(room.places)
+        .execute(&mut *connection)
+        .await?;
+    Ok(drawn)
+}
+
+pub(super) async fn entry(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    user: Uuid,
+) -> sqlx::Result<Option<(Entry, Room)>> {
+    let Some(entry) = sqlx::query_as(ENTRY)
+        .bind(product)
+        .bind(user)
+        .fetch_optional(&db.reads)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let room = sqlx::query_as(ROOM)
+        .bind(product)
+        .fetch_one(&db.reads)
+        .await?;
+    Ok(Some((entry, room)))
+}
+
+pub(super) async fn claim(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    user: Uuid,
+    joined_at: OffsetDateTime,
+    now: OffsetDateTime,
+    abandoned_before: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let claimed = sqlx::query(
+        "UPDATE queue_entries SET checkout_started_at = $4
+         WHERE product_id = $1 AND user_id = $2 AND joined_at = $3
+           AND admitted_until > $4 AND order_id IS NULL
+           AND (checkout_started_at IS NULL OR checkout_started_at < $5)",
+    )
+    .bind(product)
+    .bind(user)
+    .bind(timestamp(joined_at))
+    .bind(timestamp(now))
+    .bind(timestamp(abandoned_before))
+    .execute(&db.writer)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+pub(super) async fn settle(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    user: Uuid,
+    order: Option<Uuid>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE queue_entries SET order_id = COALESCE($3, order_id), checkout_started_at = NULL
+         WHERE product_id = $1 AND user_id = $2",
+    )
+    .bind(product)
+    .bind(user)
+    .bind(order)
+    .execute(&db.writer)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn rooms_to_run(
+    db: &EmbeddedDatabase,
+    now: OffsetDateTime,
+) -> sqlx::Result<Vec<RoomToRun>> {
+    sqlx::query_as(
+        "SELECT r.product_id, r.opened, r.places, r.admitted_through, r.lease_owner,
+             r.lease_until, p.sale_starts_at, i.on_hand, i.reserved
+         FROM waiting_rooms r
+         JOIN products p ON p.id = r.product_id
+         JOIN inventory i ON i.product_id = r.product_id
+         WHERE p.waiting_room AND (p.sale_ends_at IS NULL OR p.sale_ends_at > $1)
+           AND (NOT r.opened OR r.admitted_through < r.places)",
+    )
+    .bind(timestamp(now))
+    .fetch_all(&db.reads)
+    .await
+}
+
+pub(super) async fn lease(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    owner: Uuid,
+    now: OffsetDateTime,
+    until: OffsetDateTime,
+    admit_rate: f64,
+) -> sqlx::Result<bool> {
+    let leased = sqlx::query(
+        "UPDATE waiting_rooms SET lease_owner = $2, lease_until = $4, admit_rate = $5
+         WHERE product_id = $1
+           AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < $3)",
+    )
+    .bind(product)
+    .bind(owner)
+    .bind(timestamp(now))
+    .bind(timestamp(until))
+    .bind(admit_rate)
+    .execute(&db.writer)
+    .await?;
+    Ok(leased.rows_affected() == 1)
+}
+
+pub(super) async fn open(db: &EmbeddedDatabase, product: Uuid) -> sqlx::Result<Vec<(Uuid, i64)>> {
+    let mut tx = db.writer.begin().await?;
+    let mut room: Room = sqlx::query_as(ROOM)
+        .bind(product)
+        .fetch_one(&mut *tx)
+        .await?;
+    if room.opened {
+        return Ok(Vec::new());
+    }
+    let drawn = draw(&mut tx, product, &mut room).await?;
+    tx.commit().await?;
+    Ok(drawn)
+}
+
+pub(super) async fn outstanding(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    now: OffsetDateTime,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM queue_entries
+         WHERE product_id = $1 AND order_id IS NULL AND admitted_until > $2",
+    )
+    .bind(product)
+    .bind(timestamp(now))
+    .fetch_one(&db.reads)
+    .await
+}
+
+pub(super) async fn admit(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    owner: Uuid,
+    count: i64,
+    now: OffsetDateTime,
+    until: OffsetDateTime,
+) -> sqlx::Result<(Vec<Uuid>, i64)> {
+    let mut tx = db.writer.begin().await?;
+    let held: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT admitted_through, places FROM waiting_rooms
+         WHERE product_id = $1 AND lease_owner = $2",
+    )
+    .bind(product)
+    .bind(owner)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((through, places)) = held else {
+        return Ok((Vec::new(), 0));
+    };
+    let next = (through + count).min(places);
+    let admitted: Vec<Uuid> = sqlx::query_scalar(
+        "UPDATE queue_entries SET admitted_at = $4, admitted_until = $5
+         WHERE product_id = $1 AND place > $2 AND place <= $3
+         RETURNING user_id",
+    )
+    .bind(product)
+    .bind(through)
+    .bind(next)
+    .bind(timestamp(now))
+    .bind(timestamp(until))
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE waiting_rooms SET admitted_through = $2 WHERE product_id = $1")
+        .bind(product)
+        .bind(next)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok((admitted, next))
+}
+
+pub(super) async fn subscribe(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    user: Uuid,
+) -> sqlx::Result<i64> {
+    let mut tx = db.writer.begin().await?;
+    sqlx::query(
+        "INSERT INTO waitlist_entries (product_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(product)
+    .bind(user)
+    .execute(&mut *tx)
+    .await?;
+    let ahead = sqlx::query_scalar(
+        "SELECT count(*) FROM waitlist_entries w,
+             (SELECT subscribed_at AS at FROM waitlist_entries
+              WHERE product_id = $1 AND user_id = $2) m
+         WHERE w.product_id = $1 AND (w.subscribed_at, w.user_id) < (m.at, $2)",
+    )
+    .bind(product)
+    .bind(user)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(ahead)
+}
+
+pub(super) async fn unsubscribe(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    user: Uuid,
+) -> sqlx::Result<bool> {
+    let removed =
+        sqlx::query("DELETE FROM waitlist_entries WHERE product_id = $1 AND user_id = $2")
+            .bind(product)
+            .bind(user)
+            .execute(&db.writer)
+            .await?;
+    Ok(removed.rows_affected() == 1)
+}
+
+pub(super) async fn waiting(db: &EmbeddedDatabase, product: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT count(*) FROM waitlist_entries WHERE product_id = $1")
+        .bind(product)
+        .fetch_one(&db.reads)
+        .await
+}
+
+pub(super) async fn subscribers(db: &EmbeddedDatabase, product: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "SELECT user_id FROM waitlist_entries WHERE product_id = $1
+         ORDER BY subscribed_at, user_id",
+    )
+    .bind(product)
+    .fetch_all(&db.reads)
+    .await
+}
+
+pub(super) async fn notify_subscribers(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+    users: &[Uuid],
+    batch: &[New],
+    mail: &[(Uuid, Letter)],
+) -> sqlx::Result<()> {
+    let mut tx = db.writer.begin().await?;
+    sqlx::query(
+        "DELETE FROM waitlist_entries WHERE product_id = $1
+           AND user_id IN (SELECT unhex(replace(value, '-', '')) FROM json_each($2))",
+    )
+    .bind(product)
+    .bind(Json(users))
+    .execute(&mut *tx)
+    .await?;
+    crate::notifications::store::sqlite::write(&mut tx, batch, mail).await?;
+    tx.commit().await
+}
+
+pub(super) async fn participants(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+) -> sqlx::Result<Vec<Participant>> {
+    sqlx::query_as(
+        "WITH checkouts AS (
+             SELECT o.user_id, min(o.created_at) AS first_checkout_at, count(*) AS checkouts,
+                 coalesce(sum((SELECT count(*) FROM payments p
+                               WHERE p.order_id = o.id AND p.status = 'declined')), 0)
+                     AS failed_payments
+             FROM orders o
+             WHERE o.id IN (SELECT order_id FROM order_items WHERE product_id = $1)
+             GROUP BY o.user_id),
+         queued AS (
+             SELECT user_id, joined_at, admitted_at FROM queue_entries WHERE product_id = $1)
+         SELECT u.id AS user_id, u.email, u.created_at, q.joined_at, q.admitted_at,
+             c.first_checkout_at, coalesce(c.checkouts, 0) AS checkouts,
+             coalesce(c.failed_payments, 0) AS failed_payments
+         FROM checkouts c FULL JOIN queued q ON q.user_id = c.user_id
+         JOIN users u ON u.id = coalesce(c.user_id, q.user_id)
+         ORDER BY u.id",
+    )
+    .bind(product)
+    .fetch_all(&db.reads)
+    .await
+}
+
+pub(super) async fn addresses(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+) -> sqlx::Result<Vec<AddressUse>> {
+    sqlx::query_as(
+        "SELECT client_address, user_id FROM queue_entries WHERE product_id = $1
+         UNION
+         SELECT o.client_address, o.user_id FROM orders o
+         WHERE o.client_address IS NOT NULL
+           AND o.id IN (SELECT order_id FROM order_items WHERE product_id = $1)",
+    )
+    .bind(product)
+    .fetch_all(&db.reads)
+    .await
+}
