@@ -255,12 +255,20 @@ impl Settings {
                     variable: "BAZAAR_QUEUE_ADMIT_PER_SEC",
                     message,
                 })?,
-            queue_admission: seconds("BAZAAR_QUEUE_ADMISSION_SECS", var, 300)?,
-            waitlist_hold: Duration::from_secs(
-                u64::try_from(limit("BAZAAR_WAITLIST_HOLD_MINUTES", var, 30)?)
-                    .unwrap_or(u64::MAX)
-                    .saturating_mul(60),
-            ),
+            queue_admission: at_most(
+                "BAZAAR_QUEUE_ADMISSION_SECS",
+                seconds("BAZAAR_QUEUE_ADMISSION_SECS", var, 300)?,
+                Duration::from_secs(86_400),
+            )?,
+            waitlist_hold: at_most(
+                "BAZAAR_WAITLIST_HOLD_MINUTES",
+                Duration::from_secs(
+                    u64::try_from(limit("BAZAAR_WAITLIST_HOLD_MINUTES", var, 30)?)
+                        .unwrap_or(u64::MAX)
+                        .saturating_mul(60),
+                ),
+                Duration::from_secs(7 * 86_400),
+            )?,
             stripe: match var("BAZAAR_STRIPE_SECRET_KEY") {
                 Some(secret_key) => Some(StripeSettings {
                     secret_key,
@@ -373,6 +381,22 @@ fn count(
         variable,
         message: format!("expected a whole number, got {value:?}"),
     })
+}
+
+/// `value`, unless it is longer than `max`.
+fn at_most(
+    variable: &'static str,
+    value: Duration,
+    max: Duration,
+) -> Result<Duration, ConfigError> {
+    if value <= max {
+        Ok(value)
+    } else {
+        Err(ConfigError {
+            variable,
+            message: format!("at most {} seconds", max.as_secs()),
+        })
+    }
 }
 
 /// A positive whole number: a cap.

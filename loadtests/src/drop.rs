@@ -30,6 +30,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
@@ -58,6 +59,10 @@ pub struct DropSale {
 
 /// How long a buyer waits for the sale's end before giving up.
 const PATIENCE: Duration = Duration::from_secs(120);
+/// The most HTTP requests the buyers have in flight at once, over as many kept-alive
+/// connections: tens of thousands of simulated buyers share them as browsers share their
+/// pools, so neither side runs out of file descriptors (20,000 here) beside the WebSockets.
+const HTTP_IN_FLIGHT: usize = 1_024;
 
 /// What happened to one buyer.
 #[derive(Debug, Default)]
@@ -77,6 +82,8 @@ struct StoredEntry {
     product_id: Uuid,
     user_id: Uuid,
     place: Option<i64>,
+    /// When the server placed the arrival.
+    joined_at: OffsetDateTime,
 }
 
 /// A paid order of the product, with whether an admission placed it.
@@ -131,11 +138,18 @@ pub async fn run(sale: &DropSale, records: &Records) -> anyhow::Result<bool> {
     let watch_every = sale.buyers / sale.watchers.clamp(1, sale.buyers.max(1));
     let cheat_every =
         (sale.cheaters > 0.0).then(|| (1.0 / sale.cheaters).round().max(1.0) as usize);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(HTTP_IN_FLIGHT)
+        // Below the server's keep-alive (5 s), as in `setup`.
+        .pool_idle_timeout(Duration::from_secs(2))
+        .build()?;
+    let in_flight = Arc::new(Semaphore::new(HTTP_IN_FLIGHT));
     let mut tasks = Vec::with_capacity(sale.buyers);
     for (n, buyer) in shop.buyers.iter().cloned().enumerate() {
         let arrives = first_arrival + sale.spread.mul_f64(n as f64 / sale.buyers.max(1) as f64);
         let visit = Visit {
-            client: shop.client.clone(),
+            client: client.clone(),
+            in_flight: in_flight.clone(),
             server: shop.server.clone(),
             product,
             buyer,
@@ -172,7 +186,7 @@ pub async fn run(sale: &DropSale, records: &Records) -> anyhow::Result<bool> {
         .collect();
     let (stock, mut checks) = verify::run(records, &shop, &outcomes).await?;
     let entries: Vec<StoredEntry> = records
-        .rows("SELECT product_id, user_id, place FROM queue_entries")
+        .rows("SELECT product_id, user_id, place, joined_at FROM queue_entries")
         .await?;
     let entries: Vec<StoredEntry> = entries
         .into_iter()
@@ -190,7 +204,7 @@ pub async fn run(sale: &DropSale, records: &Records) -> anyhow::Result<bool> {
         .await?;
     checks.push(only_admitted_bought(product, &paid));
     checks.push(unadmitted_refused(&journeys_refusals(&outcomes)));
-    let fairness = Fairness::of(&journeys, &shop.buyers, &entries, start_at);
+    let fairness = Fairness::of(&journeys, &shop.buyers, &entries, starts, start_at);
 
     println!(
         "\ndrop: {} buyers, {} units, waiting room on",
@@ -271,6 +285,8 @@ fn unadmitted_refused(refusals: &[&Outcome]) -> Check {
 /// One buyer's visit.
 struct Visit {
     client: reqwest::Client,
+    /// A permit per HTTP request in flight.
+    in_flight: Arc<Semaphore>,
     server: String,
     product: Uuid,
     buyer: Buyer,
@@ -329,6 +345,7 @@ impl Visit {
         let url = format!("{}/api/v1/products/{}/queue", self.server, self.product);
         for _ in 0..20 {
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
+            let permit = self.in_flight.acquire().await;
             let sent = Instant::now();
             match self
                 .client
@@ -354,6 +371,7 @@ impl Visit {
                 }
                 Err(_) => traffic::record(sent, "join no answer".into(), false),
             }
+            drop(permit);
             self.counters.errors.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -373,6 +391,7 @@ impl Visit {
             pays: Pays::Card(GOOD_CARD),
             queue_ticket: ticket,
         };
+        let _permit = self.in_flight.acquire().await;
         let now = Instant::now();
         let retry = Retry {
             deadline: now + Duration::from_secs(30),
@@ -450,8 +469,13 @@ impl Visit {
             if Instant::now() > deadline {
                 return Heard::Over;
             }
+            // As a browser in a waiting room does: ask again sooner near the front, rarely far
+            // back (a quarter of the estimated wait, between --poll-secs and ten times it).
+            let estimate = standing["estimated_wait_secs"].as_f64().unwrap_or(0.0) / 4.0;
+            let interval = Duration::from_secs_f64(estimate).clamp(self.poll, self.poll * 10);
             let jitter = 0.5 + random.unit();
-            tokio::time::sleep(self.poll.mul_f64(jitter)).await;
+            tokio::time::sleep(interval.mul_f64(jitter)).await;
+            let _permit = self.in_flight.acquire().await;
             let sent = Instant::now();
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             standing = match self
@@ -588,13 +612,15 @@ impl Figures {
                 self.checkout.percentiles()
             ),
             format!(
-                "fairness: rank correlation of arrival after the start with queue order {:.3} \
-                 ({} buyers; 1 is first come, first served); of arrival before the start with \
-                 the places drawn {:.3} ({} buyers; 0 is a fair draw)",
+                "fairness: rank correlation of arrival with queue order for those placed after \
+                 the start {:.3} ({} buyers; 1 is first come, first served), with the places \
+                 drawn for those placed before it {:.3} ({} buyers; 0 is a fair draw); {} \
+                 arrived before the start but were placed after it",
                 fairness.after_start,
                 fairness.after_count,
                 fairness.before_start,
-                fairness.before_count
+                fairness.before_count,
+                fairness.late_joins
             ),
         ]
     }
@@ -614,6 +640,7 @@ impl Figures {
                 "after_start_buyers": fairness.after_count,
                 "before_start_spearman": fairness.before_start,
                 "before_start_buyers": fairness.before_count,
+                "arrived_before_placed_after": fairness.late_joins,
             },
         })
     }
@@ -621,6 +648,8 @@ impl Figures {
 
 /// How fair the queue's order was.
 struct Fairness {
+    /// Buyers who arrived before the start but whose join the server handled after it.
+    late_joins: usize,
     after_start: f64,
     after_count: usize,
     before_start: f64,
@@ -634,23 +663,28 @@ impl Fairness {
         journeys: &[Journey],
         buyers: &[Buyer],
         entries: &[StoredEntry],
+        starts: OffsetDateTime,
         start_at: Instant,
     ) -> Self {
-        let place_of: HashMap<Uuid, i64> = entries
-            .iter()
-            .filter_map(|entry| Some((entry.user_id, entry.place?)))
-            .collect();
-        // (arrival, place) of the buyers whose entry has a place, before and after the start.
+        let entry_of: HashMap<Uuid, &StoredEntry> =
+            entries.iter().map(|entry| (entry.user_id, entry)).collect();
+        // (arrival, place) of the buyers whose entry has a place, by whether the server placed
+        // them before the start (drawn) or after it (in line), each ranked by when they arrived.
         let mut before: Vec<(Instant, f64)> = Vec::new();
         let mut after: Vec<(Instant, f64)> = Vec::new();
+        let mut late_joins = 0;
         for (journey, buyer) in journeys.iter().zip(buyers) {
-            let (Some(arrived), Some(place)) = (journey.arrived, place_of.get(&buyer.id)) else {
+            let Some((arrived, entry)) = journey.arrived.zip(entry_of.get(&buyer.id)) else {
                 continue;
             };
-            let point = (arrived, *place as f64);
-            if arrived < start_at {
+            let Some(place) = entry.place else { continue };
+            let point = (arrived, place as f64);
+            if entry.joined_at < starts {
                 before.push(point);
             } else {
+                if arrived < start_at {
+                    late_joins += 1;
+                }
                 after.push(point);
             }
         }
@@ -666,6 +700,7 @@ impl Fairness {
         };
         let (before, after) = (ranked(&mut before), ranked(&mut after));
         Fairness {
+            late_joins,
             after_start: spearman(&after),
             after_count: after.len(),
             before_start: spearman(&before),

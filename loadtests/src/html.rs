@@ -152,14 +152,17 @@ impl Frame {
     fn moments(&self, moments: &[Moment]) -> String {
         moments
             .iter()
-            .map(|moment| {
+            .enumerate()
+            .map(|(n, moment)| {
                 let x = self.x(moment.at.as_secs_f64());
+                // Labels step down, so moments close together stay readable.
+                let label_y = TOP + 28.0 + 14.0 * n as f64;
                 format!(
                     "<line x1=\"{x}\" y1=\"{TOP}\" x2=\"{x}\" y2=\"{}\" stroke=\"#c2410c\" \
                      stroke-dasharray=\"4 3\"/><text x=\"{}\" y=\"{}\" fill=\"#c2410c\">{}</text>",
                     self.y(0.0),
                     x + 4.0,
-                    TOP + 28.0,
+                    label_y,
                     escape(&moment.name)
                 )
             })
@@ -262,7 +265,8 @@ fn outcomes(sent: &[Sent]) -> String {
     for (n, (outcome, count)) in rows.iter().enumerate() {
         let y = 5.0 + n as f64 * row_height;
         let length = (*count as f64 / most) * (WIDTH - bar_left - 90.0);
-        let color = match outcome.chars().next() {
+        // By the status in the label (`201`, `join 200`, `409 out_of_stock`, `no answer`).
+        let color = match outcome.chars().find(char::is_ascii_digit) {
             Some('2') => "#16a34a",
             Some('4') => "#ca8a04",
             _ => "#dc2626",

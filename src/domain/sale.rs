@@ -13,7 +13,9 @@ const MAX_PER_ORDER: i32 = 1_000;
 pub(crate) fn moment(raw: &str) -> Result<OffsetDateTime, String> {
     let at = OffsetDateTime::parse(raw, &Rfc3339)
         .map_err(|_| "must be an RFC 3339 time, like 2026-12-24T00:00:00Z".to_owned())?;
-    let at = at.to_offset(time::UtcOffset::UTC);
+    let at = at
+        .checked_to_offset(time::UtcOffset::UTC)
+        .ok_or_else(|| "must be a time from year 1 to 9999 in UTC".to_owned())?;
     Ok(at
         .replace_nanosecond(at.nanosecond() / 1_000_000 * 1_000_000)
         .unwrap_or(at))
@@ -86,6 +88,16 @@ impl SaleTerms {
                 Err("must be after sale_starts_at".to_owned())
             }
             _ => Ok(()),
+        }
+    }
+
+    /// The most units of one order: `max_per_order`, or one through a waiting room, whose
+    /// admissions each stand for a unit of the stock left.
+    pub(crate) fn units_per_order(&self) -> Option<i64> {
+        match self.max_per_order {
+            Some(limit) => Some(i64::from(limit)),
+            None if self.waiting_room => Some(1),
+            None => None,
         }
     }
 
@@ -203,6 +215,11 @@ mod tests {
         for name in ["sale_starts_at", "sale_price_cents", "max_per_order"] {
             assert!(text.contains(name), "{text}");
         }
+        let beyond = SaleTerms::parse(Some("9999-12-31T23:30:00-01:00"), None, None, None, None);
+        assert!(
+            problems(beyond).contains("sale_starts_at"),
+            "no panic, a field error"
+        );
         let offset = SaleTerms::parse(
             Some("2026-12-24T12:00:00.1234+02:00"),
             None,

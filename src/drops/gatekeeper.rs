@@ -14,9 +14,11 @@
 //!   while places move).
 //!
 //! The rate is fixed (`BAZAAR_QUEUE_ADMIT_PER_SEC=N`) or adaptive (`auto`): it grows by a
-//! quarter each second while checkouts in this process answer within
-//! [`TARGET_CHECKOUT`], and halves when they do not (additive-increase, multiplicative-decrease
-//! on the latency the hot path shows).
+//! quarter each second while checkouts in this process answer within their target, and halves
+//! when they do not. The target is twice the fastest checkout latency seen during the room's
+//! sale (a server already busy with other work is not mistaken for one the admissions
+//! overload), and at least [`TARGET_CHECKOUT`]: the rate probes the hot path's capacity the way
+//! a delay-based congestion control does.
 
 use super::store::{DropStore, RoomToRun};
 use crate::clock;
@@ -34,7 +36,7 @@ const TICK: Duration = Duration::from_millis(100);
 const LEASE: Duration = Duration::from_secs(3);
 /// How often a held lease is renewed, the adaptive rate adjusted and moving places published.
 const BEAT: Duration = Duration::from_secs(1);
-/// The checkout latency under which the adaptive rate grows.
+/// The checkout latency under which the adaptive rate always grows.
 pub(crate) const TARGET_CHECKOUT: Duration = Duration::from_millis(250);
 /// The adaptive rate's bounds and first value, in admissions per second.
 const MIN_RATE: f64 = 10.0;
@@ -83,8 +85,10 @@ impl CheckoutPace {
         self.micros.store(next, Ordering::Relaxed);
     }
 
-    fn mean(&self) -> Duration {
-        Duration::from_micros(self.micros.load(Ordering::Relaxed))
+    /// The mean latency; none before the first checkout.
+    fn mean(&self) -> Option<Duration> {
+        let micros = self.micros.load(Ordering::Relaxed);
+        (micros > 0).then(|| Duration::from_micros(micros))
     }
 }
 
@@ -94,6 +98,8 @@ struct Pace {
     budget: f64,
     last_tick: Instant,
     last_beat: Option<Instant>,
+    /// The lowest checkout latency seen while this room ran.
+    fastest: Option<Duration>,
     /// The progress last published: how far admitted, and the state.
     published: Option<(i64, &'static str)>,
 }
@@ -154,9 +160,15 @@ impl Gatekeeper {
         }
     }
 
+    /// How long an admission lasts, as a span of time.
+    fn admission_window(&self) -> time::Duration {
+        time::Duration::try_from(self.admission).unwrap_or(time::Duration::MAX)
+    }
+
     /// One tick of one room.
     async fn step(&mut self, room: RoomToRun, now: OffsetDateTime) -> sqlx::Result<()> {
         let product = room.product_id;
+        let admission = self.admission_window();
         let first_rate = match self.rate {
             AdmitRate::Fixed(rate) => rate,
             AdmitRate::Adaptive => FIRST_RATE,
@@ -166,6 +178,7 @@ impl Gatekeeper {
             budget: 0.0,
             last_tick: Instant::now(),
             last_beat: None,
+            fastest: None,
             published: None,
         });
         let mine = room.lease_owner == Some(self.me) && room.lease_until.is_some_and(|t| t > now);
@@ -175,8 +188,16 @@ impl Gatekeeper {
         }
         let beat_due = pace.last_beat.is_none_or(|beat| beat.elapsed() >= BEAT);
         if beat_due || !mine {
-            if beat_due && pace.last_beat.is_some() {
-                pace.rate = adapt(self.rate, pace.rate, self.checkouts.mean());
+            if beat_due
+                && pace.last_beat.is_some()
+                && let Some(checkout) = self.checkouts.mean()
+            {
+                let fastest = pace
+                    .fastest
+                    .map_or(checkout, |fastest| fastest.min(checkout));
+                pace.fastest = Some(fastest);
+                let target = TARGET_CHECKOUT.max(fastest * 2);
+                pace.rate = adapt(self.rate, pace.rate, checkout, target);
             }
             let until = now + LEASE;
             if !self
@@ -215,13 +236,20 @@ impl Gatekeeper {
         pace.budget = (pace.budget + pace.rate * elapsed).min(pace.rate.max(1.0));
         let state = if room.on_hand <= 0 {
             "sold_out"
+        } else if room.sale_starts_at.is_some_and(|starts| now < starts) {
+            // A start moved later after the room opened: nobody is let in before it.
+            "paused"
         } else {
+            // Each admission may take up to this many units (one without a per-order limit:
+            // the checkout holds a waiting room's orders to it).
+            let units = i64::from(room.max_per_order.unwrap_or(1));
             let outstanding = self.store.outstanding(product, now).await?;
-            let room_for = room.on_hand - room.reserved - outstanding;
+            let room_for = (room.on_hand - room.reserved - outstanding * units) / units;
             let waiting = places - admitted_through;
             let count = (pace.budget.floor() as i64).min(room_for).min(waiting);
-            if count > 0 {
-                let until = now + self.admission;
+            if count > 0
+                && let Some(until) = now.checked_add(admission)
+            {
                 let (users, through) = self
                     .store
                     .admit(product, self.me, count, now, until)
@@ -260,13 +288,11 @@ impl Gatekeeper {
     }
 }
 
-/// The rate for the next second.
-fn adapt(rate: AdmitRate, current: f64, checkout: Duration) -> f64 {
+/// The rate for the next second, after checkouts answered in `checkout` against `target`.
+fn adapt(rate: AdmitRate, current: f64, checkout: Duration, target: Duration) -> f64 {
     match rate {
         AdmitRate::Fixed(rate) => rate,
-        AdmitRate::Adaptive if checkout <= TARGET_CHECKOUT => {
-            (current * 1.25).clamp(MIN_RATE, MAX_RATE)
-        }
+        AdmitRate::Adaptive if checkout <= target => (current * 1.25).clamp(MIN_RATE, MAX_RATE),
         AdmitRate::Adaptive => (current / 2.0).clamp(MIN_RATE, MAX_RATE),
     }
 }
@@ -284,21 +310,24 @@ mod tests {
         }
         let fast = Duration::from_millis(20);
         let slow = Duration::from_secs(2);
-        assert_eq!(adapt(AdmitRate::Fixed(50.0), 400.0, slow), 50.0);
-        assert_eq!(adapt(AdmitRate::Adaptive, 100.0, fast), 125.0);
-        assert_eq!(adapt(AdmitRate::Adaptive, 100.0, slow), 50.0);
-        assert_eq!(adapt(AdmitRate::Adaptive, MIN_RATE, slow), MIN_RATE);
-        assert_eq!(adapt(AdmitRate::Adaptive, MAX_RATE, fast), MAX_RATE);
+        let target = TARGET_CHECKOUT;
+        assert_eq!(adapt(AdmitRate::Fixed(50.0), 400.0, slow, target), 50.0);
+        assert_eq!(adapt(AdmitRate::Adaptive, 100.0, fast, target), 125.0);
+        assert_eq!(adapt(AdmitRate::Adaptive, 100.0, slow, target), 50.0);
+        assert_eq!(adapt(AdmitRate::Adaptive, 100.0, slow, slow * 2), 125.0);
+        assert_eq!(adapt(AdmitRate::Adaptive, MIN_RATE, slow, target), MIN_RATE);
+        assert_eq!(adapt(AdmitRate::Adaptive, MAX_RATE, fast, target), MAX_RATE);
     }
 
     #[test]
     fn the_checkout_pace_is_a_moving_mean() {
         let pace = CheckoutPace::default();
+        assert_eq!(pace.mean(), None);
         pace.record(Duration::from_millis(80));
-        assert_eq!(pace.mean(), Duration::from_millis(80));
+        assert_eq!(pace.mean(), Some(Duration::from_millis(80)));
         for _ in 0..100 {
             pace.record(Duration::from_millis(400));
         }
-        assert!(pace.mean() > Duration::from_millis(390));
+        assert!(pace.mean() > Some(Duration::from_millis(390)));
     }
 }

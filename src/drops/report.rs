@@ -15,7 +15,7 @@ use super::store::{DropStore, Participant};
 use crate::catalog::Catalog;
 use crate::domain::{AllValid, Caller, Parsed, field};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -128,10 +128,26 @@ pub(crate) async fn report(
             .or_default()
             .insert(used.user_id);
     }
+    // Each account's crowded addresses, found once: (address, accounts behind it).
+    let mut crowded: HashMap<Uuid, Vec<(&str, usize)>> = HashMap::new();
+    for (address, accounts) in &accounts_by_address {
+        let many = i64::try_from(accounts.len()).unwrap_or(i64::MAX);
+        if many >= thresholds.shared_address_accounts {
+            for account in accounts {
+                crowded
+                    .entry(*account)
+                    .or_default()
+                    .push((address.as_str(), accounts.len()));
+            }
+        }
+    }
     let flagged = participants
         .iter()
         .filter_map(|participant| {
-            let signals = signals_of(participant, starts_at, &accounts_by_address, &thresholds);
+            let addresses = crowded
+                .get(&participant.user_id)
+                .map_or(&[][..], Vec::as_slice);
+            let signals = signals_of(participant, starts_at, addresses, &thresholds);
             (!signals.is_empty()).then(|| Flagged {
                 user_id: participant.user_id,
                 email: participant.email.clone(),
@@ -149,10 +165,11 @@ pub(crate) async fn report(
     })
 }
 
+/// The signals that fire for `who`, whose crowded addresses are `crowded` (address, accounts).
 fn signals_of(
     who: &Participant,
     starts_at: Option<OffsetDateTime>,
-    accounts_by_address: &BTreeMap<String, BTreeSet<Uuid>>,
+    crowded: &[(&str, usize)],
     thresholds: &Thresholds,
 ) -> Vec<Signal> {
     let mut signals = Vec::new();
@@ -169,14 +186,11 @@ fn signals_of(
             });
         }
     }
-    for (address, accounts) in accounts_by_address {
-        let many = i64::try_from(accounts.len()).unwrap_or(i64::MAX);
-        if many >= thresholds.shared_address_accounts && accounts.contains(&who.user_id) {
-            signals.push(Signal {
-                signal: "shared_address",
-                detail: format!("{many} accounts came from {address}"),
-            });
-        }
+    for (address, many) in crowded {
+        signals.push(Signal {
+            signal: "shared_address",
+            detail: format!("{many} accounts came from {address}"),
+        });
     }
     let gate = who.admitted_at.or(starts_at);
     if let (Some(gate), Some(checkout)) = (gate, who.first_checkout_at)
@@ -232,13 +246,7 @@ mod tests {
             failed_payments: 1,
             ..Participant::default()
         };
-        let mut addresses = BTreeMap::new();
-        addresses.insert(
-            "10.0.0.9".to_owned(),
-            BTreeSet::from([bot.user_id, Uuid::now_v7(), Uuid::now_v7()]),
-        );
-        addresses.insert("10.0.0.7".to_owned(), BTreeSet::from([person.user_id]));
-        let fired: Vec<&str> = signals_of(&bot, Some(start), &addresses, &thresholds)
+        let fired: Vec<&str> = signals_of(&bot, Some(start), &[("10.0.0.9", 3)], &thresholds)
             .iter()
             .map(|signal| signal.signal)
             .collect();
@@ -251,7 +259,7 @@ mod tests {
                 "failed_payments"
             ]
         );
-        assert!(signals_of(&person, Some(start), &addresses, &thresholds).is_empty());
+        assert!(signals_of(&person, Some(start), &[], &thresholds).is_empty());
         assert!(
             Thresholds::parse(&ThresholdParams {
                 min_human_ms: Some(0),

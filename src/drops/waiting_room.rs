@@ -130,6 +130,8 @@ impl QueueRefusal {
 pub(crate) struct Claim {
     product: Uuid,
     user: Uuid,
+    /// The entry it claimed (a new entry of the same user is another).
+    joined_at: OffsetDateTime,
 }
 
 /// The most arrivals one transaction places.
@@ -237,11 +239,16 @@ impl WaitingRooms {
         sale_starts_at: Option<OffsetDateTime>,
         now: OffsetDateTime,
     ) -> QueueStanding {
-        let sold_out = self
-            .inventory
-            .snapshot(product)
-            .await
-            .is_ok_and(|stock| stock.on_hand <= 0);
+        // The board answers from memory while units are available; only when none are is the
+        // stock row read, to tell held (the room waits) from gone. The product's actor, busy
+        // selling, is never asked.
+        let available = self.inventory.board().available(product);
+        let sold_out = available.is_none_or(|available| available <= 0)
+            && self
+                .store
+                .on_hand(product)
+                .await
+                .is_ok_and(|on_hand| on_hand.is_some_and(|units| units <= 0));
         let state = match entry.admitted_until {
             _ if entry.order_id.is_some() => Standing::CheckedOut,
             Some(until) if until > now => Standing::Admitted,
@@ -308,6 +315,7 @@ impl WaitingRooms {
             return Ok(Claim {
                 product,
                 user: customer,
+                joined_at: ticket.joined_at,
             });
         }
         let refusal = match self.store.entry(product, customer).await? {
@@ -327,7 +335,11 @@ impl WaitingRooms {
 
     /// Ends `claim`'s checkout: the admission is used by `order`, or given back without one.
     pub(crate) async fn settle(&self, claim: Claim, order: Option<Uuid>) {
-        if let Err(error) = self.store.settle(claim.product, claim.user, order).await {
+        let settled = self
+            .store
+            .settle(claim.product, claim.user, claim.joined_at, order)
+            .await;
+        if let Err(error) = settled {
             // Unsettled, the claim counts as abandoned after a minute.
             tracing::warn!(%error, product = %claim.product, "a queue admission was not settled");
         }

@@ -2,11 +2,12 @@
 //! they subscribed, live and by mail, and may first hold a unit for each of the first few (an
 //! order pending payment for its usual time or the one configured).
 //!
-//! A restock's subscribers are read, their holds placed one after the other (each an ordinary
-//! checkout of one unit to their default address; one that cannot be placed, for want of an
-//! address or of stock, is told without a hold), and then their entries are removed and their
-//! notifications and mail stored in one transaction. A crash before that transaction leaves
-//! them subscribed, to be told at the next restock.
+//! A restock takes its subscribers off the list in one transaction (so two restocks racing
+//! tell each once), places their holds one after the other (each an ordinary checkout of one
+//! unit to their default address; one that cannot be placed, for want of an address or of
+//! stock, is told without a hold), then stores their notifications and mail in one
+//! transaction. A crash in between leaves them off the list untold (and holds placed stay
+//! orders of theirs, which expire unpaid).
 
 use super::DropError;
 use super::store::DropStore;
@@ -122,7 +123,7 @@ impl Waitlists {
     /// `product` has stock again: holds a unit for each of the first `holds` subscribers, then
     /// tells every subscriber, in order.
     pub(crate) async fn restocked(&self, product: Uuid, holds: i64) -> Result<(), DropError> {
-        let subscribers = self.store.subscribers(product).await?;
+        let subscribers = self.store.take_subscribers(product).await?;
         if subscribers.is_empty() {
             return Ok(());
         }
@@ -160,9 +161,7 @@ impl Waitlists {
             });
             mail.push((user, letter));
         }
-        self.store
-            .notify_subscribers(product, &subscribers, &batch, &mail)
-            .await?;
+        self.store.notify(&batch, &mail).await?;
         for n in batch {
             self.hub.publish(Event::Notification {
                 id: n.id,

@@ -264,6 +264,8 @@ pub(crate) enum QueueState {
     SoldOut,
     /// Admitted, but the admission ran out unused: join again.
     Expired,
+    /// Checked out with the admission.
+    CheckedOut,
 }
 
 /// A topic a session may follow.

@@ -29,6 +29,8 @@ const TOKEN_LAPSED: u16 = 4401;
 struct Seat {
     place: Option<i64>,
     admitted: bool,
+    /// The admission lapsed or was used: the room's progress is no news to this user.
+    done: bool,
     told: Option<(QueueState, Option<i64>)>,
 }
 
@@ -207,6 +209,7 @@ impl Live {
                 let mut seat = Seat {
                     place: standing.place,
                     admitted: standing.state == Standing::Admitted,
+                    done: matches!(standing.state, Standing::Expired | Standing::CheckedOut),
                     told: None,
                 };
                 let message = queue_message(&standing, now);
@@ -247,7 +250,7 @@ impl Live {
         sold_out: bool,
         at: OffsetDateTime,
     ) -> Result<(), End> {
-        let Some(seat) = self.queues.get_mut(&product) else {
+        let Some(seat) = self.queues.get_mut(&product).filter(|seat| !seat.done) else {
             return Ok(());
         };
         let admitted = seat.admitted || seat.place.is_some_and(|place| place <= admitted_through);
@@ -293,8 +296,12 @@ impl Live {
             }
             Event::QueuePlaces { product, places } => {
                 if let (Some(seat), Some(place)) = (self.queues.get_mut(product), places.first()) {
-                    seat.place = Some(place.place);
-                    seat.told = Some((QueueState::Waiting, Some(place.position)));
+                    // A new place: drawn, or the user joined again.
+                    *seat = Seat {
+                        place: Some(place.place),
+                        told: Some((QueueState::Waiting, Some(place.position))),
+                        ..Seat::default()
+                    };
                 }
             }
             Event::QueueAdmitted { product, .. } => {
@@ -318,7 +325,8 @@ impl Live {
 fn queue_message(standing: &QueueStanding, at: OffsetDateTime) -> ServerMessage {
     let state = match standing.state {
         Standing::Waiting => QueueState::Waiting,
-        Standing::Admitted | Standing::CheckedOut => QueueState::Admitted,
+        Standing::Admitted => QueueState::Admitted,
+        Standing::CheckedOut => QueueState::CheckedOut,
         Standing::SoldOut => QueueState::SoldOut,
         Standing::Expired => QueueState::Expired,
     };

@@ -103,7 +103,7 @@ pub(crate) async fn for_sale(
                 });
             }
         }
-        if let Some(limit) = sale.max_per_order.map(i64::from)
+        if let Some(limit) = sale.units_per_order()
             && *qty > limit
         {
             return Err(OrderError::OrderLimitExceeded {

@@ -217,7 +217,8 @@ pub(crate) fn back_in_stock_held(name: &str, order: Uuid, due: &str) -> Letter {
         format!("{name} is back in stock, and one is held for you"),
         &[
             Part::Text(&format!(
-                "{name} is back in stock. We held one for you in order {}: pay it before {due}                  to keep it.",
+                "{name} is back in stock. We held one for you in order {}: pay it before {due} \
+                 to keep it.",
                 short(order)
             )),
             Part::Text("You were told because you joined its waitlist; you are off it now."),

@@ -40,13 +40,17 @@ pub(crate) async fn join_queue(
 #[utoipa::path(tag = "drops", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "product id")),
     responses((status = 200, body = QueueStanding), (status = 401, body = Problem),
-              (status = 404, description = "not_in_queue, or no such product", body = Problem)))]
+              (status = 404, description = "not_in_queue, or no such product", body = Problem),
+              (status = 429, body = Problem)))]
 #[get("/{id}/queue")]
 pub(crate) async fn queue_standing(
     drops: web::Data<Drops>,
+    limits: web::Data<RateLimits>,
     caller: AuthUser,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    // Clients that cannot hold a WebSocket poll this: as often as searches, at most.
+    limits.check(RateClass::Search, RateKey::User(caller.id))?;
     let standing = drops.rooms.standing(Caller::from(&caller), *id).await?;
     Ok(HttpResponse::Ok().json(standing))
 }

@@ -314,7 +314,7 @@ async fn early_arrivals_are_drawn_at_the_start_and_later_ones_follow() {
             json!({"waiting_room": true, "sale_starts_at": in_ms(1_500)}),
         )
         .await;
-    let early = app.many_customers(6).await;
+    let early = app.many_customers(12).await;
     for buyer in &early {
         let standing = join(&app, buyer, &product).await;
         assert_eq!(standing["state"], "waiting");
@@ -325,31 +325,33 @@ async fn early_arrivals_are_drawn_at_the_start_and_later_ones_follow() {
         );
         assert!(standing["estimated_wait_secs"].as_u64().unwrap() <= 2);
     }
-    let mut socket = follow_queue(&app, &early[5], &product).await;
+    let mut socket = follow_queue(&app, &early[11], &product).await;
     // At the start, every early arrival gets a place, told live.
-    let placed = loop {
+    loop {
         let message = expect(&mut socket, "queue").await;
         if !message["position"].is_null() {
-            break message;
+            break;
         }
-    };
-    assert!(placed["position"].as_i64().unwrap() >= 0, "{placed}");
+    }
     let late = app.customer().await;
     let standing = join(&app, &late, &product).await;
-    assert!(standing["position"].as_i64().unwrap() >= 6, "{standing}");
+    assert!(standing["position"].as_i64().unwrap() >= 11, "{standing}");
     let mut places = Vec::new();
     for buyer in &early {
         places.push(place_of(&app, buyer).await);
     }
+    // Drawn, not handed out in arrival order (12! orders: that one is a 1-in-479-million
+    // chance), and all among the first twelve.
+    let in_arrival_order: Vec<i64> = (1..=12).collect();
+    assert_ne!(places, in_arrival_order, "the places were drawn at random");
     places.sort_unstable();
     assert_eq!(
-        places,
-        [1, 2, 3, 4, 5, 6],
+        places, in_arrival_order,
         "the early arrivals drew the first places"
     );
     assert_eq!(
         place_of(&app, &late).await,
-        7,
+        13,
         "the late arrival comes after all of them"
     );
 }
@@ -395,9 +397,11 @@ async fn the_waitlist_tells_subscribers_in_order_and_holds_units_for_the_first()
     let app = spawn_app().await;
     let (seller, product) = app.stocked_product(1, json!({})).await;
     let (_, in_stock) = app.stocked_product(5, json!({})).await;
+    // Ids grow with creation: subscribing in the opposite order tells the subscription order
+    // from the ids' order.
     let customers = app.many_customers(4).await;
     let (first, second, third, buyer) =
-        (&customers[0], &customers[1], &customers[2], &customers[3]);
+        (&customers[2], &customers[1], &customers[0], &customers[3]);
     let refused = app.as_user(first).join_waitlist(&product).await;
     let problem = assert_problem(refused, StatusCode::CONFLICT, "conflict").await;
     assert_eq!(problem["available"], 1);
@@ -479,24 +483,28 @@ async fn the_waitlist_tells_subscribers_in_order_and_holds_units_for_the_first()
     );
 
     // The third is told without a hold, after the first; the one who left is not told.
-    let told: Vec<(String, Value)> = {
-        let mut told = Vec::new();
-        for customer in [first, third, second] {
-            let listed = json_of(app.as_user(customer).notifications("").await).await;
-            for n in listed["items"].as_array().unwrap() {
-                if n["kind"] == "back_in_stock" {
-                    told.push((customer.email.clone(), n.clone()));
-                }
+    // Notification ids grow in the order they were made: sorted by id, who was told when.
+    let mut told: Vec<(String, String, bool)> = Vec::new();
+    for customer in [third, second, first] {
+        let listed = json_of(app.as_user(customer).notifications("").await).await;
+        for n in listed["items"].as_array().unwrap() {
+            if n["kind"] == "back_in_stock" {
+                let id = n["id"].as_str().unwrap().to_owned();
+                told.push((id, customer.email.clone(), n["order_id"].is_string()));
             }
         }
-        told
-    };
-    assert_eq!(told.len(), 2, "{told:?}");
-    assert_eq!(told[1].0, third.email);
-    assert_eq!(told[1].1["order_id"], Value::Null);
-    assert!(
-        told[0].1["id"].as_str() < told[1].1["id"].as_str(),
+    }
+    told.sort();
+    let order: Vec<&str> = told.iter().map(|(_, email, _)| email.as_str()).collect();
+    assert_eq!(
+        order,
+        [first.email.as_str(), third.email.as_str()],
         "in subscription order"
+    );
+    assert_eq!(
+        (told[0].2, told[1].2),
+        (true, false),
+        "a unit is held for the first only"
     );
     let admin = app.admin().await;
     for (customer, letters) in [(first, 1), (third, 1), (second, 0)] {
@@ -619,4 +627,53 @@ async fn the_flash_report_names_the_signal_that_fired() {
         "min_human_ms",
     )
     .await;
+}
+
+#[actix_web::test]
+async fn one_admission_places_one_order_however_its_checkouts_end_or_race() {
+    let mut settings = test_settings();
+    settings.queue_admit_rate = AdmitRate::Fixed(1_000.0);
+    let app = spawn_app_with(settings).await;
+    // Priced in dollars: the wallet (euros) cannot pay it, which is refused after the order is
+    // placed.
+    let (_, product) = app
+        .stocked_product(10, json!({"waiting_room": true, "currency": "USD"}))
+        .await;
+    let ada = app.customer().await;
+    let ticket = join(&app, &ada, &product).await["ticket"].clone();
+    standing_once(&app, &ada, &product, "admitted").await;
+    let mut by_wallet = ticketed(&product, 1, &ticket);
+    by_wallet["payment"] = json!({"method": "wallet"});
+    let refused = app.checkout(&ada, &by_wallet, None).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = app
+        .checkout(&ada, &ticketed(&product, 1, &ticket), None)
+        .await;
+    let problem = assert_problem(again, StatusCode::CONFLICT, "queue_required").await;
+    assert_eq!(
+        problem["reason"], "used",
+        "the order placed before the refusal used it"
+    );
+
+    // Ten checkouts racing with one admission: one order.
+    let bob = app.customer().await;
+    let ticket = join(&app, &bob, &product).await["ticket"].clone();
+    standing_once(&app, &bob, &product, "admitted").await;
+    let body = ticketed(&product, 1, &ticket);
+    let answers =
+        futures_util::future::join_all((0..10).map(|_| app.checkout(&bob, &body, None))).await;
+    let placed = answers
+        .iter()
+        .filter(|answer| answer.status() == StatusCode::CREATED)
+        .count();
+    assert_eq!(placed, 1, "exactly one order");
+    for answer in answers {
+        if answer.status() != StatusCode::CREATED {
+            let problem = assert_problem(answer, StatusCode::CONFLICT, "queue_required").await;
+            assert!(
+                ["in_use", "used"].contains(&problem["reason"].as_str().unwrap()),
+                "{problem}"
+            );
+        }
+    }
 }

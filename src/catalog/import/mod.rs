@@ -199,8 +199,9 @@ impl Importer<'_> {
         let known_category = self.categories.contains(&fields.category_id);
         let mut problems = match ProductInput::parse(fields) {
             Ok(product) if product.sale != SaleTerms::default() => vec![FieldError::new(
-                "sale_starts_at",
-                "a drop's terms are set on its product (PATCH /api/v1/products/{id}), not by import",
+                "line",
+                "sale terms (sale_*, waiting_room, max_per_order) are set on a product with \
+                 PATCH /api/v1/products/{id}, not by import",
             )],
             Ok(product) if known_category => {
                 // One batch writes each product once: a repeated sku goes into the next batch.

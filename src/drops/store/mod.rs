@@ -74,6 +74,7 @@ pub(crate) struct RoomToRun {
     pub lease_owner: Option<Uuid>,
     pub lease_until: Option<OffsetDateTime>,
     pub sale_starts_at: Option<OffsetDateTime>,
+    pub max_per_order: Option<i32>,
     pub on_hand: i64,
     pub reserved: i64,
 }
@@ -150,15 +151,16 @@ impl DropStore {
         by_backend!(pool &self.db => claim(product, user, joined_at, now, abandoned_before))
     }
 
-    /// Ends a claimed checkout: with the order it placed (the admission is used), or none (it
-    /// may be tried again).
+    /// Ends a claimed checkout of the entry joined at `joined_at`: with the order it placed
+    /// (the admission is used), or none (it may be tried again).
     pub(crate) async fn settle(
         &self,
         product: Uuid,
         user: Uuid,
+        joined_at: OffsetDateTime,
         order: Option<Uuid>,
     ) -> sqlx::Result<()> {
-        by_backend!(pool &self.db => settle(product, user, order))
+        by_backend!(pool &self.db => settle(product, user, joined_at, order))
     }
 
     /// The waiting rooms of products still selling with their room on.
@@ -182,6 +184,11 @@ impl DropStore {
     /// Draws the places of the early arrivals of `product`'s room, if not drawn yet.
     pub(crate) async fn open(&self, product: Uuid) -> sqlx::Result<Vec<(Uuid, i64)>> {
         by_backend!(pool &self.db => open(product))
+    }
+
+    /// The units of `product` on hand, as stored.
+    pub(crate) async fn on_hand(&self, product: Uuid) -> sqlx::Result<Option<i64>> {
+        by_backend!(pool &self.db => on_hand(product))
     }
 
     /// Admitted buyers of `product` who have not checked out and may still.
@@ -222,21 +229,15 @@ impl DropStore {
         by_backend!(pool &self.db => waiting(product))
     }
 
-    /// `product`'s subscribers, in the order they subscribed.
-    pub(crate) async fn subscribers(&self, product: Uuid) -> sqlx::Result<Vec<Uuid>> {
-        by_backend!(pool &self.db => subscribers(product))
+    /// Takes every subscriber off `product`'s waitlist, in one transaction: them, in the order
+    /// they subscribed. Two restocks racing tell each subscriber once.
+    pub(crate) async fn take_subscribers(&self, product: Uuid) -> sqlx::Result<Vec<Uuid>> {
+        by_backend!(pool &self.db => take_subscribers(product))
     }
 
-    /// Takes `users` off `product`'s waitlist and stores their notifications and mail, in one
-    /// transaction.
-    pub(crate) async fn notify_subscribers(
-        &self,
-        product: Uuid,
-        users: &[Uuid],
-        batch: &[New],
-        mail: &[(Uuid, Letter)],
-    ) -> sqlx::Result<()> {
-        by_backend!(pool &self.db => notify_subscribers(product, users, batch, mail))
+    /// Stores notifications and their mail, in one transaction.
+    pub(crate) async fn notify(&self, batch: &[New], mail: &[(Uuid, Letter)]) -> sqlx::Result<()> {
+        by_backend!(pool &self.db => notify(batch, mail))
     }
 
     /// The accounts that queued for or checked out `product`, with what they did.

@@ -153,10 +153,16 @@ pub(super) async fn claim(
     abandoned_before: OffsetDateTime,
 ) -> sqlx::Result<bool> {
     let claimed = sqlx::query(
+        // A claim older than a minute is taken for abandoned, unless the customer has ordered
+        // the product since the admission (a checkout that committed but was never settled).
         "UPDATE queue_entries SET checkout_started_at = $4
          WHERE product_id = $1 AND user_id = $2 AND joined_at = $3
            AND admitted_until > $4 AND order_id IS NULL
-           AND (checkout_started_at IS NULL OR checkout_started_at < $5)",
+           AND (checkout_started_at IS NULL OR checkout_started_at < $5)
+           AND NOT EXISTS (
+               SELECT 1 FROM orders o JOIN order_items oi ON oi.order_id = o.id
+               WHERE o.user_id = $2 AND oi.product_id = $1
+                 AND o.created_at >= queue_entries.admitted_at)",
     )
     .bind(product)
     .bind(user)
@@ -172,15 +178,17 @@ pub(super) async fn settle(
     pool: &PgPool,
     product: Uuid,
     user: Uuid,
+    joined_at: OffsetDateTime,
     order: Option<Uuid>,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE queue_entries SET order_id = COALESCE($3, order_id), checkout_started_at = NULL
-         WHERE product_id = $1 AND user_id = $2",
+         WHERE product_id = $1 AND user_id = $2 AND joined_at = $4",
     )
     .bind(product)
     .bind(user)
     .bind(order)
+    .bind(joined_at)
     .execute(pool)
     .await?;
     Ok(())
@@ -192,7 +200,7 @@ pub(super) async fn rooms_to_run(
 ) -> sqlx::Result<Vec<RoomToRun>> {
     sqlx::query_as(
         "SELECT r.product_id, r.opened, r.places, r.admitted_through, r.lease_owner,
-             r.lease_until, p.sale_starts_at, i.on_hand, i.reserved
+             r.lease_until, p.sale_starts_at, p.max_per_order, i.on_hand, i.reserved
          FROM waiting_rooms r
          JOIN products p ON p.id = r.product_id
          JOIN inventory i ON i.product_id = r.product_id
@@ -239,6 +247,13 @@ pub(super) async fn open(pool: &PgPool, product: Uuid) -> sqlx::Result<Vec<(Uuid
     let drawn = draw(&mut tx, product, &mut room).await?;
     tx.commit().await?;
     Ok(drawn)
+}
+
+pub(super) async fn on_hand(pool: &PgPool, product: Uuid) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT on_hand FROM inventory WHERE product_id = $1")
+        .bind(product)
+        .fetch_optional(pool)
+        .await
 }
 
 pub(super) async fn outstanding(
@@ -333,29 +348,30 @@ pub(super) async fn waiting(pool: &PgPool, product: Uuid) -> sqlx::Result<i64> {
         .await
 }
 
-pub(super) async fn subscribers(pool: &PgPool, product: Uuid) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+pub(super) async fn take_subscribers(pool: &PgPool, product: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    let mut tx = pool.begin().await?;
+    let users: Vec<Uuid> = sqlx::query_scalar(
         "SELECT user_id FROM waitlist_entries WHERE product_id = $1
-         ORDER BY subscribed_at, user_id",
+         ORDER BY subscribed_at, user_id FOR UPDATE",
     )
     .bind(product)
-    .fetch_all(pool)
-    .await
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM waitlist_entries WHERE product_id = $1 AND user_id = ANY($2)")
+        .bind(product)
+        .bind(&users)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(users)
 }
 
-pub(super) async fn notify_subscribers(
+pub(super) async fn notify(
     pool: &PgPool,
-    product: Uuid,
-    users: &[Uuid],
     batch: &[New],
     mail: &[(Uuid, Letter)],
 ) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM waitlist_entries WHERE product_id = $1 AND user_id = ANY($2)")
-        .bind(product)
-        .bind(users)
-        .execute(&mut *tx)
-        .await?;
     crate::notifications::store::postgres::write(&mut tx, batch, mail).await?;
     tx.commit().await
 }

@@ -7,7 +7,6 @@ use crate::notifications::New;
 use crate::outbox::Letter;
 use bazaar_actors::store::timestamp;
 use sqlx::SqliteConnection;
-use sqlx::types::Json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -163,10 +162,16 @@ pub(super) async fn claim(
     abandoned_before: OffsetDateTime,
 ) -> sqlx::Result<bool> {
     let claimed = sqlx::query(
+        // A claim older than a minute is taken for abandoned, unless the customer has ordered
+        // the product since the admission (a checkout that committed but was never settled).
         "UPDATE queue_entries SET checkout_started_at = $4
          WHERE product_id = $1 AND user_id = $2 AND joined_at = $3
            AND admitted_until > $4 AND order_id IS NULL
-           AND (checkout_started_at IS NULL OR checkout_started_at < $5)",
+           AND (checkout_started_at IS NULL OR checkout_started_at < $5)
+           AND NOT EXISTS (
+               SELECT 1 FROM orders o JOIN order_items oi ON oi.order_id = o.id
+               WHERE o.user_id = $2 AND oi.product_id = $1
+                 AND o.created_at >= queue_entries.admitted_at)",
     )
     .bind(product)
     .bind(user)
@@ -182,15 +187,17 @@ pub(super) async fn settle(
     db: &EmbeddedDatabase,
     product: Uuid,
     user: Uuid,
+    joined_at: OffsetDateTime,
     order: Option<Uuid>,
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE queue_entries SET order_id = COALESCE($3, order_id), checkout_started_at = NULL
-         WHERE product_id = $1 AND user_id = $2",
+         WHERE product_id = $1 AND user_id = $2 AND joined_at = $4",
     )
     .bind(product)
     .bind(user)
     .bind(order)
+    .bind(timestamp(joined_at))
     .execute(&db.writer)
     .await?;
     Ok(())
@@ -202,7 +209,7 @@ pub(super) async fn rooms_to_run(
 ) -> sqlx::Result<Vec<RoomToRun>> {
     sqlx::query_as(
         "SELECT r.product_id, r.opened, r.places, r.admitted_through, r.lease_owner,
-             r.lease_until, p.sale_starts_at, i.on_hand, i.reserved
+             r.lease_until, p.sale_starts_at, p.max_per_order, i.on_hand, i.reserved
          FROM waiting_rooms r
          JOIN products p ON p.id = r.product_id
          JOIN inventory i ON i.product_id = r.product_id
@@ -249,6 +256,13 @@ pub(super) async fn open(db: &EmbeddedDatabase, product: Uuid) -> sqlx::Result<V
     let drawn = draw(&mut tx, product, &mut room).await?;
     tx.commit().await?;
     Ok(drawn)
+}
+
+pub(super) async fn on_hand(db: &EmbeddedDatabase, product: Uuid) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("SELECT on_hand FROM inventory WHERE product_id = $1")
+        .bind(product)
+        .fetch_optional(&db.reads)
+        .await
 }
 
 pub(super) async fn outstanding(
@@ -356,32 +370,32 @@ pub(super) async fn waiting(db: &EmbeddedDatabase, product: Uuid) -> sqlx::Resul
         .await
 }
 
-pub(super) async fn subscribers(db: &EmbeddedDatabase, product: Uuid) -> sqlx::Result<Vec<Uuid>> {
-    sqlx::query_scalar(
+pub(super) async fn take_subscribers(
+    db: &EmbeddedDatabase,
+    product: Uuid,
+) -> sqlx::Result<Vec<Uuid>> {
+    let mut tx = db.writer.begin().await?;
+    let users: Vec<Uuid> = sqlx::query_scalar(
         "SELECT user_id FROM waitlist_entries WHERE product_id = $1
          ORDER BY subscribed_at, user_id",
     )
     .bind(product)
-    .fetch_all(&db.reads)
-    .await
+    .fetch_all(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM waitlist_entries WHERE product_id = $1")
+        .bind(product)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(users)
 }
 
-pub(super) async fn notify_subscribers(
+pub(super) async fn notify(
     db: &EmbeddedDatabase,
-    product: Uuid,
-    users: &[Uuid],
     batch: &[New],
     mail: &[(Uuid, Letter)],
 ) -> sqlx::Result<()> {
     let mut tx = db.writer.begin().await?;
-    sqlx::query(
-        "DELETE FROM waitlist_entries WHERE product_id = $1
-           AND user_id IN (SELECT unhex(replace(value, '-', '')) FROM json_each($2))",
-    )
-    .bind(product)
-    .bind(Json(users))
-    .execute(&mut *tx)
-    .await?;
     crate::notifications::store::sqlite::write(&mut tx, batch, mail).await?;
     tx.commit().await
 }
