@@ -234,7 +234,8 @@ impl Gatekeeper {
         let elapsed = pace.last_tick.elapsed().as_secs_f64();
         pace.last_tick = Instant::now();
         pace.budget = (pace.budget + pace.rate * elapsed).min(pace.rate.max(1.0));
-        let state = if room.on_hand <= 0 {
+        let stock = self.store.admissible(product, now).await?;
+        let state = if stock.on_hand <= 0 {
             "sold_out"
         } else if room.sale_starts_at.is_some_and(|starts| now < starts) {
             // A start moved later after the room opened: nobody is let in before it.
@@ -243,8 +244,8 @@ impl Gatekeeper {
             // Each admission may take up to this many units (one without a per-order limit:
             // the checkout holds a waiting room's orders to it).
             let units = i64::from(room.max_per_order.unwrap_or(1));
-            let outstanding = self.store.outstanding(product, now).await?;
-            let room_for = (room.on_hand - room.reserved - outstanding * units) / units;
+            let room_for =
+                (stock.on_hand - stock.reserved - stock.outstanding * units).div_euclid(units);
             let waiting = places - admitted_through;
             let count = (pace.budget.floor() as i64).min(room_for).min(waiting);
             if count > 0

@@ -64,7 +64,7 @@ pub(crate) struct Joined {
     pub drawn: Vec<(Uuid, i64)>,
 }
 
-/// A waiting room the gatekeeper looks after, with its product's sale and stock.
+/// A waiting room the gatekeeper looks after, with its product's sale.
 #[derive(Clone, Copy, Debug, sqlx::FromRow)]
 pub(crate) struct RoomToRun {
     pub product_id: Uuid,
@@ -75,8 +75,15 @@ pub(crate) struct RoomToRun {
     pub lease_until: Option<OffsetDateTime>,
     pub sale_starts_at: Option<OffsetDateTime>,
     pub max_per_order: Option<i32>,
+}
+
+/// What the gatekeeper weighs before admitting.
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub(crate) struct Admissible {
     pub on_hand: i64,
     pub reserved: i64,
+    /// Admitted buyers who have not checked out and may still.
+    pub outstanding: i64,
 }
 
 /// One account's activity around a drop, as the bot report reads it.
@@ -191,13 +198,15 @@ impl DropStore {
         by_backend!(pool &self.db => on_hand(product))
     }
 
-    /// Admitted buyers of `product` who have not checked out and may still.
-    pub(crate) async fn outstanding(
+    /// `product`'s stock and its admitted buyers who have not checked out and may still, read
+    /// in one statement (one snapshot): a buyer whose order commits meanwhile is counted in
+    /// its holds or among the admitted, never in neither.
+    pub(crate) async fn admissible(
         &self,
         product: Uuid,
         now: OffsetDateTime,
-    ) -> sqlx::Result<i64> {
-        by_backend!(pool &self.db => outstanding(product, now))
+    ) -> sqlx::Result<Admissible> {
+        by_backend!(pool &self.db => admissible(product, now))
     }
 
     /// Admits the next `count` places of `product`'s room until `until`, if `owner` still holds

@@ -1,6 +1,8 @@
 //! Drops on PostgreSQL.
 
-use super::{AddressUse, Arrival, Entry, Joined, Participant, Room, RoomToRun, Scheduled};
+use super::{
+    AddressUse, Admissible, Arrival, Entry, Joined, Participant, Room, RoomToRun, Scheduled,
+};
 use crate::notifications::New;
 use crate::outbox::Letter;
 use sqlx::{PgConnection, PgPool};
@@ -200,10 +202,9 @@ pub(super) async fn rooms_to_run(
 ) -> sqlx::Result<Vec<RoomToRun>> {
     sqlx::query_as(
         "SELECT r.product_id, r.opened, r.places, r.admitted_through, r.lease_owner,
-             r.lease_until, p.sale_starts_at, p.max_per_order, i.on_hand, i.reserved
+             r.lease_until, p.sale_starts_at, p.max_per_order
          FROM waiting_rooms r
          JOIN products p ON p.id = r.product_id
-         JOIN inventory i ON i.product_id = r.product_id
          WHERE p.waiting_room AND (p.sale_ends_at IS NULL OR p.sale_ends_at > $1)
            AND (NOT r.opened OR r.admitted_through < r.places)",
     )
@@ -256,14 +257,16 @@ pub(super) async fn on_hand(pool: &PgPool, product: Uuid) -> sqlx::Result<Option
         .await
 }
 
-pub(super) async fn outstanding(
+pub(super) async fn admissible(
     pool: &PgPool,
     product: Uuid,
     now: OffsetDateTime,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM queue_entries
-         WHERE product_id = $1 AND order_id IS NULL AND admitted_until > $2",
+) -> sqlx::Result<Admissible> {
+    sqlx::query_as(
+        "SELECT i.on_hand, i.reserved,
+             (SELECT count(*) FROM queue_entries
+              WHERE product_id = $1 AND order_id IS NULL AND admitted_until > $2) AS outstanding
+         FROM inventory i WHERE i.product_id = $1",
     )
     .bind(product)
     .bind(now)
