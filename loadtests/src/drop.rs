@@ -344,38 +344,36 @@ impl Visit {
     async fn join(&self) -> Option<Value> {
         let url = format!("{}/api/v1/products/{}/queue", self.server, self.product);
         for _ in 0..20 {
-            self.counters.requests.fetch_add(1, Ordering::Relaxed);
-            let permit = self.in_flight.acquire().await;
-            let sent = Instant::now();
-            match self
-                .client
-                .post(&url)
-                .bearer_auth(&self.buyer.token)
-                .send()
-                .await
-            {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let body: Value = response.json().await.unwrap_or(Value::Null);
-                    traffic::record(
-                        sent,
-                        format!("join {}", traffic::outcome_of(status, &body)),
-                        false,
-                    );
-                    if status == 200 {
-                        return Some(body);
-                    }
-                    if status < 500 && status != 429 {
-                        return None;
-                    }
-                }
-                Err(_) => traffic::record(sent, "join no answer".into(), false),
+            match self.call(self.client.post(&url), "join").await {
+                Some((200, standing)) => return Some(standing),
+                Some((status, _)) if status < 500 && status != 429 => return None,
+                _ => {}
             }
-            drop(permit);
             self.counters.errors.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         None
+    }
+
+    /// Sends `request` as the buyer, within the shared budget of requests in flight, and
+    /// records it as `what`: the status and body, or none when no answer came.
+    async fn call(&self, request: reqwest::RequestBuilder, what: &str) -> Option<(u16, Value)> {
+        let _permit = self.in_flight.acquire().await;
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let sent = Instant::now();
+        match request.bearer_auth(&self.buyer.token).send().await {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let body: Value = response.json().await.unwrap_or(Value::Null);
+                let outcome = format!("{what} {}", traffic::outcome_of(status, &body));
+                traffic::record(sent, outcome, false);
+                Some((status, body))
+            }
+            Err(_) => {
+                traffic::record(sent, format!("{what} no answer"), false);
+                None
+            }
+        }
     }
 
     /// Checks out one unit, paying by card, with `ticket`.
@@ -475,31 +473,10 @@ impl Visit {
             let interval = Duration::from_secs_f64(estimate).clamp(self.poll, self.poll * 10);
             let jitter = 0.5 + random.unit();
             tokio::time::sleep(interval.mul_f64(jitter)).await;
-            let _permit = self.in_flight.acquire().await;
-            let sent = Instant::now();
-            self.counters.requests.fetch_add(1, Ordering::Relaxed);
-            standing = match self
-                .client
-                .get(&url)
-                .bearer_auth(&self.buyer.token)
-                .send()
+            standing = self
+                .call(self.client.get(&url), "poll")
                 .await
-            {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let body: Value = response.json().await.unwrap_or(Value::Null);
-                    traffic::record(
-                        sent,
-                        format!("poll {}", traffic::outcome_of(status, &body)),
-                        false,
-                    );
-                    body
-                }
-                Err(_) => {
-                    traffic::record(sent, "poll no answer".into(), false);
-                    Value::Null
-                }
-            };
+                .map_or(Value::Null, |(_, standing)| standing);
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::orders::{
     CheckoutLine, CheckoutOrigin, CheckoutOutcome, CheckoutRequest, LineSource, Orders, Shipping,
 };
 use crate::outbox::letters;
-use bazaar_actors::hub::{Event, Hub};
+use bazaar_actors::hub::Hub;
 use bazaar_actors::inventory::Inventory;
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -163,15 +163,7 @@ impl Waitlists {
         }
         self.store.notify(&batch, &mail).await?;
         for n in batch {
-            self.hub.publish(Event::Notification {
-                id: n.id,
-                user: n.user,
-                kind: n.kind.to_owned(),
-                title: n.title,
-                body: n.body,
-                order: n.order,
-                product: n.product,
-            });
+            self.hub.publish(n.into_event());
         }
         Ok(())
     }

@@ -49,6 +49,21 @@ pub(crate) struct New {
     pub product: Option<Uuid>,
 }
 
+impl New {
+    /// The live event of this notification, once stored.
+    pub(crate) fn into_event(self) -> Event {
+        Event::Notification {
+            id: self.id,
+            user: self.user,
+            kind: self.kind.to_owned(),
+            title: self.title,
+            body: self.body,
+            order: self.order,
+            product: self.product,
+        }
+    }
+}
+
 /// The notifications an event calls for.
 fn notifications_of(event: &Event) -> Vec<New> {
     let new = |user, kind, title: String, body: String, order, product| New {
@@ -179,15 +194,7 @@ pub(crate) fn start(store: NotificationStore, hub: Hub, mut feed: mpsc::Unbounde
             match stored {
                 Ok(()) => {
                     for n in batch.drain(..) {
-                        hub.publish(Event::Notification {
-                            id: n.id,
-                            user: n.user,
-                            kind: n.kind.to_owned(),
-                            title: n.title,
-                            body: n.body,
-                            order: n.order,
-                            product: n.product,
-                        });
+                        hub.publish(n.into_event());
                     }
                 }
                 Err(error) => {

@@ -16,7 +16,7 @@ pub(crate) use store::PromotionStore;
 use crate::coupons::CouponKind;
 use crate::notifications::New;
 use crate::outbox::letters;
-use bazaar_actors::hub::{Event, Hub};
+use bazaar_actors::hub::Hub;
 use std::sync::Arc;
 use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
@@ -157,15 +157,7 @@ impl Announcer {
                 return Ok(()); // another announcer has it now
             }
             for n in batch {
-                self.hub.publish(Event::Notification {
-                    id: n.id,
-                    user: n.user,
-                    kind: n.kind.to_owned(),
-                    title: n.title,
-                    body: n.body,
-                    order: None,
-                    product: None,
-                });
+                self.hub.publish(n.into_event());
             }
             campaign.cursor = Some(last);
         }
