@@ -13,6 +13,11 @@ pub async fn post(
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
+    success(request).await
+}
+
+/// The JSON answer of `request`, failing unless it is a success.
+async fn success(request: reqwest::RequestBuilder) -> anyhow::Result<Value> {
     let response = request.send().await?;
     let status = response.status();
     let body: Value = response.json().await?;
@@ -27,16 +32,7 @@ pub async fn patch(
     token: &str,
     body: Value,
 ) -> anyhow::Result<Value> {
-    let response = client
-        .patch(url)
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await?;
-    let status = response.status();
-    let body: Value = response.json().await?;
-    anyhow::ensure!(status.is_success(), "{status}: {body}");
-    Ok(body)
+    success(client.patch(url).bearer_auth(token).json(&body)).await
 }
 
 /// Signs in; the access token.

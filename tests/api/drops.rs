@@ -677,3 +677,139 @@ async fn one_admission_places_one_order_however_its_checkouts_end_or_race() {
         }
     }
 }
+
+#[actix_web::test]
+async fn the_waiting_room_and_the_waitlist_refuse_what_they_should() {
+    let app = spawn_app().await;
+    let (seller, plain) = app.stocked_product(5, json!({})).await;
+    let (_, room) = app.stocked_product(5, json!({"waiting_room": true})).await;
+    let (_, ended) = app
+        .stocked_product(
+            5,
+            json!({"waiting_room": true, "sale_starts_at": "2020-01-01T00:00:00Z",
+                   "sale_ends_at": "2021-01-01T00:00:00Z"}),
+        )
+        .await;
+    let customer = app.customer().await;
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let as_customer = app.as_user(&customer);
+    assert_problem(
+        as_customer.join_queue(&plain).await,
+        StatusCode::CONFLICT,
+        "conflict",
+    )
+    .await;
+    assert_problem(
+        as_customer.join_queue(&ended).await,
+        StatusCode::CONFLICT,
+        "sale_ended",
+    )
+    .await;
+    assert_problem(
+        as_customer.join_queue(&unknown).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.as_user(&seller).join_queue(&room).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert_problem(
+        as_customer.queue(&room).await,
+        StatusCode::NOT_FOUND,
+        "not_in_queue",
+    )
+    .await;
+    assert_problem(
+        app.anonymous().join_queue(&room).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    assert_problem(
+        as_customer.join_waitlist(&unknown).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.as_user(&app.admin().await)
+            .flash_report(&unknown, "")
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+
+    // Following a place over the WebSocket needs a signed-in buyer who joined.
+    let mut anonymous = connect(&app, None).await;
+    send(
+        &mut anonymous,
+        json!({"type": "subscribe", "topic": format!("queue:{room}")}),
+    )
+    .await;
+    assert_eq!(expect(&mut anonymous, "error").await["code"], "forbidden");
+    let mut signed_in = connect(&app, Some(&customer.access_token)).await;
+    expect(&mut signed_in, "authenticated").await;
+    send(
+        &mut signed_in,
+        json!({"type": "subscribe", "topic": format!("queue:{room}")}),
+    )
+    .await;
+    assert_eq!(
+        expect(&mut signed_in, "error").await["code"],
+        "not_in_queue"
+    );
+}
+
+#[actix_web::test]
+async fn admissions_follow_the_units_left_and_never_precede_the_start() {
+    let mut settings = test_settings();
+    settings.queue_admit_rate = AdmitRate::Fixed(1_000.0);
+    let app = spawn_app_with(settings).await;
+    // Four units, two per order: two admissions take them all.
+    let (_, pairs) = app
+        .stocked_product(4, json!({"waiting_room": true, "max_per_order": 2}))
+        .await;
+    let buyers = app.many_customers(3).await;
+    for buyer in &buyers {
+        join(&app, buyer, &pairs).await;
+    }
+    standing_once(&app, &buyers[1], &pairs, "admitted").await;
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    let third = json_of(app.as_user(&buyers[2]).queue(&pairs).await).await;
+    assert_eq!(
+        (third["state"].clone(), third["position"].clone()),
+        (json!("waiting"), json!(1)),
+        "no third admission for the units the first two may take"
+    );
+
+    // Without a per-order limit, a waiting room's orders are one unit each.
+    let (seller, room) = app.stocked_product(5, json!({"waiting_room": true})).await;
+    let ada = app.customer().await;
+    let ticket = join(&app, &ada, &room).await["ticket"].clone();
+    standing_once(&app, &ada, &room, "admitted").await;
+    let two = app.checkout(&ada, &ticketed(&room, 2, &ticket), None).await;
+    let problem = assert_problem(two, StatusCode::CONFLICT, "limit_exceeded").await;
+    assert_eq!(
+        (problem["limit"].clone(), problem["per"].clone()),
+        (json!(1), json!("order"))
+    );
+
+    // The start moved later: nobody else is let in, and the admitted wait for it too.
+    let moved = app
+        .as_user(&seller)
+        .update_product(&room, &json!({"sale_starts_at": in_ms(60_000)}))
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let bob = app.customer().await;
+    join(&app, &bob, &room).await;
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    let waiting = json_of(app.as_user(&bob).queue(&room).await).await;
+    assert_eq!(waiting["state"], "waiting", "{waiting}");
+    let early = app.checkout(&ada, &ticketed(&room, 1, &ticket), None).await;
+    assert_problem(early, StatusCode::CONFLICT, "not_on_sale_yet").await;
+}

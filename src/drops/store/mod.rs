@@ -47,6 +47,70 @@ impl Entry {
     }
 }
 
+/// Where an arrival sits, as both backends' `join` decide it under the room's lock.
+pub(crate) enum Seat {
+    /// In the room already, with an admission not spent: nothing changes.
+    Kept(Entry),
+    /// A new entry (at the next place once the room is open), replacing a spent one or not.
+    New { entry: Entry, replaces: bool },
+}
+
+impl Seat {
+    pub(crate) fn entry(&self) -> Entry {
+        match self {
+            Seat::Kept(entry) | Seat::New { entry, .. } => *entry,
+        }
+    }
+}
+
+impl Room {
+    /// Whether an arrival at `at` comes after the start: the room must be open for it (its
+    /// early arrivals drawn) first.
+    pub(crate) fn must_open_for(
+        &self,
+        at: OffsetDateTime,
+        opens_at: Option<OffsetDateTime>,
+    ) -> bool {
+        !self.opened && opens_at.is_none_or(|opens| at >= opens)
+    }
+
+    /// Records a draw of `drawn` early arrivals.
+    pub(crate) fn opened_with(&mut self, drawn: usize) {
+        self.opened = true;
+        self.places += i64::try_from(drawn).unwrap_or(i64::MAX);
+    }
+
+    /// Where `arrival` sits, given the entry it `kept`: the same one, or the next place.
+    pub(crate) fn seat(&mut self, kept: Option<Entry>, arrival: &Arrival) -> Seat {
+        match kept {
+            Some(entry) if !entry.spent(arrival.at) => Seat::Kept(entry),
+            spent => {
+                let place = self.opened.then_some(self.places + 1);
+                if place.is_some() {
+                    self.places += 1;
+                }
+                Seat::New {
+                    entry: Entry {
+                        place,
+                        joined_at: arrival.at,
+                        admitted_until: None,
+                        order_id: None,
+                    },
+                    replaces: spent.is_some(),
+                }
+            }
+        }
+    }
+}
+
+/// A new entry that replaces a spent one of the same user (a new place, nothing admitted).
+const REPLACE_ENTRY: &str = "UPDATE queue_entries SET place = $3, joined_at = $4, \
+     client_address = $5, admitted_at = NULL, admitted_until = NULL, checkout_started_at = NULL, \
+     order_id = NULL WHERE product_id = $1 AND user_id = $2";
+/// A first entry.
+const INSERT_ENTRY: &str = "INSERT INTO queue_entries \
+     (product_id, user_id, place, joined_at, client_address) VALUES ($1, $2, $3, $4, $5)";
+
 /// A buyer arriving at a waiting room.
 #[derive(Clone, Debug)]
 pub(crate) struct Arrival {

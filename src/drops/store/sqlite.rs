@@ -2,7 +2,8 @@
 //! a transaction read cannot change under it (no `FOR UPDATE`).
 
 use super::{
-    AddressUse, Admissible, Arrival, Entry, Joined, Participant, Room, RoomToRun, Scheduled,
+    AddressUse, Admissible, Arrival, Entry, INSERT_ENTRY, Joined, Participant, REPLACE_ENTRY, Room,
+    RoomToRun, Scheduled, Seat,
 };
 use crate::db::EmbeddedDatabase;
 use crate::notifications::New;
@@ -51,7 +52,7 @@ pub(super) async fn join(
     let placed_before = room.places;
     let mut entries = Vec::with_capacity(arrivals.len());
     for arrival in arrivals {
-        if !room.opened && opens_at.is_none_or(|opens| arrival.at >= opens) {
+        if room.must_open_for(arrival.at, opens_at) {
             drawn = draw(&mut tx, product, &mut room).await?;
         }
         let kept: Option<Entry> = sqlx::query_as(ENTRY)
@@ -59,38 +60,22 @@ pub(super) async fn join(
             .bind(arrival.user)
             .fetch_optional(&mut *tx)
             .await?;
-        entries.push(match kept {
-            Some(entry) if !entry.spent(arrival.at) => entry,
-            spent => {
-                let place = room.opened.then_some(room.places + 1);
-                if place.is_some() {
-                    room.places += 1;
-                }
-                let statement = if spent.is_some() {
-                    "UPDATE queue_entries SET place = $3, joined_at = $4, client_address = $5,
-                         admitted_at = NULL, admitted_until = NULL, checkout_started_at = NULL,
-                         order_id = NULL
-                     WHERE product_id = $1 AND user_id = $2"
-                } else {
-                    "INSERT INTO queue_entries (product_id, user_id, place, joined_at, client_address)
-                     VALUES ($1, $2, $3, $4, $5)"
-                };
-                sqlx::query(statement)
-                    .bind(product)
-                    .bind(arrival.user)
-                    .bind(place)
-                    .bind(timestamp(arrival.at))
-                    .bind(&arrival.address)
-                    .execute(&mut *tx)
-                    .await?;
-                Entry {
-                    place,
-                    joined_at: arrival.at,
-                    admitted_until: None,
-                    order_id: None,
-                }
-            }
-        });
+        let seat = room.seat(kept, arrival);
+        if let Seat::New { entry, replaces } = &seat {
+            sqlx::query(if *replaces {
+                REPLACE_ENTRY
+            } else {
+                INSERT_ENTRY
+            })
+            .bind(product)
+            .bind(arrival.user)
+            .bind(entry.place)
+            .bind(timestamp(arrival.at))
+            .bind(&arrival.address)
+            .execute(&mut *tx)
+            .await?;
+        }
+        entries.push(seat.entry());
     }
     if room.places != placed_before {
         sqlx::query("UPDATE waiting_rooms SET places = $2 WHERE product_id = $1")
@@ -125,8 +110,7 @@ async fn draw(
     .bind(room.places)
     .fetch_all(&mut *connection)
     .await?;
-    room.opened = true;
-    room.places += i64::try_from(drawn.len()).unwrap_or(i64::MAX);
+    room.opened_with(drawn.len());
     sqlx::query("UPDATE waiting_rooms SET opened = 1, places = $2 WHERE product_id = $1")
         .bind(product)
         .bind(room.places)
