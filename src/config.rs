@@ -68,6 +68,8 @@ pub struct Settings {
     pub rates: Rates,
     /// Directory of the web client served at `/`.
     pub web_dir: PathBuf,
+    /// Directory of product images served at `/media/` (`bazaar seed --demo` draws its own there).
+    pub media_dir: PathBuf,
     /// The address users reach the server at, used in links of outgoing messages.
     pub public_url: String,
     /// The most units the journal commits in one transaction.
@@ -292,6 +294,7 @@ impl Settings {
                 mail: rate("BAZAAR_RATE_MAIL", var, Rate::per_hour(5))?,
             },
             web_dir: PathBuf::from(string("BAZAAR_WEB_DIR", "./web-client")),
+            media_dir: PathBuf::from(string("BAZAAR_MEDIA_DIR", "./data/media")),
             public_url: public_url.trim_end_matches('/').to_owned(),
             journal_max_batch: usize::try_from(count("BAZAAR_JOURNAL_MAX_BATCH", var, 512)?)
                 .unwrap_or(512),

@@ -21,6 +21,7 @@ mod clock;
 pub mod config;
 mod coupons;
 pub mod db;
+pub mod demo;
 mod domain;
 mod drops;
 mod error;
@@ -43,6 +44,7 @@ pub mod startup;
 mod stock;
 pub mod telemetry;
 mod wallet;
+mod web_client;
 
 pub use auth::JwtKeys;
 pub use catalog::seed;

@@ -2,7 +2,8 @@
 //! `X-Content-Type-Options: nosniff` (a body is only ever what its content type says, so an
 //! uploaded text cannot be run as a script), and a `Content-Security-Policy` that lets a page
 //! load scripts, styles, fonts and connections from the server's own origin only (images also
-//! as `data:` URLs, which Swagger UI draws its icons with), and never be framed.
+//! as `data:` URLs, which Swagger UI draws its icons with), and never be framed. An answer that
+//! set a stricter policy of its own (a media file: `web_client::media`) keeps it.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -24,9 +25,11 @@ pub(crate) async fn add(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+    }
     Ok(response)
 }

@@ -35,6 +35,7 @@ use crate::single_process::SingleProcess;
 use crate::stock::StockRoom;
 use crate::telemetry::RequestSpan;
 use crate::wallet::{TopUpLimits, WalletServices, WalletStore, Wallets};
+use crate::web_client::{self, WebClient};
 use crate::{db, metrics};
 use actix::Arbiter;
 use actix_web::body::MessageBody;
@@ -49,6 +50,7 @@ use bazaar_actors::hub::Hub;
 use bazaar_actors::inventory::{Inventory, InventoryConfig};
 use bazaar_actors::journal::{Journal, JournalConfig};
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -297,7 +299,8 @@ impl Application {
 
         let listener = TcpListener::bind(&settings.listen)?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, services)?;
+        let web_client = Data::new(WebClient::load(&settings.web_dir)?);
+        let server = serve(listener, services, web_client, settings.media_dir.clone())?;
         let metrics_server = match &settings.metrics_listen {
             Some(address) => {
                 let listener = TcpListener::bind(address).with_context(|| {
@@ -407,7 +410,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .expect("the OpenAPI document from JSON")
 }
 
-fn serve(listener: TcpListener, services: Services) -> std::io::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    services: Services,
+    web_client: Data<WebClient>,
+    media_dir: PathBuf,
+) -> std::io::Result<Server> {
     let document = openapi();
     let method_not_allowed = Data::new(MethodNotAllowed::from_openapi(&document));
     let server = HttpServer::new(move || {
@@ -421,7 +429,8 @@ fn serve(listener: TcpListener, services: Services) -> std::io::Result<Server> {
             .into_app()
             .service(web::resource("/docs").route(web::get().to(redirect_to_docs)))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", document.clone()))
-            .default_service(web::to(MethodNotAllowed::answer))
+            .configure(web_client::configure(web_client.clone(), media_dir.clone()))
+            .default_service(web::to(web_client::page_or_not_found))
             .wrap(from_fn(problem_fallback))
             .wrap(from_fn(security_headers::add))
             .wrap(from_fn(metrics::record_request))

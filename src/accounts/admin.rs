@@ -23,6 +23,7 @@ pub(crate) struct UserFilter {
     pub role: Option<Role>,
     /// Matches a part of the email or the name, case-insensitively.
     pub query: Option<String>,
+    pub status: Option<UserStatus>,
 }
 
 /// What an admin may change on a user.

@@ -3,7 +3,9 @@
 
 use super::product_cache::CachedProduct;
 use super::{Catalog, CatalogError};
-use crate::domain::{Caller, Price, ProductInput, ProductPatch, ProductStatus, SaleTerms};
+use crate::domain::{
+    Caller, Page, Paged, Price, ProductInput, ProductPatch, ProductStatus, SaleTerms,
+};
 use actix_web::web::Bytes;
 use serde::Serialize;
 use serde_json::Value;
@@ -212,5 +214,23 @@ impl Catalog {
         self.store.archive_product(viewer, id).await?;
         self.cache.invalidate(&[id]).await;
         Ok(())
+    }
+
+    /// A page of a seller's own products, drafts and archived ones included (`status` narrows
+    /// it), newest first: `viewer`'s own, or for an admin those of `seller`.
+    pub(crate) async fn seller_products(
+        &self,
+        viewer: Caller,
+        seller: Option<Uuid>,
+        status: Option<ProductStatus>,
+        page: Page,
+    ) -> Result<Paged<Product>, CatalogError> {
+        let seller = seller.unwrap_or(viewer.id);
+        if !viewer.manages(seller) {
+            return Err(CatalogError::Forbidden(
+                "a seller lists only their own products",
+            ));
+        }
+        self.store.seller_products(seller, status, page).await
     }
 }

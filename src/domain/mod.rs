@@ -37,6 +37,7 @@ pub(crate) use person_name::PersonName;
 pub(crate) use phone::Phone;
 pub(crate) use product::{
     ProductFields, ProductInput, ProductPatch, ProductPatchFields, ProductStatus,
+    is_media_file_name,
 };
 pub(crate) use quantity::Quantity;
 pub use role::Role;

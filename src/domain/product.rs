@@ -65,8 +65,32 @@ const MAX_IMAGES: usize = 20;
 const MAX_ATTRIBUTES_BYTES: usize = 8 * 1024;
 const MAX_STOCK: i64 = 1_000_000_000;
 
+/// Where the server serves its own media files (`BAZAAR_MEDIA_DIR`).
+const MEDIA_PATH: &str = "/media/";
+
+/// Whether `name` is a plain media file name: letters, digits, `-`, `_` and one `.` before the
+/// extension, so no path can leave the media directory.
+pub(crate) fn is_media_file_name(name: &str) -> bool {
+    (3..=128).contains(&name.len())
+        && name.bytes().filter(|&b| b == b'.').count() == 1
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// An image of a product: an http(s) URL, or the path of a file the server serves from its media
+/// directory (`/media/lamp.svg`).
 fn image_url(raw: &str) -> Result<String, String> {
     let url = raw.trim();
+    if let Some(name) = url.strip_prefix(MEDIA_PATH) {
+        return if is_media_file_name(name) {
+            Ok(url.to_owned())
+        } else {
+            Err("must be an http(s) URL or /media/ and a plain file name".into())
+        };
+    }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
@@ -79,7 +103,7 @@ fn image_url(raw: &str) -> Result<String, String> {
         {
             Ok(url.to_owned())
         }
-        _ => Err("must be an http(s) URL".into()),
+        _ => Err("must be an http(s) URL or /media/ and a plain file name".into()),
     }
 }
 
@@ -387,6 +411,29 @@ impl ProductPatch {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn images_are_http_urls_or_plain_media_files() {
+        for good in [
+            "https://cdn.example/a.png",
+            "http://shop.test/x",
+            "/media/DEMO-001.svg",
+        ] {
+            assert_eq!(image_url(good).as_deref(), Ok(good), "{good}");
+        }
+        for bad in [
+            "ftp://x",
+            "https:///x",
+            "/media/../secret.svg",
+            "/media/a/b.svg",
+            "/media/.x.svg",
+            "/media/x",
+            "/other/x.svg",
+            "media/x.svg",
+        ] {
+            assert!(image_url(bad).is_err(), "{bad}");
+        }
+    }
 
     fn body(overrides: Value) -> Value {
         let mut body = json!({

@@ -7,7 +7,7 @@ use super::model::Return;
 use super::refunds::GiveBack;
 use super::units::{AfterCommit, OpenReturn, RejectReturn, Restock, ReturnRefusal};
 use super::{OrderError, Orders, announce};
-use crate::domain::Caller;
+use crate::domain::{Caller, Role};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -62,6 +62,25 @@ impl Orders {
         }
         announce(&self.hub, &order);
         Ok(returns)
+    }
+
+    /// The returns of order `id` that `caller` may see, oldest first: its customer and admins see
+    /// every one, a seller theirs; to anyone else (a courier) the order has none to show.
+    pub(crate) async fn returns_of(
+        &self,
+        caller: Caller,
+        id: Uuid,
+    ) -> Result<Vec<Return>, OrderError> {
+        let order = self.order(caller, id).await?;
+        let sees_all = caller.role == Role::Admin || order.user_id == caller.id;
+        if !sees_all && caller.role != Role::Seller {
+            return Err(OrderError::NotFound("order"));
+        }
+        let returns = self.store.order_returns(id).await?;
+        Ok(returns
+            .into_iter()
+            .filter(|asked| sees_all || asked.seller_id == caller.id)
+            .collect())
     }
 
     /// Decides return `id` for `caller`, its seller or an admin.

@@ -84,10 +84,12 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                         .service(orders::cancel)
                         .service(orders::change_status)
                         .service(orders::refund)
-                        .service(orders::open_return),
+                        .service(orders::open_return)
+                        .service(orders::list_returns),
                 )
                 .service(scope("/returns").service(orders::decide_return))
                 .service(orders::deliveries)
+                .service(accounts::admin::couriers)
                 .service(orders::shipping_methods)
                 .service(
                     scope("/coupons")
@@ -102,6 +104,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                 )
                 .service(payments::stripe_webhook)
                 .service(analytics::report)
+                .service(catalog::products::seller_products)
                 .service(
                     scope("/auth")
                         .service(accounts::flows::register)

@@ -547,6 +547,22 @@ pub(crate) async fn open_return(
     Ok(HttpResponse::Created().json(ReturnsEnvelope { returns }))
 }
 
+/// The returns of an order, oldest first: every one for its customer and admins, their own for a
+/// seller of its lines (where the seller finds the returns to decide).
+#[utoipa::path(tag = "orders", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "order id")),
+    responses((status = 200, body = ReturnsEnvelope), (status = 401, body = Problem),
+              (status = 404, body = Problem)))]
+#[get("/{id}/returns")]
+pub(crate) async fn list_returns(
+    orders: web::Data<Orders>,
+    caller: AuthUser,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let returns = orders.returns_of(Caller::from(&caller), *id).await?;
+    Ok(HttpResponse::Ok().json(ReturnsEnvelope { returns }))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DecisionBody {

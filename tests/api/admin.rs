@@ -363,3 +363,46 @@ async fn an_admin_never_reads_the_link_mailed_to_another_admin() {
         );
     }
 }
+
+#[actix_web::test]
+async fn sellers_see_active_couriers_by_name_only() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let kept = app.user_with_role("courier").await;
+    let disabled = app.user_with_role("courier").await;
+    let response = app
+        .as_user(&admin)
+        .update_user(&disabled.id, &json!({"status": "disabled"}))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let seller = app.seller().await;
+
+    let response = app
+        .get("/api/v1/couriers", Some(&seller.access_token))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let listed: Value = response.json().await.unwrap();
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(
+        listed["items"][0],
+        json!({"id": kept.id, "name": "Test User"})
+    );
+
+    let disabled_only: Value = app
+        .as_user(&admin)
+        .users("role=courier&status=disabled")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(disabled_only["items"][0]["id"], disabled.id.as_str());
+    assert_eq!(disabled_only["total"], 1);
+
+    let customer = app.customer().await;
+    let response = app
+        .get("/api/v1/couriers", Some(&customer.access_token))
+        .await;
+    assert_problem(response, StatusCode::FORBIDDEN, "forbidden").await;
+    let response = app.as_user(&admin).users("status=sleeping").await;
+    assert_invalid_field(response, "status").await;
+}

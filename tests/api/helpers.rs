@@ -67,6 +67,7 @@ pub fn test_settings() -> Settings {
     };
     settings.redis_prefix = format!("bazaar-test-{id}");
     settings.jwt_key_file = std::env::temp_dir().join(format!("bazaar-test-{id}.pem"));
+    settings.media_dir = std::env::temp_dir().join(format!("bazaar-test-{id}-media"));
     settings.rate_limit = false;
     settings.admin = Some(AdminBootstrap {
         email: ADMIN_EMAIL.into(),

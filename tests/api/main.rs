@@ -40,3 +40,4 @@ mod stripe_standin;
 mod text_input;
 mod users;
 mod wallet;
+mod web_client;

@@ -1,8 +1,8 @@
 //! Products: creation with inventory and ledger, visibility, ownership, updates, the cache.
 
 use crate::helpers::{
-    Api, Bind, assert_invalid_field, assert_problem, deployment_settings, product_body, spawn_app,
-    spawn_app_with,
+    Api, Bind, TestApp, TestUser, assert_invalid_field, assert_problem, deployment_settings,
+    product_body, spawn_app, spawn_app_with,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -356,4 +356,93 @@ async fn a_product_page_shows_its_stock_whatever_its_attributes_say() {
         assert_eq!(page["available"], 5, "{read}: {page}");
         assert_eq!(page["attributes"], attributes, "{read}");
     }
+}
+
+/// `GET /api/v1/seller/products?query` as `user`.
+async fn seller_products(app: &TestApp, user: &TestUser, query: &str) -> reqwest::Response {
+    app.get(
+        &format!("/api/v1/seller/products?{query}"),
+        Some(&user.access_token),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn a_seller_lists_their_own_products_of_every_status() {
+    let app = spawn_app().await;
+    let seller = app.seller().await;
+    let category = app.category("Mugs", None).await;
+    let mut ids = Vec::new();
+    for status in ["published", "draft", "published"] {
+        let product = app
+            .product(&seller, &product_body(&category, json!({"status": status})))
+            .await;
+        ids.push(product["id"].as_str().unwrap().to_owned());
+    }
+    let archived = app.as_user(&seller).archive_product(&ids[2]).await;
+    assert!(archived.status().is_success());
+    let other = app.seller().await;
+    app.product(&other, &product_body(&category, json!({})))
+        .await;
+    let all: Value = seller_products(&app, &seller, "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all["total"], 3, "drafts and archived ones included: {all}");
+    let listed: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [ids[2].as_str(), ids[1].as_str(), ids[0].as_str()],
+        "newest first"
+    );
+    let drafts: Value = seller_products(&app, &seller, "status=draft")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (drafts["total"].as_i64(), drafts["items"][0]["id"].as_str()),
+        (Some(1), Some(ids[1].as_str()))
+    );
+    let theirs: Value = seller_products(&app, &other, "")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(theirs["total"], 1, "another seller sees only their own");
+
+    let admin = app.admin().await;
+    let by_admin: Value = app
+        .get(
+            &format!("/api/v1/seller/products?seller_id={}", seller.id),
+            Some(&admin.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_admin["total"], 3);
+    let prying = app
+        .get(
+            &format!("/api/v1/seller/products?seller_id={}", seller.id),
+            Some(&other.access_token),
+        )
+        .await;
+    assert_problem(prying, StatusCode::FORBIDDEN, "forbidden").await;
+    let customer = app.customer().await;
+    let refused = app
+        .get("/api/v1/seller/products", Some(&customer.access_token))
+        .await;
+    assert_problem(refused, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_invalid_field(
+        seller_products(&app, &seller, "status=sold").await,
+        "status",
+    )
+    .await;
 }

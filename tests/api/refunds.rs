@@ -506,3 +506,47 @@ async fn units_come_back_to_stock_once_however_many_refunds_ask() {
         1000
     );
 }
+
+/// `GET /orders/{order}/returns` as `user`.
+async fn returns_of(app: &TestApp, user: &TestUser, order: &str) -> reqwest::Response {
+    app.get(
+        &format!("/api/v1/orders/{order}/returns"),
+        Some(&user.access_token),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn an_orders_returns_are_listed_for_its_customer_its_seller_and_admins() {
+    let app = spawn_app().await;
+    let (seller, product, customer, order) = paid_order_of(&app, 2).await;
+    let id = order.as_str();
+    let none: Value = returns_of(&app, &customer, id).await.json().await.unwrap();
+    assert_eq!(none["returns"], json!([]));
+    deliver(&app, &seller, id).await;
+    let opened = open_return(
+        &app,
+        &customer,
+        id,
+        json!([{"product_id": product, "qty": 1}]),
+    )
+    .await;
+    assert_eq!(opened.status(), StatusCode::CREATED);
+
+    let admin = app.admin().await;
+    for user in [&customer, &seller, &admin] {
+        let response = returns_of(&app, user, id).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", user.email);
+        let listed: Value = response.json().await.unwrap();
+        let returns = listed["returns"].as_array().unwrap();
+        assert_eq!(returns.len(), 1, "{}", user.email);
+        assert_eq!(returns[0]["status"], "requested");
+        assert_eq!(returns[0]["lines"][0]["product_id"], product.as_str());
+    }
+    let stranger = app.seller().await;
+    let other_customer = app.customer().await;
+    for user in [&stranger, &other_customer] {
+        let response = returns_of(&app, user, id).await;
+        assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+    }
+}

@@ -344,14 +344,16 @@ pub(super) async fn list_users(
 ) -> sqlx::Result<Paged<User>> {
     const MATCHING: &str = "FROM users WHERE deleted_at IS NULL
            AND ($1::text IS NULL OR role = $1)
-           AND ($2::text IS NULL OR email ILIKE $2 OR name ILIKE $2)";
+           AND ($2::text IS NULL OR email ILIKE $2 OR name ILIKE $2)
+           AND ($3::text IS NULL OR status = $3)";
     let pattern = filter.query.as_deref().map(super::like_pattern);
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {USER_COLUMNS} {MATCHING} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+        "SELECT {USER_COLUMNS} {MATCHING} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
     ));
     let items = sqlx::query_as(sql)
         .bind(filter.role)
         .bind(&pattern)
+        .bind(filter.status)
         .bind(page.limit())
         .bind(page.offset())
         .fetch_all(pool)
@@ -360,6 +362,7 @@ pub(super) async fn list_users(
     let total: i64 = sqlx::query_scalar(sql)
         .bind(filter.role)
         .bind(&pattern)
+        .bind(filter.status)
         .fetch_one(pool)
         .await?;
     Ok(Paged::new(items, page, total))

@@ -355,14 +355,16 @@ pub(super) async fn list_users(
 ) -> sqlx::Result<Paged<User>> {
     const MATCHING: &str = "FROM users WHERE deleted_at IS NULL
            AND ($1 IS NULL OR role = $1)
-           AND ($2 IS NULL OR email LIKE $2 ESCAPE '\\' OR name LIKE $2 ESCAPE '\\')";
+           AND ($2 IS NULL OR email LIKE $2 ESCAPE '\\' OR name LIKE $2 ESCAPE '\\')
+           AND ($3 IS NULL OR status = $3)";
     let pattern = filter.query.as_deref().map(super::like_pattern);
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {USER_COLUMNS} {MATCHING} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
+        "SELECT {USER_COLUMNS} {MATCHING} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
     ));
     let items = sqlx::query_as(sql)
         .bind(filter.role)
         .bind(&pattern)
+        .bind(filter.status)
         .bind(page.limit())
         .bind(page.offset())
         .fetch_all(&db.reads)
@@ -371,6 +373,7 @@ pub(super) async fn list_users(
     let total: i64 = sqlx::query_scalar(sql)
         .bind(filter.role)
         .bind(&pattern)
+        .bind(filter.status)
         .fetch_one(&db.reads)
         .await?;
     Ok(Paged::new(items, page, total))

@@ -100,6 +100,16 @@ impl CatalogStore {
         by_backend!(pool &self.db => archive_product(viewer, id))
     }
 
+    /// A page of `seller`'s products of every status (or of `status`), newest first.
+    pub(crate) async fn seller_products(
+        &self,
+        seller: Uuid,
+        status: Option<ProductStatus>,
+        page: Page,
+    ) -> Result<Paged<Product>> {
+        by_backend!(pool &self.db => seller_products(seller, status, page))
+    }
+
     /// A page of the published products matching `query` (within `categories`, if given), and
     /// the facets of all of them.
     pub(crate) async fn search(

@@ -238,6 +238,16 @@ impl OrderStore {
     }
 
     /// Return `id` with its lines.
+    /// The returns opened on `order`, oldest first, with their lines.
+    pub(crate) async fn order_returns(&self, order: Uuid) -> sqlx::Result<Vec<ReturnRow>> {
+        let ids: Vec<Uuid> = by_backend!(pool &self.db => return_ids(order))?;
+        let mut returns = Vec::with_capacity(ids.len());
+        for id in ids {
+            returns.extend(self.return_row(id).await?);
+        }
+        Ok(returns)
+    }
+
     pub(crate) async fn return_row(&self, id: Uuid) -> sqlx::Result<Option<ReturnRow>> {
         by_backend!(pool &self.db => return_row(id))
     }

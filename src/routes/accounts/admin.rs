@@ -1,7 +1,7 @@
 //! `/api/v1/admin/users` (→ `accounts::admin`): user management by admins.
 
 use crate::accounts::{Accounts, AdminNewUser, AdminUserPatch, User, UserFilter};
-use crate::auth::AdminUser;
+use crate::auth::{AdminUser, SellerUser};
 use crate::domain::{
     AllValid, Email, Page, PageParams, Password, PersonName, Phone, Role, UserStatus, field,
     optional,
@@ -9,7 +9,7 @@ use crate::domain::{
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -19,6 +19,8 @@ pub(crate) struct UserListParams {
     role: Option<String>,
     /// A part of the email or name.
     q: Option<String>,
+    /// Only users of this status: `pending`, `active` or `disabled`.
+    status: Option<String>,
 }
 
 /// Users, newest first.
@@ -33,21 +35,66 @@ pub(crate) async fn list(
     params: web::Query<UserListParams>,
     paging: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (role, page) = (
+    let (role, status, page) = (
         optional("role", params.role.as_deref(), Role::parse),
+        optional("status", params.status.as_deref(), UserStatus::parse),
         Page::parse(&paging),
     )
         .all_valid()?;
     let filter = UserFilter {
         role,
-        query: params
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_owned),
+        query: search_text(params.q.as_deref()),
+        status,
     };
     Ok(HttpResponse::Ok().json(accounts.list_users(&filter, page).await?))
+}
+
+/// The trimmed search text, unless it is empty.
+fn search_text(q: Option<&str>) -> Option<String> {
+    q.map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_owned)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct CourierListParams {
+    /// A part of the courier's name or email.
+    q: Option<String>,
+}
+
+/// A courier a shipment can be handed to: who, not how to reach them.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CourierEntry {
+    id: Uuid,
+    name: String,
+}
+
+/// Active couriers, newest first, for sellers choosing who carries a shipment.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(CourierListParams, PageParams),
+    responses((status = 200, description = "`{items: [{id, name}], page, per_page, total}`"),
+              (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
+#[get("/couriers")]
+pub(crate) async fn couriers(
+    accounts: web::Data<Accounts>,
+    _seller: SellerUser,
+    params: web::Query<CourierListParams>,
+    paging: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let page = Page::parse(&paging)?;
+    let filter = UserFilter {
+        role: Some(Role::Courier),
+        query: search_text(params.q.as_deref()),
+        status: Some(UserStatus::Active),
+    };
+    let couriers = accounts
+        .list_users(&filter, page)
+        .await?
+        .map(|user| CourierEntry {
+            id: user.id,
+            name: user.name,
+        });
+    Ok(HttpResponse::Ok().json(couriers))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -3,12 +3,16 @@
 
 use crate::auth::{MaybeAuthUser, RateClass, RateKey, RateLimits, SellerUser};
 use crate::catalog::{Catalog, Product, SearchParams, SearchQuery, SearchResults};
-use crate::domain::Caller;
-use crate::domain::{PageParams, ProductFields, ProductInput, ProductPatch, ProductPatchFields};
+use crate::domain::{
+    AllValid, Caller, Page, PageParams, ProductFields, ProductInput, ProductPatch,
+    ProductPatchFields, ProductStatus, optional,
+};
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 /// Searches the published products: full text, filters, sorts, pages and facets.
@@ -96,4 +100,36 @@ pub(crate) async fn archive(
         .archive_product(Caller::from(&seller.0), *id)
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub(crate) struct SellerProductParams {
+    /// Only products of this status: `draft`, `published` or `archived`.
+    status: Option<String>,
+    /// Whose products (admins only; a seller's are their own).
+    seller_id: Option<Uuid>,
+}
+
+/// A seller's own products, drafts and archived ones included, newest first: what the seller
+/// dashboard lists (search shows only published products).
+#[utoipa::path(tag = "catalog", security(("bearer" = [])), params(SellerProductParams, PageParams),
+    responses((status = 200, description = "`{items: [Product], page, per_page, total}`"),
+              (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 422, body = Problem)))]
+#[get("/seller/products")]
+pub(crate) async fn seller_products(
+    catalog: web::Data<Catalog>,
+    caller: SellerUser,
+    params: web::Query<SellerProductParams>,
+    paging: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (status, page) = (
+        optional("status", params.status.as_deref(), ProductStatus::parse),
+        Page::parse(&paging),
+    )
+        .all_valid()?;
+    let products = catalog
+        .seller_products(Caller::from(&caller.0), params.seller_id, status, page)
+        .await?;
+    Ok(HttpResponse::Ok().json(products))
 }

@@ -4,7 +4,7 @@ use crate::catalog::products::refusal;
 use crate::catalog::{CatalogError, Product};
 use crate::db::violates;
 use crate::domain::Caller;
-use crate::domain::{Price, ProductInput, ProductPatch, ProductStatus};
+use crate::domain::{Page, Paged, Price, ProductInput, ProductPatch, ProductStatus};
 use bazaar_actors::journal::LedgerReason;
 use sqlx::error::ErrorKind;
 use sqlx::{PgConnection, PgPool};
@@ -202,4 +202,30 @@ pub(in crate::catalog::store) async fn archive_product(
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+pub(in crate::catalog::store) async fn seller_products(
+    pool: &PgPool,
+    seller: Uuid,
+    status: Option<ProductStatus>,
+    page: Page,
+) -> Result<Paged<Product>> {
+    const MATCHING: &str = "p.seller_id = $1 AND ($2::text IS NULL OR p.status = $2)";
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{PRODUCT_SELECT} WHERE {MATCHING} ORDER BY p.created_at DESC, p.id DESC LIMIT $3 OFFSET $4"
+    ));
+    let items = sqlx::query_as(sql)
+        .bind(seller)
+        .bind(status)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(pool)
+        .await?;
+    let sql = sqlx::AssertSqlSafe(format!("SELECT count(*) FROM products p WHERE {MATCHING}"));
+    let total: i64 = sqlx::query_scalar(sql)
+        .bind(seller)
+        .bind(status)
+        .fetch_one(pool)
+        .await?;
+    Ok(Paged::new(items, page, total))
 }

@@ -318,3 +318,13 @@ pub(in crate::orders::store) async fn return_row(
     .await?;
     Ok(Some(row))
 }
+
+pub(in crate::orders::store) async fn return_ids(
+    pool: &PgPool,
+    order: Uuid,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM returns WHERE order_id = $1 ORDER BY created_at, id")
+        .bind(order)
+        .fetch_all(pool)
+        .await
+}

@@ -312,3 +312,13 @@ pub(in crate::orders::store) async fn return_row(
     .await?;
     Ok(Some(row))
 }
+
+pub(in crate::orders::store) async fn return_ids(
+    db: &EmbeddedDatabase,
+    order: Uuid,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM returns WHERE order_id = $1 ORDER BY created_at, id")
+        .bind(order)
+        .fetch_all(&db.reads)
+        .await
+}

@@ -1,0 +1,150 @@
+// @ts-check
+/**
+ * @file The live connection: one WebSocket to `/api/v1/ws` for the whole page. It signs in with
+ * the first message (the token never appears in a URL), resubscribes to every topic after a
+ * reconnect, and reconnects with exponential backoff and jitter (0.5 s doubling to 30 s) when the
+ * network or the server goes away. When the server closes it because the access token expired
+ * (4401), the token is refreshed and the session reopened at once. Views listen by message type.
+ */
+
+import { accessToken, currentUser, onSessionChange, refresh } from './api.js';
+
+/**
+ * @typedef {{type: string, at?: string, [key: string]: any}} LiveMessage
+ * @typedef {'connecting' | 'online' | 'offline'} LiveState
+ */
+
+const MIN_DELAY_MS = 500;
+const MAX_DELAY_MS = 30_000;
+/** The close code the server uses when the session's access token stops counting. */
+const TOKEN_EXPIRED = 4401;
+
+/** @type {WebSocket | null} */
+let socket = null;
+let attempts = 0;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let retryTimer;
+/** @type {LiveState} */
+let state = 'connecting';
+/** Topics and how many views want each. @type {Map<string, number>} */
+const topics = new Map();
+/** @type {Map<string, Set<(message: LiveMessage) => void>>} */
+const handlers = new Map();
+/** @type {Set<(state: LiveState) => void>} */
+const stateListeners = new Set();
+
+/** @param {LiveState} next */
+function setState(next) {
+  if (state === next) return;
+  state = next;
+  for (const listener of stateListeners) listener(next);
+}
+
+/** @param {object} message */
+function send(message) {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function connect() {
+  clearTimeout(retryTimer);
+  const url = new URL('/api/v1/ws', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const current = new WebSocket(url);
+  socket = current;
+  current.addEventListener('open', () => {
+    const token = accessToken();
+    if (token) send({ type: 'auth', token });
+    for (const topic of topics.keys()) send({ type: 'subscribe', topic });
+    attempts = 0;
+    setState('online');
+  });
+  current.addEventListener('message', (event) => {
+    /** @type {LiveMessage} */
+    let message;
+    try {
+      message = JSON.parse(String(event.data));
+    } catch {
+      return;
+    }
+    for (const handler of handlers.get(message.type) ?? []) handler(message);
+    for (const handler of handlers.get('*') ?? []) handler(message);
+  });
+  current.addEventListener('close', async (event) => {
+    if (socket !== current) return; // replaced on purpose
+    socket = null;
+    if (event.code === TOKEN_EXPIRED && (await refresh())) {
+      connect();
+      return;
+    }
+    setState('offline');
+    const delay = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** attempts);
+    attempts += 1;
+    retryTimer = setTimeout(connect, delay / 2 + Math.random() * (delay / 2));
+  });
+}
+
+/** Reopens the connection at once (the user signed in or out, or the network came back). */
+function reconnect() {
+  const old = socket;
+  socket = null;
+  old?.close(1000);
+  attempts = 0;
+  connect();
+}
+
+/**
+ * Starts receiving `topic` (`product:<id>`, `queue:<id>`) until the returned function is called.
+ * @param {string} topic
+ */
+export function subscribe(topic) {
+  const count = topics.get(topic) ?? 0;
+  topics.set(topic, count + 1);
+  if (count === 0) send({ type: 'subscribe', topic });
+  return () => {
+    const left = (topics.get(topic) ?? 1) - 1;
+    if (left > 0) {
+      topics.set(topic, left);
+    } else {
+      topics.delete(topic);
+      send({ type: 'unsubscribe', topic });
+    }
+  };
+}
+
+/**
+ * Calls `handler` for every message of `type` (`'*'`: every message) until the returned function
+ * is called.
+ * @param {string} type
+ * @param {(message: LiveMessage) => void} handler
+ */
+export function on(type, handler) {
+  const set = handlers.get(type) ?? new Set();
+  set.add(handler);
+  handlers.set(type, set);
+  return () => set.delete(handler);
+}
+
+/**
+ * Follows the connection's state (and calls `listener` with the current one at once).
+ * @param {(state: LiveState) => void} listener
+ */
+export function onState(listener) {
+  stateListeners.add(listener);
+  listener(state);
+  return () => stateListeners.delete(listener);
+}
+
+/** Opens the connection; called once by the app. */
+export function start() {
+  connect();
+  // A new user means a new session; a refreshed token for the same user changes nothing until
+  // the server ends the session (4401), which reconnects with the fresh token.
+  let userId = currentUser()?.id ?? null;
+  onSessionChange((user) => {
+    if ((user?.id ?? null) === userId) return;
+    userId = user?.id ?? null;
+    reconnect();
+  });
+  window.addEventListener('online', reconnect);
+  window.addEventListener('offline', () => setState('offline'));
+}
