@@ -4,7 +4,8 @@
  * the first message (the token never appears in a URL), resubscribes to every topic after a
  * reconnect, and reconnects with exponential backoff and jitter (0.5 s doubling to 30 s) when the
  * network or the server goes away. When the server closes it because the access token expired
- * (4401), the token is refreshed and the session reopened at once. Views listen by message type.
+ * (4401), the token is refreshed and the session reopened at once. Views listen by message type;
+ * after a reconnection they get a `reconnected` message, since what was sent meanwhile is lost.
  */
 
 import { accessToken, currentUser, onSessionChange, refresh } from './api.js';
@@ -22,6 +23,8 @@ const TOKEN_EXPIRED = 4401;
 /** @type {WebSocket | null} */
 let socket = null;
 let attempts = 0;
+/** Whether a connection was open before: the next open is a reconnection. */
+let wasOpen = false;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let retryTimer;
 /** @type {LiveState} */
@@ -45,6 +48,12 @@ function send(message) {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
 }
 
+/** @param {LiveMessage} message */
+function dispatch(message) {
+  for (const handler of handlers.get(message.type) ?? []) handler(message);
+  for (const handler of handlers.get('*') ?? []) handler(message);
+}
+
 function connect() {
   clearTimeout(retryTimer);
   const url = new URL('/api/v1/ws', location.href);
@@ -57,6 +66,9 @@ function connect() {
     for (const topic of topics.keys()) send({ type: 'subscribe', topic });
     attempts = 0;
     setState('online');
+    // Messages sent while the connection was down are lost: views read their state again.
+    if (wasOpen) dispatch({ type: 'reconnected' });
+    wasOpen = true;
   });
   current.addEventListener('message', (event) => {
     /** @type {LiveMessage} */
@@ -66,8 +78,7 @@ function connect() {
     } catch {
       return;
     }
-    for (const handler of handlers.get(message.type) ?? []) handler(message);
-    for (const handler of handlers.get('*') ?? []) handler(message);
+    dispatch(message);
   });
   current.addEventListener('close', async (event) => {
     if (socket !== current) return; // replaced on purpose

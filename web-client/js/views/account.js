@@ -6,10 +6,10 @@
  * once) and the notifications, which arrive live and are marked read one by one.
  */
 
-import { ApiError, api, currentUser, idempotencyKey, updateUser } from '../api.js';
+import { ApiError, api, idempotencyKey, updateUser } from '../api.js';
+import { signedIn } from '../access.js';
 import { clearProblem, dateTime, field, formValues, h, money, replace, showProblem, toast, words } from '../dom.js';
 import { on } from '../live.js';
-import { navigate } from '../router.js';
 import { orderNumber } from './orders.js';
 
 /**
@@ -32,10 +32,7 @@ const NOTIFICATIONS_PER_PAGE = 20;
 
 /** @param {import('../router.js').ViewContext} ctx */
 export default async function accountView(ctx) {
-  if (!currentUser()) {
-    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    return;
-  }
+  if (!signedIn()) return;
   const loading = h('p', { class: 'loading', role: 'status' }, 'Loading your account…');
   replace(ctx.root, h('h1', {}, 'Your account'), loading);
   /** @type {Me} */

@@ -8,10 +8,10 @@
  * keyboard focus stays where the user left it.
  */
 
-import { ApiError, api, currentUser } from '../api.js';
+import { ApiError, api } from '../api.js';
+import { signedIn } from '../access.js';
 import { clearProblem, field, h, money, replace, showProblem, toast } from '../dom.js';
 import { on, subscribe } from '../live.js';
-import { navigate } from '../router.js';
 
 /**
  * @typedef {{product_id: string, name: string, unit_price_cents: number, qty: number, line_total_cents: number, discount_cents: number, available: number}} CartItem
@@ -54,11 +54,8 @@ function showAvailable(line) {
 
 /** @param {import('../router.js').ViewContext} ctx */
 export default async function cartView(ctx) {
-  const user = currentUser();
-  if (!user) {
-    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    return;
-  }
+  const user = signedIn();
+  if (!user) return;
   const heading = h('h1', {}, 'Your cart');
   replace(ctx.root, heading, h('p', { class: 'loading', role: 'status' }, 'Loading your cart…'));
 
@@ -84,6 +81,16 @@ export default async function cartView(ctx) {
     if (!line || typeof message.available !== 'number') return;
     line.item = { ...line.item, available: message.available };
     showAvailable(line);
+  }));
+  // Stock changes made while the connection was down were not heard: read the cart again.
+  ctx.onLeave(on('reconnected', () => {
+    void enqueue(async () => {
+      try {
+        draw(await api('/cart'));
+      } catch {
+        // The cart stays as drawn; the next change or reload reads it again.
+      }
+    });
   }));
 
   // Changes are sent one after another, so answers never arrive out of order.

@@ -12,7 +12,8 @@
  * The card fields and the key-per-form helper are shared with the order page.
  */
 
-import { ApiError, api, currentUser, idempotencyKey } from '../api.js';
+import { ApiError, api, idempotencyKey } from '../api.js';
+import { signedIn } from '../access.js';
 import { clearProblem, dateTime, field, formValues, h, money, replace, showProblem, words } from '../dom.js';
 import { navigate } from '../router.js';
 import { orderNumber } from './orders.js';
@@ -159,11 +160,8 @@ function errorText(error) {
 
 /** @param {import('../router.js').ViewContext} ctx */
 export default async function checkoutView(ctx) {
-  const user = currentUser();
-  if (!user) {
-    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    return;
-  }
+  const user = signedIn();
+  if (!user) return;
   const heading = h('h1', {}, 'Checkout');
   if (user.role !== 'customer') {
     replace(ctx.root, heading, h('p', { role: 'status' },

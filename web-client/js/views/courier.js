@@ -7,10 +7,10 @@
  * redrawn only when its shipment changed, so focus stays where the courier left it.
  */
 
-import { api, currentUser } from '../api.js';
+import { api } from '../api.js';
+import { signedInAs } from '../access.js';
 import { dateTime, h, replace, words } from '../dom.js';
 import { on } from '../live.js';
-import { navigate } from '../router.js';
 import { orderNumber } from './orders.js';
 
 /**
@@ -48,17 +48,8 @@ function addressLines(address) {
 
 /** @param {import('../router.js').ViewContext} ctx */
 export default async function courierView(ctx) {
-  const user = currentUser();
-  if (!user) {
-    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    return;
-  }
-  if (user.role !== 'courier') {
-    replace(ctx.root,
-      h('h1', {}, 'Deliveries'),
-      h('p', {}, 'This page is for couriers. ', h('a', { href: '/' }, 'Back to the shop')));
-    return;
-  }
+  const user = signedInAs(ctx.root, ['courier'], 'Deliveries');
+  if (!user) return;
 
   const status = h('p', { role: 'status', class: 'loading' }, 'Loading your deliveries…');
   const column = h('div', { class: 'deliveries', 'data-testid': 'deliveries' });
@@ -188,10 +179,12 @@ export default async function courierView(ctx) {
 
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let pending;
-  ctx.onLeave(on('order', () => {
+  const reload = () => {
     clearTimeout(pending);
     pending = setTimeout(load, 250);
-  }));
+  };
+  ctx.onLeave(on('order', reload));
+  ctx.onLeave(on('reconnected', reload));
   ctx.onLeave(() => clearTimeout(pending));
 
   await load();

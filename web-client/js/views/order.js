@@ -11,10 +11,10 @@
  * note. Sellers and couriers read the same page cut down to what the server lets them see.
  */
 
-import { ApiError, api, currentUser } from '../api.js';
+import { ApiError, api } from '../api.js';
+import { signedIn } from '../access.js';
 import { clearProblem, dateTime, field, formValues, h, money, replace, showProblem, words } from '../dom.js';
 import { on } from '../live.js';
-import { navigate } from '../router.js';
 import { cardFields, declinedText, keyPerBody, readCard } from './checkout.js';
 import { orderNumber } from './orders.js';
 
@@ -219,11 +219,8 @@ function returnsList(returns, order) {
 
 /** @param {import('../router.js').ViewContext} ctx */
 export default async function orderView(ctx) {
-  const user = currentUser();
-  if (!user) {
-    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    return;
-  }
+  const user = signedIn();
+  if (!user) return;
   const id = ctx.params.id;
   const path = `/orders/${encodeURIComponent(id)}`;
   const heading = h('h1', {}, `Order ${orderNumber(id)}`);
@@ -273,6 +270,7 @@ export default async function orderView(ctx) {
   ctx.onLeave(on('order', (message) => {
     if (message.order_id === id) refresh();
   }));
+  ctx.onLeave(on('reconnected', () => refresh()));
 
   /** Fetches the order again and redraws it; messages arriving meanwhile cause one more fetch. */
   async function refresh() {

@@ -7,7 +7,8 @@
  * in the URL, so back and forward and shared links work.
  */
 
-import { api, currentUser } from '../api.js';
+import { api } from '../api.js';
+import { signedIn } from '../access.js';
 import { dateTime, h, money, replace, select, words } from '../dom.js';
 import { navigate } from '../router.js';
 
@@ -43,11 +44,8 @@ function listUrl(status, page) {
 
 /** @param {import('../router.js').ViewContext} ctx */
 export default async function ordersView(ctx) {
-  const user = currentUser();
-  if (!user) {
-    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    return;
-  }
+  const user = signedIn();
+  if (!user) return;
   const status = STATUSES.includes(ctx.query.get('status') ?? '') ? /** @type {string} */ (ctx.query.get('status')) : '';
   const page = Math.max(1, Number.parseInt(ctx.query.get('page') ?? '1', 10) || 1);
   const heading = h('h1', {}, user.role === 'customer' ? 'Your orders' : 'Orders');

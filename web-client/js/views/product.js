@@ -12,7 +12,7 @@
 
 import { api, ApiError, currentUser } from '../api.js';
 import { clearProblem, dateTime, day, field, formValues, h, replace, select, showProblem, toast, words } from '../dom.js';
-import { on, onState, subscribe } from '../live.js';
+import { on, subscribe } from '../live.js';
 import { navigate } from '../router.js';
 import { LOW_STOCK, hasSaleWindow, priceLine, productImage, saleText, saleTracker, stars } from '../products.js';
 
@@ -498,17 +498,11 @@ export default async function productView(ctx) {
     }
   }, 1000);
   ctx.onLeave(() => clearInterval(timer));
-  // Messages missed while offline: read the stock again once back.
-  let wasOffline = false;
-  ctx.onLeave(onState((state) => {
-    if (state === 'offline') {
-      wasOffline = true;
-    } else if (state === 'online' && wasOffline) {
-      wasOffline = false;
-      api(path).then((fresh) => {
-        available = fresh.available;
-        drawStock();
-      }, () => {});
-    }
+  // Messages missed while the connection was down: read the stock again once back.
+  ctx.onLeave(on('reconnected', () => {
+    api(path).then((fresh) => {
+      available = fresh.available;
+      drawStock();
+    }, () => {});
   }));
 }

@@ -6,9 +6,9 @@
  * products still use the category.
  */
 
-import { ApiError, api, currentUser } from '../../api.js';
+import { ApiError, api } from '../../api.js';
+import { signedInAs } from '../../access.js';
 import { clearProblem, field, formValues, h, replace, select, showProblem, toast } from '../../dom.js';
-import { navigate } from '../../router.js';
 
 /**
  * @typedef {{id: string, name: string, slug: string, parent_id: string | null, children: CategoryNode[]}} CategoryNode
@@ -51,17 +51,8 @@ function parentOptions(tree, excluded = new Set()) {
 
 /** @param {import('../../router.js').ViewContext} ctx */
 export default async function categoriesView(ctx) {
-  const me = currentUser();
-  if (!me) {
-    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    return;
-  }
-  if (me.role !== 'admin') {
-    replace(ctx.root,
-      h('h1', {}, 'Categories'),
-      h('p', {}, 'This page is for admins. ', h('a', { href: '/' }, 'Back to the shop')));
-    return;
-  }
+  const me = signedInAs(ctx.root, ['admin'], 'Categories');
+  if (!me) return;
 
   /** @type {CategoryNode[]} */
   let tree = [];

@@ -8,9 +8,9 @@
  * offered.
  */
 
-import { api, currentUser } from '../../api.js';
+import { api } from '../../api.js';
+import { signedInAs } from '../../access.js';
 import { clearProblem, dateTime, field, formValues, h, replace, showProblem, words } from '../../dom.js';
-import { navigate } from '../../router.js';
 
 /**
  * @typedef {{id: string, to: string, kind: string, subject: string, body: string, status?: string,
@@ -42,17 +42,8 @@ export function tokenLinks(body) {
 
 /** @param {import('../../router.js').ViewContext} ctx */
 export default async function outboxView(ctx) {
-  const me = currentUser();
-  if (!me) {
-    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    return;
-  }
-  if (me.role !== 'admin') {
-    replace(ctx.root,
-      h('h1', {}, 'Outbox'),
-      h('p', {}, 'This page is for admins. ', h('a', { href: '/' }, 'Back to the shop')));
-    return;
-  }
+  const me = signedInAs(ctx.root, ['admin'], 'Outbox');
+  if (!me) return;
 
   let to = ctx.query.get('to') ?? '';
   let page = Math.max(1, Number(ctx.query.get('page')) || 1);

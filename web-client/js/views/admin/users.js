@@ -7,9 +7,9 @@
  * An admin's own row cannot be changed here, as the server refuses it.
  */
 
-import { api, currentUser } from '../../api.js';
+import { api } from '../../api.js';
+import { signedInAs } from '../../access.js';
 import { clearProblem, dateTime, field, formValues, h, replace, select, showProblem, toast, words } from '../../dom.js';
-import { navigate } from '../../router.js';
 import { passwordField } from '../register.js';
 
 /**
@@ -23,17 +23,8 @@ const ROLES = [['customer', 'Customer'], ['seller', 'Seller'], ['courier', 'Cour
 
 /** @param {import('../../router.js').ViewContext} ctx */
 export default async function usersView(ctx) {
-  const me = currentUser();
-  if (!me) {
-    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
-    return;
-  }
-  if (me.role !== 'admin') {
-    replace(ctx.root,
-      h('h1', {}, 'Users'),
-      h('p', {}, 'This page is for admins. ', h('a', { href: '/' }, 'Back to the shop')));
-    return;
-  }
+  const me = signedInAs(ctx.root, ['admin'], 'Users');
+  if (!me) return;
 
   let q = ctx.query.get('q') ?? '';
   let role = ctx.query.get('role') ?? '';

@@ -245,16 +245,14 @@ export function loadOwnProducts(sellerId, page, status) {
 }
 
 /**
- * Every product of a seller (or those of `status`), newest first: the pages of
- * `GET /seller/products` one after another.
+ * Every product of a seller, newest first: the pages of `GET /seller/products` one after another.
  * @param {string} sellerId
- * @param {string} [status]
  */
-export async function allOwnProducts(sellerId, status) {
+export async function allOwnProducts(sellerId) {
   /** @type {Product[]} */
   const products = [];
   for (let page = 1; ; page += 1) {
-    const found = await loadOwnProducts(sellerId, page, status);
+    const found = await loadOwnProducts(sellerId, page);
     products.push(...found.items);
     if (found.items.length < PER_PAGE || products.length >= found.total) return products;
   }

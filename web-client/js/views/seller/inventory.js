@@ -95,8 +95,9 @@ export default async function inventory(ctx) {
     h('p', { class: 'muted' }, 'Rows update as orders reserve and release stock; a row flashes when it changes.'),
     wrap);
 
-  // The levels arrive after the page is drawn, eight requests at a time.
-  void eachLimited(products, 8, async (product) => {
+  // The levels arrive after the page is drawn, eight requests at a time, and are read again
+  // after a reconnection (changes made while the connection was down were not heard).
+  const readLevels = () => void eachLimited(products, 8, async (product) => {
     const row = /** @type {Row} */ (rows.get(product.id));
     try {
       /** @type {Inventory} */
@@ -106,6 +107,8 @@ export default async function inventory(ctx) {
       row.low.replaceChildren(failure('Stock not loaded', error));
     }
   });
+  ctx.onLeave(on('reconnected', readLevels));
+  readLevels();
 }
 
 /**

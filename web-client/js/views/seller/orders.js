@@ -586,10 +586,12 @@ export default async function sellerOrders(ctx) {
 
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
-  ctx.onLeave(on('order', () => {
+  const refreshSoon = () => {
     clearTimeout(timer);
     timer = setTimeout(() => void refresh(), 500);
-  }));
+  };
+  ctx.onLeave(on('order', refreshSoon));
+  ctx.onLeave(on('reconnected', refreshSoon));
   ctx.onLeave(() => clearTimeout(timer));
 
   replace(body,
