@@ -51,17 +51,6 @@ enum Command {
     },
 }
 
-/// Runs `bazaar seed --demo --if-empty` as a process of its own, so that the demo's in-process
-/// server, its background tasks and its claim on the database are gone before serving starts.
-fn seed_demo_apart() -> anyhow::Result<()> {
-    let status = std::process::Command::new(std::env::current_exe().context("the bazaar binary")?)
-        .args(["seed", "--demo", "--if-empty"])
-        .status()
-        .context("run `bazaar seed --demo`")?;
-    anyhow::ensure!(status.success(), "`bazaar seed --demo` failed ({status})");
-    Ok(())
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     bazaar::telemetry::init("info");
@@ -80,7 +69,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => {
             if demo {
-                seed_demo_apart()?;
+                bazaar::demo::seed_in_child()?;
             }
             let application = Application::build(settings).await?;
             tracing::info!(port = application.port(), "bazaar is serving");
@@ -94,26 +83,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let listen = settings.listen.clone();
             match bazaar::demo::seed_demo(settings).await? {
-                DemoOutcome::Seeded(shop) => println!(
-                    "A demo shop is ready: {} products, {} orders, {} reviews.\n\
-                     Every demo account's password (shown only now): {}\n  \
-                     admin:     {}\n  sellers:   {}\n  courier:   {}\n  customers: {}\n\
-                     The shop is at http://{listen}/ while the server runs.",
-                    shop.products,
-                    shop.orders,
-                    shop.reviews,
-                    shop.password,
-                    shop.admin,
-                    shop.sellers.join(", "),
-                    shop.courier,
-                    shop.customers.join(", "),
-                ),
+                DemoOutcome::Seeded(shop) => {
+                    println!("{shop}\nThe shop is at http://{listen}/ while the server runs.");
+                }
                 DemoOutcome::AlreadyStocked if if_empty => {
-                    println!("The shop already has products: no demo added.");
+                    println!("The shop already has products or accounts: no demo added.");
                 }
                 DemoOutcome::AlreadyStocked => anyhow::bail!(
-                    "BAZAAR_DATABASE_URL: the database already holds products, and `seed --demo` \
-                     fills an empty shop (point it at a new database)"
+                    "BAZAAR_DATABASE_URL: the database already holds products or accounts, and \
+                     `seed --demo` fills a new shop (point it at a new database)"
                 ),
             }
         }

@@ -23,6 +23,7 @@ pub(crate) struct UserFilter {
     pub role: Option<Role>,
     /// Matches a part of the email or the name, case-insensitively.
     pub query: Option<String>,
+    /// Only users of this status.
     pub status: Option<UserStatus>,
 }
 

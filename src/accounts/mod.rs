@@ -6,6 +6,7 @@
 
 mod addresses;
 mod admin;
+mod couriers;
 mod flows;
 mod one_time_tokens;
 mod sessions;
@@ -13,6 +14,7 @@ mod store;
 mod users;
 
 pub(crate) use addresses::{Address, AddressBook};
+
 pub(crate) use admin::{AdminNewUser, AdminUserPatch, UserFilter};
 pub(crate) use flows::{Registration, SignedIn};
 pub(crate) use store::AccountStore;

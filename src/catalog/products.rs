@@ -218,6 +218,7 @@ impl Catalog {
 
     /// A page of a seller's own products, drafts and archived ones included (`status` narrows
     /// it), newest first: `viewer`'s own, or for an admin those of `seller`.
+    #[tracing::instrument(skip(self))]
     pub(crate) async fn seller_products(
         &self,
         viewer: Caller,

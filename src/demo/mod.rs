@@ -22,7 +22,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 const ADMIN_EMAIL: &str = "admin@demo.bazaar.test";
 /// The domain of every demo account.
 const DOMAIN: &str = "demo.bazaar.test";
-/// The built-in test gateway's card that always pays.
+/// The built-in test gateway's card that always pays (with any expiry in the future).
 const PAYING_CARD: &str = "4242424242424242";
 
 /// What the demo seeding created, and how to sign in.
@@ -30,13 +30,46 @@ const PAYING_CARD: &str = "4242424242424242";
 pub struct DemoReport {
     /// The one password of every demo account.
     pub password: String,
+    /// The emails of the demo accounts, by role.
     pub admin: String,
     pub sellers: Vec<String>,
     pub courier: String,
     pub customers: Vec<String>,
+    /// How many products, orders and reviews the shop holds.
     pub products: usize,
     pub orders: usize,
     pub reviews: usize,
+}
+
+impl std::fmt::Display for DemoReport {
+    /// What the person who seeded the shop reads once: what is in it, and how to sign in.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "A demo shop is ready: {} products, {} orders, {} reviews.",
+            self.products, self.orders, self.reviews
+        )?;
+        writeln!(
+            f,
+            "Every demo account's password (shown only now): {}",
+            self.password
+        )?;
+        writeln!(f, "  admin:     {}", self.admin)?;
+        writeln!(f, "  sellers:   {}", self.sellers.join(", "))?;
+        writeln!(f, "  courier:   {}", self.courier)?;
+        write!(f, "  customers: {}", self.customers.join(", "))
+    }
+}
+
+/// Runs `bazaar seed --demo --if-empty` as a process of its own, so that the demo's in-process
+/// server, its background tasks and its claim on the database are gone before serving starts.
+pub fn seed_in_child() -> anyhow::Result<()> {
+    let status = std::process::Command::new(std::env::current_exe().context("the bazaar binary")?)
+        .args(["seed", "--demo", "--if-empty"])
+        .status()
+        .context("run `bazaar seed --demo`")?;
+    anyhow::ensure!(status.success(), "`bazaar seed --demo` failed ({status})");
+    Ok(())
 }
 
 /// What `seed_demo` did.
@@ -44,15 +77,20 @@ pub struct DemoReport {
 pub enum DemoOutcome {
     /// The demo shop was created.
     Seeded(DemoReport),
-    /// The shop already had products, and was left as it was.
+    /// The shop already had products or accounts, and was left as it was.
     AlreadyStocked,
 }
 
-/// Seeds the demo shop into the database of `settings`, unless it already holds products.
+/// Seeds the demo shop into the database of `settings`, unless it already holds products or
+/// accounts (the demo's admin has a known email: it never joins a shop that is in use). The
+/// demo's payments use the built-in test gateway and its mail stays in the outbox, whatever
+/// Stripe or SMTP `settings` name.
 pub async fn seed_demo(mut settings: Settings) -> anyhow::Result<DemoOutcome> {
-    if holds_products(&settings.database_url).await? {
+    if in_use(&settings.database_url).await? {
         return Ok(DemoOutcome::AlreadyStocked);
     }
+    settings.stripe = None;
+    settings.smtp = None;
     let password = random_password()?;
     settings.listen = "127.0.0.1:0".into();
     settings.metrics_listen = None;
@@ -76,9 +114,10 @@ pub async fn seed_demo(mut settings: Settings) -> anyhow::Result<DemoOutcome> {
     report.map(DemoOutcome::Seeded)
 }
 
-/// Whether the database at `url` holds any product (checked before the demo creates its admin).
-async fn holds_products(url: &str) -> anyhow::Result<bool> {
-    const COUNT: &str = "SELECT EXISTS (SELECT 1 FROM products)";
+/// Whether the database at `url` holds any product or account (checked before the demo creates
+/// its admin).
+async fn in_use(url: &str) -> anyhow::Result<bool> {
+    const COUNT: &str = "SELECT EXISTS (SELECT 1 FROM products) OR EXISTS (SELECT 1 FROM users)";
     let db = db::connect_and_migrate(url)
         .await
         .context("BAZAAR_DATABASE_URL")?;
@@ -260,7 +299,7 @@ async fn fill(
     let mut reviews = 0;
     let mut reviewed = HashSet::new();
     for (n, order) in orders.iter().enumerate() {
-        // Most orders travel the whole way; the newest stay with their sellers, to be fulfilled.
+        // Three orders in five travel the whole way; one is shipped, one waits for its sellers.
         let stage = match n % 5 {
             0 => Stage::Paid,
             1 => Stage::Shipped,
@@ -378,7 +417,7 @@ async fn place_orders(
                 .post(&token, "/checkout", json!({
                     "items": items,
                     "shipping_address_id": address["id"],
-                    "payment": {"method": "card", "card": {"number": PAYING_CARD, "exp_month": 12, "exp_year": 2035, "cvc": "123"}},
+                    "payment": {"method": "card", "card": {"number": PAYING_CARD, "exp_month": 12, "exp_year": time::OffsetDateTime::now_utc().year() + 5, "cvc": "123"}},
                 }))
                 .await?;
             orders.push(DemoOrder {

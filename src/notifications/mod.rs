@@ -10,6 +10,7 @@ pub(crate) mod store;
 
 pub(crate) use store::NotificationStore;
 
+use crate::domain::order_number;
 pub(crate) use crate::domain::{OrderStatus, Page, Paged};
 use crate::outbox::{Letter, letters};
 use bazaar_actors::hub::{Event, Hub, Push};
@@ -87,7 +88,7 @@ fn notifications_of(event: &Event) -> Vec<New> {
             shipments,
             ..
         } => {
-            let short = &order.simple().to_string()[..8];
+            let short = order_number(*order);
             // What happened: the order's new status, or the parcels' that a fulfilment step moved.
             let (what, parcel) = match shipments.first() {
                 Some(step) => (step.status.replace('_', " "), "A parcel of your order"),

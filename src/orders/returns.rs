@@ -65,7 +65,8 @@ impl Orders {
     }
 
     /// The returns of order `id` that `caller` may see, oldest first: its customer and admins see
-    /// every one, a seller theirs; to anyone else (a courier) the order has none to show.
+    /// every one, a seller theirs; anyone else (its courier) gets 404, as for an order not theirs.
+    #[tracing::instrument(skip(self))]
     pub(crate) async fn returns_of(
         &self,
         caller: Caller,

@@ -1,6 +1,7 @@
 //! The mail Bazaar writes: each [`Letter`] has a subject and a body as plain text and as HTML.
 //! Whatever comes from people (names, notes, tracking numbers) is escaped in the HTML.
 
+use crate::domain::order_number;
 use uuid::Uuid;
 
 /// A message's content: its kind (the outbox's `kind`), subject, and text and HTML bodies.
@@ -69,13 +70,6 @@ fn amount(cents: i64, currency: &str) -> String {
     format!("{}.{:02} {currency}", cents / 100, (cents % 100).abs())
 }
 
-/// The last eight characters of an order's id, upper case, as people read it (and as the web
-/// client shows it): the random end of a UUIDv7, where its start is the time, the same for every
-/// order of the same minute.
-fn short(order: Uuid) -> String {
-    order.simple().to_string()[24..].to_ascii_uppercase()
-}
-
 pub(crate) fn activation(name: &str, link: &str) -> Letter {
     Letter::new(
         "activation",
@@ -110,7 +104,7 @@ pub(crate) fn password_reset(name: &str, link: &str) -> Letter {
 pub(crate) fn order_paid(order: Uuid, total_cents: i64, currency: &str) -> Letter {
     Letter::new(
         "order_paid",
-        format!("Order {} confirmed", short(order)),
+        format!("Order {} confirmed", order_number(order)),
         &[
             Part::Text("Thank you for your order."),
             Part::Text(&format!(
@@ -124,7 +118,7 @@ pub(crate) fn order_paid(order: Uuid, total_cents: i64, currency: &str) -> Lette
 pub(crate) fn shipped(order: Uuid, tracking_number: &str) -> Letter {
     Letter::new(
         "order_shipped",
-        format!("Order {} has shipped", short(order)),
+        format!("Order {} has shipped", order_number(order)),
         &[Part::Text(&format!(
             "A parcel of your order {order} is on its way. Its tracking number is \
              {tracking_number}."
@@ -135,7 +129,7 @@ pub(crate) fn shipped(order: Uuid, tracking_number: &str) -> Letter {
 pub(crate) fn out_for_delivery(order: Uuid) -> Letter {
     Letter::new(
         "order_out_for_delivery",
-        format!("Order {} is out for delivery", short(order)),
+        format!("Order {} is out for delivery", order_number(order)),
         &[Part::Text(&format!(
             "A parcel of your order {order} is out for delivery and reaches you today."
         ))],
@@ -145,7 +139,7 @@ pub(crate) fn out_for_delivery(order: Uuid) -> Letter {
 pub(crate) fn delivered(order: Uuid) -> Letter {
     Letter::new(
         "order_delivered",
-        format!("Order {} was delivered", short(order)),
+        format!("Order {} was delivered", order_number(order)),
         &[Part::Text(&format!(
             "A parcel of your order {order} was delivered. If something is wrong with it, you \
              can return it from the order's page."
@@ -156,7 +150,7 @@ pub(crate) fn delivered(order: Uuid) -> Letter {
 pub(crate) fn refunded(order: Uuid, cents: i64, currency: &str, reason: &str) -> Letter {
     Letter::new(
         "order_refunded",
-        format!("Refund for order {}", short(order)),
+        format!("Refund for order {}", order_number(order)),
         &[
             Part::Text(&format!(
                 "We refunded {} for your order {order}.",
@@ -177,7 +171,7 @@ pub(crate) fn return_rejected(order: Uuid, note: Option<&str>) -> Letter {
     }
     Letter::new(
         "return_rejected",
-        format!("Your return for order {}", short(order)),
+        format!("Your return for order {}", order_number(order)),
         &parts,
     )
 }
@@ -221,7 +215,7 @@ pub(crate) fn back_in_stock_held(name: &str, order: Uuid, due: &str) -> Letter {
             Part::Text(&format!(
                 "{name} is back in stock. We held one for you in order {}: pay it before {due} \
                  to keep it.",
-                short(order)
+                order_number(order)
             )),
             Part::Text("You were told because you joined its waitlist; you are off it now."),
         ],
@@ -253,11 +247,7 @@ mod tests {
                 .html
                 .contains("&lt;script&gt;x&lt;/script&gt; &amp; &quot;1Z&quot;")
         );
-        assert!(
-            letter
-                .subject
-                .contains(&order.simple().to_string()[24..].to_ascii_uppercase())
-        );
+        assert!(letter.subject.contains(&order_number(order)));
     }
 
     #[test]

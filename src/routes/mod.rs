@@ -89,7 +89,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
                 )
                 .service(scope("/returns").service(orders::decide_return))
                 .service(orders::deliveries)
-                .service(accounts::admin::couriers)
+                .service(accounts::couriers::list)
                 .service(orders::shipping_methods)
                 .service(
                     scope("/coupons")

@@ -2,7 +2,7 @@
 //! all of them, each compressed on first demand.
 
 use super::encoding::Encoding;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
@@ -25,7 +25,8 @@ const REVALIDATE: &str = "no-cache";
 struct Asset {
     content_type: &'static str,
     body: Bytes,
-    etag: HeaderValue,
+    /// A hash of the body: the entity tag of each of its forms.
+    digest: String,
     compressible: bool,
     gzip: OnceLock<Option<Bytes>>,
     brotli: OnceLock<Option<Bytes>>,
@@ -38,7 +39,7 @@ impl Asset {
             content_type,
             compressible: content_type.starts_with("text/")
                 || content_type.starts_with("image/svg"),
-            etag: HeaderValue::from_str(&format!("\"{digest}\"")).expect("hex is a valid header"),
+            digest,
             body: Bytes::from(body),
             gzip: OnceLock::new(),
             brotli: OnceLock::new(),
@@ -62,34 +63,43 @@ impl Asset {
         }
     }
 
-    /// The answer to `req`: 304 when the browser holds this very file, else the file in the best
-    /// encoding the browser accepts.
+    /// The answer to `req`: 304 when the browser holds this very form of the file, else the
+    /// file in the best encoding the browser accepts (each encoding its own entity tag).
     fn respond(&self, req: &HttpRequest, cache_control: &'static str) -> HttpResponse {
-        let mut response = HttpResponse::Ok();
+        let preferred = Encoding::preferred(req);
+        let (encoding, body) = match self.encoded(preferred) {
+            Some(body) => (preferred, body),
+            None => (Encoding::Identity, self.body.clone()),
+        };
+        let etag = format!("\"{}{}\"", self.digest, encoding.etag_suffix());
+        let held = held(req, &etag);
+        let mut response = if held {
+            HttpResponse::NotModified()
+        } else {
+            HttpResponse::Ok()
+        };
         response
             .insert_header((header::CACHE_CONTROL, cache_control))
-            .insert_header((header::ETAG, self.etag.clone()))
+            .insert_header((header::ETAG, etag))
             .insert_header((header::VARY, "Accept-Encoding"));
-        let held = req
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|tags| tags.split(',').any(|tag| tag.trim() == self.etag));
         if held {
-            return HttpResponse::NotModified()
-                .insert_header((header::CACHE_CONTROL, cache_control))
-                .insert_header((header::ETAG, self.etag.clone()))
-                .finish();
+            return response.finish();
         }
-        response.content_type(self.content_type);
-        let encoding = Encoding::preferred(req);
-        match (encoding.header_value(), self.encoded(encoding)) {
-            (Some(name), Some(body)) => response
-                .insert_header((header::CONTENT_ENCODING, name))
-                .body(body),
-            _ => response.body(self.body.clone()),
+        if let Some(name) = encoding.header_value() {
+            response.insert_header((header::CONTENT_ENCODING, name));
         }
+        response.content_type(self.content_type).body(body)
     }
+}
+
+/// Whether `req`'s `If-None-Match` names `etag` (compared weakly, as a GET is) or is `*`.
+fn held(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|tags| tags.split(','))
+        .map(|tag| tag.trim())
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag)
 }
 
 fn gzip_compress(body: &[u8]) -> Vec<u8> {

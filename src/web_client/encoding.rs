@@ -12,8 +12,8 @@ pub(super) enum Encoding {
 }
 
 impl Encoding {
-    /// The best encoding `req` accepts: brotli, then gzip, else none. A coding listed with
-    /// `q=0` is refused.
+    /// The best encoding `req` accepts: the coding of the highest `q` among brotli and gzip,
+    /// brotli on a tie, else none. A coding listed with `q=0` is refused.
     pub(super) fn preferred(req: &HttpRequest) -> Self {
         let Some(accepted) = req
             .headers()
@@ -22,25 +22,35 @@ impl Encoding {
         else {
             return Encoding::Identity;
         };
-        let accepts = |coding: &str| {
-            accepted.split(',').any(|item| {
-                let mut parts = item.split(';').map(str::trim);
-                let name = parts.next().unwrap_or_default();
-                let refused = parts.any(|param| {
-                    param
-                        .strip_prefix("q=")
-                        .and_then(|q| q.parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                });
-                name.eq_ignore_ascii_case(coding) && !refused
-            })
+        let weight = |coding: &str| -> f32 {
+            accepted
+                .split(',')
+                .filter_map(|item| {
+                    let mut parts = item.split(';').map(str::trim);
+                    let name = parts.next()?;
+                    let q = parts
+                        .find_map(|param| param.strip_prefix("q="))
+                        .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
+                    (name.eq_ignore_ascii_case(coding) || name == "*").then_some(q)
+                })
+                .fold(0.0, f32::max)
         };
-        if accepts("br") {
+        let (brotli, gzip) = (weight("br"), weight("gzip"));
+        if brotli > 0.0 && brotli >= gzip {
             Encoding::Brotli
-        } else if accepts("gzip") {
+        } else if gzip > 0.0 {
             Encoding::Gzip
         } else {
             Encoding::Identity
+        }
+    }
+
+    /// What a file's entity tag gets in this encoding: each form of a file is its own entity.
+    pub(super) fn etag_suffix(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "-br",
+            Encoding::Gzip => "-gz",
+            Encoding::Identity => "",
         }
     }
 
@@ -68,10 +78,12 @@ mod tests {
     }
 
     #[test]
-    fn brotli_first_then_gzip_and_never_a_refused_coding() {
+    fn the_most_wanted_coding_brotli_on_a_tie_and_never_a_refused_one() {
         assert_eq!(preferred("gzip, deflate, br, zstd"), Encoding::Brotli);
         assert_eq!(preferred("gzip"), Encoding::Gzip);
         assert_eq!(preferred("br;q=0, gzip;q=0.5"), Encoding::Gzip);
+        assert_eq!(preferred("br;q=0.1, gzip"), Encoding::Gzip);
+        assert_eq!(preferred("*"), Encoding::Brotli);
         assert_eq!(preferred("identity"), Encoding::Identity);
         assert_eq!(
             Encoding::preferred(&TestRequest::default().to_http_request()),

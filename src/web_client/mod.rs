@@ -76,7 +76,8 @@ fn is_page_path(path: &str) -> bool {
         "/metrics",
     ];
     let last_segment = path.rsplit('/').next().unwrap_or_default();
-    !NOT_PAGES.iter().any(|prefix| path.starts_with(prefix))
+    path != "/api"
+        && !NOT_PAGES.iter().any(|prefix| path.starts_with(prefix))
         && !last_segment.contains('.')
         && !matches!(path, "/healthz" | "/readyz")
 }
@@ -96,6 +97,7 @@ mod tests {
             assert!(is_page_path(page), "{page}");
         }
         for other in [
+            "/api",
             "/api/v1/nothing",
             "/docs/",
             "/assets/x/app.js",

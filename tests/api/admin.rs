@@ -388,6 +388,20 @@ async fn sellers_see_active_couriers_by_name_only() {
         json!({"id": kept.id, "name": "Test User"})
     );
 
+    let probing: Value = app
+        .get(
+            "/api/v1/couriers?q=no-such-courier@nowhere",
+            Some(&seller.access_token),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        probing["total"], 1,
+        "no search, so no email can be guessed letter by letter"
+    );
+
     let disabled_only: Value = app
         .as_user(&admin)
         .users("role=courier&status=disabled")

@@ -5,7 +5,7 @@ use crate::helpers::spawn_app;
 use reqwest::StatusCode;
 use reqwest::header::{
     ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG,
-    IF_NONE_MATCH,
+    IF_NONE_MATCH, VARY,
 };
 use std::io::Read;
 
@@ -49,6 +49,7 @@ async fn every_app_path_answers_the_page_and_api_paths_stay_problems() {
         assert!(!page.contains("{{version}}"), "the version is filled in");
     }
     for path in [
+        "/api",
         "/api/v1/nothing-here",
         "/favicon.ico",
         "/assets/nope/js/missing.js",
@@ -123,6 +124,32 @@ async fn assets_are_versioned_compressed_and_kept_for_a_year() {
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(header(&again, VARY), "Accept-Encoding");
+    let weakly = app
+        .client
+        .get(&url)
+        .header(IF_NONE_MATCH, format!("W/{etag}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        weakly.status(),
+        StatusCode::NOT_MODIFIED,
+        "a proxy may weaken the tag"
+    );
+    let other_form = app
+        .client
+        .get(&url)
+        .header(IF_NONE_MATCH, &etag)
+        .header(ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        other_form.status(),
+        StatusCode::OK,
+        "the brotli form is another entity than the plain one"
+    );
 
     let styles = app
         .get(&format!("/assets/{version}/css/app.css"), None)

@@ -110,39 +110,50 @@ export function updateUser(user) {
 
 /**
  * Exchanges the refresh token for a new pair; false (and signed out) when it no longer counts.
- * Concurrent callers share one exchange.
+ * Concurrent callers share one exchange, and tabs take turns (a Web Lock where the browser has
+ * them): every tab's access token expires at the same moment, and a refresh token used twice
+ * revokes the whole session.
  */
 export function refresh() {
   if (!refreshing) {
-    refreshing = (async () => {
-      const token = session?.refresh_token;
-      if (!token) return false;
-      try {
-        const response = await fetch('/api/v1/auth/refresh', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ refresh_token: token }),
-        });
-        if (!response.ok) {
-          // Another tab may have rotated the pair meanwhile: use theirs if it is newer.
-          const stored = load();
-          if (stored && stored.refresh_token !== token) {
-            store(stored);
-            return true;
-          }
-          if (response.status === 401) store(null);
-          return false;
-        }
-        store(/** @type {TokenPair} */ (await response.json()));
-        return true;
-      } catch {
-        return false;
-      }
-    })().finally(() => {
+    const turn = navigator.locks
+      ? navigator.locks.request('bazaar.refresh', exchangeRefreshToken).then((renewed) => renewed)
+      : exchangeRefreshToken();
+    refreshing = turn.finally(() => {
       refreshing = null;
     });
   }
   return refreshing;
+}
+
+/** The exchange itself, one tab at a time. @returns {Promise<boolean>} */
+async function exchangeRefreshToken() {
+  const token = session?.refresh_token;
+  // Another tab exchanged it (or signed in) while this one waited: its pair is the current one.
+  const stored = load();
+  if (stored && stored.refresh_token !== token) {
+    store(stored);
+    return true;
+  }
+  if (!token) return false;
+  try {
+    const response = await fetch('/api/v1/auth/refresh', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refresh_token: token }),
+    });
+    if (!response.ok) {
+      if (response.status === 401) store(null);
+      return false;
+    }
+    const pair = /** @type {TokenPair} */ (await response.json());
+    // Signed out, or in as someone else, in another tab meanwhile: that stands.
+    if (load()?.refresh_token !== token) return false;
+    store(pair);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

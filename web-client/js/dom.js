@@ -57,6 +57,16 @@ export function replace(parent, ...children) {
 }
 
 /**
+ * A box that scrolls sideways when its content (a table) is wider than the screen; it takes focus,
+ * so keyboard users can scroll it too, and is announced by `label`.
+ * @param {string} label
+ * @param {...Children} children
+ */
+export function scrollBox(label, ...children) {
+  return h('div', { class: 'table-wrap', tabIndex: 0, role: 'region', 'aria-label': label }, ...children);
+}
+
+/**
  * An SVG element (charts).
  * @param {string} tag
  * @param {Record<string, string | number>} [attributes]

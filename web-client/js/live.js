@@ -25,6 +25,8 @@ let socket = null;
 let attempts = 0;
 /** Whether a connection was open before: the next open is a reconnection. */
 let wasOpen = false;
+/** Whether the server refused the current connection's token (it then closes it). */
+let tokenRefused = false;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let retryTimer;
 /** @type {LiveState} */
@@ -56,21 +58,27 @@ function dispatch(message) {
 
 function connect() {
   clearTimeout(retryTimer);
+  const previous = socket;
+  socket = null;
+  previous?.close(1000);
+  tokenRefused = false;
   const url = new URL('/api/v1/ws', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const current = new WebSocket(url);
   socket = current;
   current.addEventListener('open', () => {
+    if (socket !== current) return;
     const token = accessToken();
     if (token) send({ type: 'auth', token });
+    else attempts = 0; // an anonymous session is up once open; a signed-in one once authenticated
     for (const topic of topics.keys()) send({ type: 'subscribe', topic });
-    attempts = 0;
     setState('online');
     // Messages sent while the connection was down are lost: views read their state again.
     if (wasOpen) dispatch({ type: 'reconnected' });
     wasOpen = true;
   });
   current.addEventListener('message', (event) => {
+    if (socket !== current) return;
     /** @type {LiveMessage} */
     let message;
     try {
@@ -78,14 +86,20 @@ function connect() {
     } catch {
       return;
     }
+    if (message.type === 'authenticated') attempts = 0;
+    if (message.type === 'error' && message.code === 'unauthorized') tokenRefused = true;
     dispatch(message);
   });
   current.addEventListener('close', async (event) => {
     if (socket !== current) return; // replaced on purpose
     socket = null;
-    if (event.code === TOKEN_EXPIRED && (await refresh())) {
-      connect();
-      return;
+    if (event.code === TOKEN_EXPIRED || tokenRefused) {
+      const renewed = await refresh();
+      if (socket !== null) return; // reopened meanwhile (a sign-in, a sign-out)
+      if (renewed) {
+        connect();
+        return;
+      }
     }
     setState('offline');
     const delay = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** attempts);
@@ -96,9 +110,6 @@ function connect() {
 
 /** Reopens the connection at once (the user signed in or out, or the network came back). */
 function reconnect() {
-  const old = socket;
-  socket = null;
-  old?.close(1000);
   attempts = 0;
   connect();
 }

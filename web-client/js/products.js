@@ -163,7 +163,7 @@ function imageFallback(name) {
 export function productImage(product, index = 0, alt = product.name) {
   const src = product.images?.[index];
   if (!src) return imageFallback(product.name);
-  const img = h('img', { src, alt, loading: 'lazy', decoding: 'async' });
+  const img = h('img', { src, alt, loading: 'lazy', decoding: 'async', referrerPolicy: 'no-referrer' });
   img.addEventListener('error', () => img.replaceWith(imageFallback(product.name)), { once: true });
   return img;
 }

@@ -310,3 +310,29 @@ test('a checkout can be done with the keyboard alone', async (t) => {
   await arrive(page, /\/orders\/[0-9a-f-]{36}$/);
   await page.getByTestId('order-status').filter({ hasText: /^paid$/ }).waitFor();
 });
+
+test('the main pages fit a 360 px screen and pass axe-core', async (t) => {
+  const { seller, product } = await sellerWithProduct({ stock: 3 });
+  const customer = await server.api.user('customer', 'Mary Jackson');
+  await customer.api.call('POST', '/cart/items', { product_id: product.id, qty: 1 });
+  const order = (await customer.api.call('POST', '/checkout', {
+    items: [{ product_id: product.id, qty: 1 }],
+    shipping_address: { name: 'Mary Jackson', line1: '1 Langley Road', city: 'Hampton', postal_code: '23665', country: 'US' },
+    payment: { method: 'card', card: CARD },
+  })).order;
+  const pages = [
+    [customer, ['/', `/search?q=${encodeURIComponent(product.name)}`, `/products/${product.id}`, '/cart', '/checkout',
+      '/orders', `/orders/${order.id}`, '/account']],
+    [seller, ['/seller', '/seller/inventory', '/seller/orders', '/seller/coupons', '/seller/analytics', '/seller/import']],
+  ];
+  for (const [user, paths] of /** @type {Array<[{email: string}, string[]]>} */ (pages)) {
+    const page = await openPage(t, { viewport: { width: 360, height: 740 }, user });
+    for (const path of paths) {
+      await page.goto(`${server.url}${path}`);
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, `${path} scrolls sideways at 360 px`);
+      await assertAccessible(page, path);
+    }
+  }
+});

@@ -237,8 +237,8 @@ impl OrderStore {
         by_backend!(pool &self.db => deliveries(courier, page))
     }
 
-    /// Return `id` with its lines.
-    /// The returns opened on `order`, oldest first, with their lines.
+    /// The returns opened on `order`, oldest first, with their lines (an order has a return per
+    /// seller and request: a few at most, each read as `return_row` reads one).
     pub(crate) async fn order_returns(&self, order: Uuid) -> sqlx::Result<Vec<ReturnRow>> {
         let ids: Vec<Uuid> = by_backend!(pool &self.db => return_ids(order))?;
         let mut returns = Vec::with_capacity(ids.len());
@@ -248,6 +248,7 @@ impl OrderStore {
         Ok(returns)
     }
 
+    /// Return `id` with its lines.
     pub(crate) async fn return_row(&self, id: Uuid) -> sqlx::Result<Option<ReturnRow>> {
         by_backend!(pool &self.db => return_row(id))
     }

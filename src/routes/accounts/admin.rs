@@ -1,7 +1,7 @@
 //! `/api/v1/admin/users` (→ `accounts::admin`): user management by admins.
 
 use crate::accounts::{Accounts, AdminNewUser, AdminUserPatch, User, UserFilter};
-use crate::auth::{AdminUser, SellerUser};
+use crate::auth::AdminUser;
 use crate::domain::{
     AllValid, Email, Page, PageParams, Password, PersonName, Phone, Role, UserStatus, field,
     optional,
@@ -9,7 +9,7 @@ use crate::domain::{
 use crate::error::{ApiError, Problem};
 use crate::extract::Json;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -54,47 +54,6 @@ fn search_text(q: Option<&str>) -> Option<String> {
     q.map(str::trim)
         .filter(|q| !q.is_empty())
         .map(str::to_owned)
-}
-
-#[derive(Deserialize, IntoParams)]
-pub(crate) struct CourierListParams {
-    /// A part of the courier's name or email.
-    q: Option<String>,
-}
-
-/// A courier a shipment can be handed to: who, not how to reach them.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct CourierEntry {
-    id: Uuid,
-    name: String,
-}
-
-/// Active couriers, newest first, for sellers choosing who carries a shipment.
-#[utoipa::path(tag = "admin", security(("bearer" = [])), params(CourierListParams, PageParams),
-    responses((status = 200, description = "`{items: [{id, name}], page, per_page, total}`"),
-              (status = 401, body = Problem), (status = 403, body = Problem),
-              (status = 422, body = Problem)))]
-#[get("/couriers")]
-pub(crate) async fn couriers(
-    accounts: web::Data<Accounts>,
-    _seller: SellerUser,
-    params: web::Query<CourierListParams>,
-    paging: web::Query<PageParams>,
-) -> Result<HttpResponse, ApiError> {
-    let page = Page::parse(&paging)?;
-    let filter = UserFilter {
-        role: Some(Role::Courier),
-        query: search_text(params.q.as_deref()),
-        status: Some(UserStatus::Active),
-    };
-    let couriers = accounts
-        .list_users(&filter, page)
-        .await?
-        .map(|user| CourierEntry {
-            id: user.id,
-            name: user.name,
-        });
-    Ok(HttpResponse::Ok().json(couriers))
 }
 
 #[derive(Deserialize, ToSchema)]

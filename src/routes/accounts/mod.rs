@@ -3,5 +3,6 @@
 
 pub(super) mod addresses;
 pub(super) mod admin;
+pub(super) mod couriers;
 pub(super) mod flows;
 pub(super) mod users;

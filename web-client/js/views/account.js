@@ -6,9 +6,10 @@
  * once) and the notifications, which arrive live and are marked read one by one.
  */
 
+import { addressBlock } from '../addresses.js';
 import { ApiError, api, idempotencyKey, updateUser } from '../api.js';
 import { signedIn } from '../access.js';
-import { clearProblem, dateTime, field, formValues, h, money, replace, showProblem, toast, words } from '../dom.js';
+import { clearProblem, dateTime, field, formValues, h, money, replace, scrollBox, showProblem, toast, words } from '../dom.js';
 import { on } from '../live.js';
 import { orderNumber } from './orders.js';
 
@@ -156,19 +157,6 @@ function promotionsPanel(me) {
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-/** @param {Address} address */
-function addressLines(address) {
-  return [
-    address.name,
-    address.line1,
-    address.line2,
-    [address.postal_code, address.city].join(' '),
-    address.region,
-    address.country,
-    address.phone,
-  ].filter((line) => line);
-}
-
 function addressesPanel() {
   const list = h('ul', { class: 'addresses', 'data-testid': 'addresses', 'aria-busy': 'true' },
     h('li', { class: 'loading' }, 'Loading addresses…'));
@@ -231,7 +219,7 @@ function addressesPanel() {
       h('p', {},
         address.label && h('strong', {}, address.label, ' '),
         address.is_default && h('span', { class: 'badge ok' }, 'Default')),
-      h('address', {}, addressLines(address).flatMap((line, i) => [i > 0 && h('br'), line])),
+      addressBlock(address),
       h('div', { class: 'actions' }, !address.is_default && makeDefault, remove));
   }
 
@@ -323,7 +311,7 @@ function walletPanel() {
       const { items, total } = wallet.transactions;
       replace(ledger, items.length
         ? [
-          h('div', { class: 'table-wrap' },
+          scrollBox('Wallet transactions',
             h('table', { 'data-testid': 'wallet-transactions' },
               h('caption', { class: 'visually-hidden' }, 'Wallet transactions, newest first'),
               h('thead', {}, h('tr', {},

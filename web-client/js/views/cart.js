@@ -10,7 +10,7 @@
 
 import { ApiError, api } from '../api.js';
 import { signedIn } from '../access.js';
-import { clearProblem, field, h, money, replace, showProblem, toast } from '../dom.js';
+import { clearProblem, field, h, money, replace, scrollBox, showProblem, toast } from '../dom.js';
 import { on, subscribe } from '../live.js';
 
 /**
@@ -103,7 +103,7 @@ export default async function cartView(ctx) {
   };
 
   const tbody = h('tbody');
-  const table = h('div', { class: 'table-wrap' },
+  const table = scrollBox('Cart lines',
     h('table', {},
       h('caption', { class: 'visually-hidden' }, 'Items in your cart'),
       h('thead', {}, h('tr', {},

@@ -114,20 +114,13 @@ export function declinedText(error, method) {
 }
 
 /**
- * The admitted waiting-room ticket kept (by the flash-sale page) for a product of the cart.
+ * The waiting-room ticket kept (by the product page) for a product of the cart.
  * @param {Cart} cart
  */
 function queueTicket(cart) {
   for (const item of cart.items) {
     const stored = sessionStorage.getItem(`bazaar.queue.${item.product_id}`);
-    if (!stored) continue;
-    if (!stored.startsWith('{')) return stored;
-    try {
-      const parsed = JSON.parse(stored);
-      if (typeof parsed?.ticket === 'string') return /** @type {string} */ (parsed.ticket);
-    } catch {
-      // Not a ticket: look further.
-    }
+    if (stored) return stored;
   }
   return null;
 }

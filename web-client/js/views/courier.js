@@ -7,6 +7,7 @@
  * redrawn only when its shipment changed, so focus stays where the courier left it.
  */
 
+import { addressBlock } from '../addresses.js';
 import { api } from '../api.js';
 import { signedInAs } from '../access.js';
 import { dateTime, h, replace, words } from '../dom.js';
@@ -32,18 +33,6 @@ const STEPS = /** @type {const} */ ([
 /** @param {Delivery} delivery */
 function keyOf(delivery) {
   return `${delivery.order_id}:${delivery.seller_id}`;
-}
-
-/** @param {ShippingAddress} address */
-function addressLines(address) {
-  return [
-    address.name,
-    address.line1,
-    address.line2,
-    [address.postal_code, address.city].filter(Boolean).join(' '),
-    address.region,
-    address.country,
-  ].filter((line) => line);
 }
 
 /** @param {import('../router.js').ViewContext} ctx */
@@ -122,7 +111,7 @@ export default async function courierView(ctx) {
       h('p', {}, 'Status: ',
         h('span', { class: delivery.status === 'delivered' ? 'badge ok' : 'badge', 'data-testid': 'delivery-status' },
           words(delivery.status))),
-      h('address', {}, addressLines(address).flatMap((line, i) => [i > 0 && h('br'), line])),
+      addressBlock(address, { phone: false }),
       address.phone
         ? h('p', {}, 'Contact: ', h('a', { href: `tel:${address.phone.replace(/[^+\d]/g, '')}` }, address.phone))
         : h('p', { class: 'muted' }, 'No contact phone given.'),

@@ -10,7 +10,7 @@
 
 import { api, ApiError } from '../api.js';
 import { h, replace, svg } from '../dom.js';
-import { on, onState, subscribe } from '../live.js';
+import { on, subscribe } from '../live.js';
 import { hasSaleWindow, priceLine, saleText, saleTracker } from '../products.js';
 
 /**
@@ -200,17 +200,11 @@ export default async function flash(ctx) {
   }));
   const timer = setInterval(tick, 1000);
   ctx.onLeave(() => clearInterval(timer));
-  // Messages missed while offline: read the count again once back (not counted as sales).
-  let wasOffline = false;
-  ctx.onLeave(onState((connection) => {
-    if (connection === 'offline') {
-      wasOffline = true;
-    } else if (connection === 'online' && wasOffline) {
-      wasOffline = false;
-      api(path).then((fresh) => {
-        available = Math.max(0, fresh.available);
-        counter.textContent = String(available);
-      }, () => {});
-    }
+  // Messages missed while the connection was down: read the count again (not counted as sales).
+  ctx.onLeave(on('reconnected', () => {
+    api(path).then((fresh) => {
+      available = Math.max(0, fresh.available);
+      counter.textContent = String(available);
+    }, () => {});
   }));
 }

@@ -13,10 +13,10 @@
 
 import { ApiError, api } from '../api.js';
 import { signedIn } from '../access.js';
-import { clearProblem, dateTime, field, formValues, h, money, replace, showProblem, words } from '../dom.js';
+import { clearProblem, dateTime, field, formValues, h, money, replace, scrollBox, showProblem, words } from '../dom.js';
 import { on } from '../live.js';
 import { cardFields, declinedText, keyPerBody, readCard } from './checkout.js';
-import { orderNumber } from './orders.js';
+import { WAS_PAID, orderNumber } from './orders.js';
 
 /**
  * @typedef {{product_id: string, seller_id?: string, sku: string, name: string, unit_price_cents?: number, qty: number, line_total_cents?: number, discount_cents?: number, tax_cents?: number}} OrderItem
@@ -55,12 +55,6 @@ import { orderNumber } from './orders.js';
  * @property {Shipment[]} [deliveries]
  */
 
-/**
- * Statuses of orders that were paid and not cancelled (`OrderStatus::was_paid`), the only ones
- * that can have returns.
- */
-const RETURNABLE = ['paid', 'processing', 'shipped', 'out_for_delivery', 'delivered', 'partially_refunded', 'refunded'];
-
 /** Statuses in which the customer may still cancel: it has not shipped. */
 const CANCELLABLE = ['pending_payment', 'paid', 'processing'];
 
@@ -88,7 +82,7 @@ function time(at) {
  * @param {string} testid
  */
 function table(caption, columns, rows, testid) {
-  return h('div', { class: 'table-wrap' },
+  return scrollBox('Items',
     h('table', { 'data-testid': testid },
       h('caption', { class: 'visually-hidden' }, caption),
       h('thead', {}, h('tr', {}, columns.map(([text, number]) => h('th', { scope: 'col', class: number ? 'number' : undefined }, text)))),
@@ -321,7 +315,7 @@ export default async function orderView(ctx) {
    * that never was paid has none, and a courier may not read them.
    */
   async function loadReturns() {
-    if (!RETURNABLE.includes(order.status) || user?.role === 'courier') return;
+    if (!WAS_PAID.includes(order.status) || user?.role === 'courier') return;
     const run = ++returnsRuns;
     try {
       /** @type {{returns: Return[]}} */

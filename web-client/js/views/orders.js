@@ -9,7 +9,7 @@
 
 import { api } from '../api.js';
 import { signedIn } from '../access.js';
-import { dateTime, h, money, replace, select, words } from '../dom.js';
+import { dateTime, h, money, replace, scrollBox, select, words } from '../dom.js';
 import { navigate } from '../router.js';
 
 /** @typedef {import('./order.js').Order} Order */
@@ -19,6 +19,12 @@ export const STATUSES = ['pending_payment', 'paid', 'processing', 'shipped', 'ou
   'cancelled', 'expired', 'refunded', 'partially_refunded'];
 
 const PER_PAGE = 20;
+
+/**
+ * Statuses of orders that were paid and not cancelled (`OrderStatus::was_paid`): the orders that
+ * can have returns.
+ */
+export const WAS_PAID = ['paid', 'processing', 'shipped', 'out_for_delivery', 'delivered', 'partially_refunded', 'refunded'];
 
 /**
  * The short number an order goes by: the last eight characters of its id (the random part of
@@ -79,7 +85,7 @@ export default async function ordersView(ctx) {
   const pages = Math.max(1, Math.ceil(listed.total / listed.per_page));
   const seller = user.role === 'seller';
   replace(body,
-    h('div', { class: 'table-wrap' },
+    scrollBox('Orders',
       h('table', { 'data-testid': 'orders-table' },
         h('caption', { class: 'visually-hidden' },
           `Orders${status ? ` ${words(status)}` : ''}, page ${listed.page} of ${pages}, newest first`),

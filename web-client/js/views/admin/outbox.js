@@ -10,7 +10,7 @@
 
 import { api } from '../../api.js';
 import { signedInAs } from '../../access.js';
-import { clearProblem, dateTime, field, formValues, h, replace, showProblem, words } from '../../dom.js';
+import { clearProblem, dateTime, field, formValues, h, replace, scrollBox, showProblem, words } from '../../dom.js';
 
 /**
  * @typedef {{id: string, to: string, kind: string, subject: string, body: string, status?: string,
@@ -20,9 +20,14 @@ import { clearProblem, dateTime, field, formValues, h, replace, showProblem, wor
 
 const PER_PAGE = 20;
 
+/** The pages of this site that one-time links open. */
+const TOKEN_PAGES = ['/activate', '/reset-password'];
+
 /**
- * The one-time links of a body as paths of this site: every absolute URL whose `token`
- * parameter holds a real token (a redacted one does not look like one).
+ * The one-time links of a body as paths of this site: every absolute URL to an activation or
+ * reset page whose `token` parameter holds a real token (a redacted one does not look like one).
+ * Anything else, such as a link a seller typed into a tracking number, stays text: a link built
+ * from it could lead off the site.
  * @param {string} body
  * @returns {string[]}
  */
@@ -32,7 +37,9 @@ export function tokenLinks(body) {
     try {
       const url = new URL(candidate);
       const token = url.searchParams.get('token');
-      if (token && /^[A-Za-z0-9._~-]+$/.test(token)) links.push(url.pathname + url.search);
+      if (!TOKEN_PAGES.includes(url.pathname) || !token || !/^[A-Za-z0-9._~-]+$/.test(token)) continue;
+      const path = `${url.pathname}?token=${encodeURIComponent(token)}`;
+      if (new URL(path, location.origin).origin === location.origin) links.push(path);
     } catch {
       // Not a URL after all: it stays text in the body.
     }
@@ -62,7 +69,7 @@ export default async function outboxView(ctx) {
     h('p', { class: 'muted' }, 'The mail the shop sent or will send, newest first. Open a message to read it.'),
     filterForm,
     status,
-    h('div', { class: 'table-wrap' },
+    scrollBox('Outgoing messages',
       h('table', { 'data-testid': 'outbox-table' },
         h('caption', { class: 'visually-hidden' }, 'Outgoing messages, newest first'),
         h('thead', {}, h('tr', {},

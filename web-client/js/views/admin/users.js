@@ -9,7 +9,7 @@
 
 import { api } from '../../api.js';
 import { signedInAs } from '../../access.js';
-import { clearProblem, dateTime, field, formValues, h, replace, select, showProblem, toast, words } from '../../dom.js';
+import { clearProblem, dateTime, field, formValues, h, replace, scrollBox, select, showProblem, toast, words } from '../../dom.js';
 import { passwordField } from '../register.js';
 
 /**
@@ -37,7 +37,7 @@ export default async function usersView(ctx) {
   const status = h('p', { role: 'status', class: 'loading' }, 'Loading users…');
   const alert = h('p', { class: 'alert', role: 'alert' });
   const body = h('tbody', {});
-  const table = h('div', { class: 'table-wrap' },
+  const table = scrollBox('Users',
     h('table', { 'data-testid': 'users-table' },
       h('caption', { class: 'visually-hidden' }, 'Users, newest first'),
       h('thead', {}, h('tr', {},

@@ -7,7 +7,7 @@
  */
 
 import { api, currentUser } from '../../api.js';
-import { h, replace, showProblem } from '../../dom.js';
+import { h, replace, scrollBox, showProblem } from '../../dom.js';
 import { navigate } from '../../router.js';
 import { sellerNav } from './nav.js';
 
@@ -105,7 +105,7 @@ export function dataTable(caption, columns, testid) {
     h('thead', {}, h('tr', {},
       columns.map(([text, numeric]) => h('th', { scope: 'col', class: numeric ? 'number' : undefined }, text)))),
     tbody);
-  return { wrap: h('div', { class: 'table-wrap' }, table), table, tbody };
+  return { wrap: scrollBox(caption, table), table, tbody };
 }
 
 /**

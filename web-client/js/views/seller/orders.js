@@ -15,10 +15,11 @@
  * change keep their element, so a half-filled form survives.
  */
 
+import { addressBlock } from '../../addresses.js';
 import { api, idempotencyKey } from '../../api.js';
 import { clearProblem, dateTime, field, formValues, h, money, replace, select, showProblem, toast, words } from '../../dom.js';
 import { on } from '../../live.js';
-import { orderNumber } from '../orders.js';
+import { WAS_PAID, orderNumber } from '../orders.js';
 import { beginPage, eachLimited, failure, pageOf, pager, problemText, showFieldErrors, toCents } from './common.js';
 
 /**
@@ -55,12 +56,6 @@ const FILTERS = [
 const PER_PAGE = 20;
 /** Statuses in which an order has money that can be given back. */
 const REFUNDABLE = new Set(['paid', 'processing', 'shipped', 'out_for_delivery', 'delivered', 'partially_refunded']);
-/**
- * Statuses of orders that were paid and not cancelled (`OrderStatus::was_paid`): a line delivered
- * in them can be returned, or was. With several sellers a seller's lines are delivered before the
- * order is, so the statuses before `delivered` count too.
- */
-const RETURNABLE = new Set(['paid', 'processing', 'shipped', 'out_for_delivery', 'delivered', 'partially_refunded', 'refunded']);
 /** Statuses of orders whose seller may still have to start or ship their part (read whole for their shipments). */
 const OPEN = new Set(['paid', 'processing', 'partially_refunded']);
 /** The steps of fulfilment, in order. */
@@ -239,7 +234,7 @@ export default async function sellerOrders(ctx) {
    * @param {SellerOrder} order
    */
   function mayHaveReturns(order) {
-    if (!RETURNABLE.has(order.status)) return false;
+    if (!WAS_PAID.includes(order.status)) return false;
     if (!OPEN.has(order.status)) return true;
     return (order.shipments ?? []).some((shipment) => shipment.status === 'delivered' && (admin || shipment.seller_id === user.id));
   }
@@ -373,7 +368,7 @@ export default async function sellerOrders(ctx) {
           h('p', {}, `${admin ? 'Total' : 'Your share'}: ${money(order.total_cents, order.currency)}`)),
         h('div', {},
           h('h3', {}, 'Ship to'),
-          h('address', {}, addressLines(order.shipping_address).flatMap((line, i) => (i === 0 ? [line] : [h('br'), line]))),
+          addressBlock(order.shipping_address, { phone: false }),
           h('p', { class: 'muted' }, `Shipping: ${words(order.shipping_method)}`))),
       mine?.tracking_number && h('p', {},
         `Tracking number ${mine.tracking_number}`, mine.courier_name ? `, carried by ${mine.courier_name}` : ''),
@@ -617,17 +612,3 @@ function merged(pages) {
   };
 }
 
-/**
- * An address as its lines, for a label.
- * @param {Address} address
- */
-function addressLines(address) {
-  return [
-    address.name,
-    address.line1,
-    address.line2,
-    [address.postal_code, address.city].filter(Boolean).join(' '),
-    address.region,
-    address.country,
-  ].filter((line) => typeof line === 'string' && line !== '');
-}
