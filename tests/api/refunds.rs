@@ -550,3 +550,49 @@ async fn an_orders_returns_are_listed_for_its_customer_its_seller_and_admins() {
         assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
     }
 }
+
+#[actix_web::test]
+async fn each_seller_sees_only_their_own_returns_of_a_shared_order() {
+    let app = spawn_app().await;
+    let (first_seller, first) = app.stocked_product(5, json!({"price_cents": 1000})).await;
+    let (second_seller, second) = app.stocked_product(5, json!({"price_cents": 2000})).await;
+    let customer = app.customer().await;
+    let order = app
+        .paid_order(&customer, &[(&first, 1), (&second, 1)])
+        .await;
+    let id = order["id"].as_str().unwrap();
+    let courier = app.user_with_role("courier").await;
+    for seller in [&first_seller, &second_seller] {
+        for body in [
+            json!({"status": "processing"}),
+            json!({"status": "shipped", "tracking_number": "T-2", "courier_id": courier.id}),
+        ] {
+            let response = app.as_user(seller).change_status(id, &body).await;
+            assert_eq!(response.status(), StatusCode::OK, "{body}");
+        }
+    }
+    for status in ["out_for_delivery", "delivered"] {
+        let response = app
+            .as_user(&courier)
+            .change_status(id, &json!({"status": status}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{status}");
+    }
+    let lines = json!([{"product_id": first, "qty": 1}, {"product_id": second, "qty": 1}]);
+    let opened = open_return(&app, &customer, id, lines).await;
+    assert_eq!(opened.status(), StatusCode::CREATED);
+
+    let all: Value = returns_of(&app, &customer, id).await.json().await.unwrap();
+    assert_eq!(
+        all["returns"].as_array().unwrap().len(),
+        2,
+        "one per seller"
+    );
+    for (seller, product) in [(&first_seller, &first), (&second_seller, &second)] {
+        let own: Value = returns_of(&app, seller, id).await.json().await.unwrap();
+        let returns = own["returns"].as_array().unwrap();
+        assert_eq!(returns.len(), 1, "{own}");
+        assert_eq!(returns[0]["seller_id"], seller.id.as_str());
+        assert_eq!(returns[0]["lines"][0]["product_id"], product.as_str());
+    }
+}

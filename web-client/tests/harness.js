@@ -19,7 +19,7 @@ export const webDir = resolve(here, '..');
 const repo = resolve(webDir, '..');
 export const ADMIN = { email: 'admin@e2e.bazaar.test', password: 'e2e admin password' };
 export const PASSWORD = 'e2e user password';
-export const CARD = { number: '4242424242424242', exp_month: 12, exp_year: 2035, cvc: '123' };
+export const CARD = { number: '4242424242424242', exp_month: 12, exp_year: new Date().getFullYear() + 5, cvc: '123' };
 export const DECLINED_CARD = '4000000000000002';
 
 /** A free TCP port on loopback. */

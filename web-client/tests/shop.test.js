@@ -295,7 +295,7 @@ test('a checkout can be done with the keyboard alone', async (t) => {
     await tabTo(`input[name$="${name}"]:not([type=radio])`);
     await page.keyboard.type(value);
   }
-  for (const [name, value] of [['number', CARD.number], ['exp_month', '12'], ['exp_year', '2035'], ['cvc', '123']]) {
+  for (const [name, value] of [['number', CARD.number], ['exp_month', '12'], ['exp_year', String(CARD.exp_year)], ['cvc', '123']]) {
     await tabTo(`input[name="payment.card.${name}"]`);
     await page.keyboard.type(value);
   }

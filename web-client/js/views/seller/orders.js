@@ -103,10 +103,16 @@ export default async function sellerOrders(ctx) {
     try {
       if (status === 'fulfil') {
         const [paid, processing, refunded] = await Promise.all(['paid', 'processing', 'partially_refunded'].map(fetchPage));
-        // A partly refunded order still on its way: its status no longer says where it is.
-        const open = (await withShipments(refunded.items)).filter((order) => ['paid', 'processing'].includes(stepOf(order)));
-        found = merged([paid, processing, { items: open, total: refunded.total }]);
-        found.count = paid.total + processing.total + open.length;
+        // An order's status is its least advanced shipment's: the seller's own shipment (of an
+        // order of several sellers, or partly refunded) says what is left for them to do.
+        const open = (await withShipments([...paid.items, ...processing.items, ...refunded.items]))
+          .filter((order) => ['paid', 'processing'].includes(stepOf(order)));
+        found = {
+          items: open.sort((a, b) => b.created_at.localeCompare(a.created_at)),
+          // Pages run over each status's list: as many as the longest has.
+          total: Math.max(paid.total, processing.total, refunded.total),
+          count: open.length,
+        };
       } else {
         found = await fetchPage(status === 'all' ? undefined : status);
         found.items = await withShipments(found.items);
@@ -597,18 +603,5 @@ export default async function sellerOrders(ctx) {
     pages);
   list.append(h('p', { class: 'loading' }, 'Loading…'));
   await refresh();
-}
-
-/**
- * Pages of several statuses as one, newest first: `total` pages as far as the longest list goes,
- * `count` is how many orders there are in all.
- * @param {Array<{items: SellerOrder[], total: number}>} pages
- */
-function merged(pages) {
-  return {
-    items: pages.flatMap((page) => page.items).sort((a, b) => b.created_at.localeCompare(a.created_at)),
-    total: Math.max(...pages.map((page) => page.total)),
-    count: pages.reduce((sum, page) => sum + page.total, 0),
-  };
 }
 
