@@ -9,6 +9,9 @@
  * @typedef {Child | Child[]} Children
  */
 
+/** Properties that would parse a string as markup: `h()` refuses them. */
+const HTML_SINKS = new Set(['innerHTML', 'outerHTML', 'srcdoc']);
+
 /**
  * Makes an element. Properties starting with `on` add listeners; `class`, `for` and `aria-*` /
  * `data-*` / `role` become attributes; everything else is set as a property.
@@ -22,6 +25,7 @@ export function h(tag, props = {}, ...children) {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
+    if (HTML_SINKS.has(name)) throw new Error(`h() sets text only, never ${name}`);
     if (name.startsWith('on') && typeof value === 'function') {
       element.addEventListener(name.slice(2).toLowerCase(), value);
     } else if (name === 'class' || name === 'for' || name === 'role' || name.includes('-')) {
