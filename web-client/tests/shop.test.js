@@ -7,7 +7,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, test as nodeTest } from 'node:test';
 import { CARD, DECLINED_CARD, PASSWORD, accessibilityViolations, launchBrowser, startServer, watchForErrors } from './harness.js';
 
 /** @type {import('./harness.js').Server} */
@@ -25,6 +25,27 @@ after(async () => {
   await server?.stop();
 });
 
+/** The pages the running test opened, to say where each stood if it fails. @type {import('playwright-core').Page[]} */
+let openPages = [];
+
+/**
+ * A test whose failure also reports each of its pages: the address and what the page says.
+ * @param {string} name
+ * @param {(t: import('node:test').TestContext) => Promise<void>} body
+ */
+function test(name, body) {
+  nodeTest(name, async (t) => {
+    openPages = [];
+    try {
+      await body(t);
+    } catch (error) {
+      const pages = await Promise.all(openPages.map(async (page) =>
+        `${page.url()}:\n${await page.locator('main').innerText({ timeout: 1_000 }).catch(() => '(closed)')}`));
+      throw new Error(`${error instanceof Error ? error.message : error}\n--- the pages ---\n${pages.join('\n---\n')}`, { cause: error });
+    }
+  });
+}
+
 /**
  * A browser context of its own, its page failing the test on script errors and CSP violations.
  * @param {import('node:test').TestContext} t
@@ -33,6 +54,7 @@ after(async () => {
 async function openPage(t, options = {}) {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 860 } });
   const page = await context.newPage();
+  openPages.push(page);
   /** @type {string[]} */
   const problems = [];
   watchForErrors(page, problems);

@@ -181,11 +181,12 @@ export function categoryOptions(tree, depth = 0) {
  * @param {T[]} items
  * @param {number} limit
  * @param {(item: T) => Promise<void>} task
+ * @param {() => boolean} [alive] while true, items are taken (false once the page is left)
  */
-export async function eachLimited(items, limit, task) {
+export async function eachLimited(items, limit, task, alive = () => true) {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && alive()) {
       const item = items[next];
       next += 1;
       await task(item);

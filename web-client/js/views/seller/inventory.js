@@ -97,6 +97,10 @@ export default async function inventory(ctx) {
 
   // The levels arrive after the page is drawn, eight requests at a time, and are read again
   // after a reconnection (changes made while the connection was down were not heard).
+  let shown = true;
+  ctx.onLeave(() => {
+    shown = false;
+  });
   const readLevels = () => void eachLimited(products, 8, async (product) => {
     const row = /** @type {Row} */ (rows.get(product.id));
     try {
@@ -106,7 +110,7 @@ export default async function inventory(ctx) {
     } catch (error) {
       row.low.replaceChildren(failure('Stock not loaded', error));
     }
-  });
+  }, () => shown);
   ctx.onLeave(on('reconnected', readLevels));
   readLevels();
 }

@@ -58,6 +58,8 @@ const PER_PAGE = 20;
 const REFUNDABLE = new Set(['paid', 'processing', 'shipped', 'out_for_delivery', 'delivered', 'partially_refunded']);
 /** Statuses of orders whose seller may still have to start or ship their part (read whole for their shipments). */
 const OPEN = new Set(['paid', 'processing', 'partially_refunded']);
+/** The least time between two reads of the list that live changes cause. */
+const REFRESH_EVERY_MS = 3_000;
 /** The steps of fulfilment, in order. */
 const STAGES = ['paid', 'processing', 'shipped', 'out_for_delivery', 'delivered'];
 
@@ -585,15 +587,23 @@ export default async function sellerOrders(ctx) {
     void refresh();
   });
 
+  // During a sale orders change many times a second: after a change the list is read again, but
+  // at most once every REFRESH_EVERY_MS.
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
+  let lastRefresh = 0;
   const refreshSoon = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => void refresh(), 500);
+    if (timer !== undefined) return;
+    const wait = Math.max(0, lastRefresh + REFRESH_EVERY_MS - Date.now());
+    timer = setTimeout(() => {
+      timer = undefined;
+      lastRefresh = Date.now();
+      void refresh();
+    }, wait);
   };
+  ctx.onLeave(() => clearTimeout(timer));
   ctx.onLeave(on('order', refreshSoon));
   ctx.onLeave(on('reconnected', refreshSoon));
-  ctx.onLeave(() => clearTimeout(timer));
 
   replace(body,
     h('div', { class: 'actions' }, filter),
