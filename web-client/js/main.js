@@ -71,7 +71,11 @@ function rendered(/** @type {string} */ path) {
     if (link.pathname === path) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  searchBox.value = path === '/search' ? new URLSearchParams(location.search).get('q') ?? '' : '';
+  // The box follows the page's query, unless someone is typing in it (a view drawn late, such as
+  // the one a sign-in redraws, must not wipe what they typed).
+  if (document.activeElement !== searchBox) {
+    searchBox.value = path === '/search' ? new URLSearchParams(location.search).get('q') ?? '' : '';
+  }
   const heading = main.querySelector('h1');
   if (heading && document.activeElement === document.body) {
     heading.setAttribute('tabindex', '-1');

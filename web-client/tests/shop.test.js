@@ -288,7 +288,7 @@ test('the courier delivers the order on a phone-sized screen', async (t) => {
   await assertAccessible(page, 'courier');
   await delivery.getByRole('button', { name: 'Out for delivery' }).click();
   await delivery.getByRole('button', { name: 'Delivered' }).click();
-  await page.getByTestId('delivery').filter({ hasText: /delivered/i }).first().waitFor();
+  await delivery.getByTestId('delivery-status').filter({ hasText: /^delivered$/ }).waitFor();
   const order = await customer.api.call('GET', `/orders/${orderId}`);
   assert.equal(order.status, 'delivered');
 });
