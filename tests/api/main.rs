@@ -14,6 +14,7 @@ mod checkout;
 mod coupons;
 mod crash;
 mod db;
+mod demo;
 mod drops;
 mod errors;
 mod flash_sale;

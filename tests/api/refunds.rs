@@ -267,18 +267,19 @@ async fn refunds_racing_on_one_order_never_give_back_more_than_was_paid() {
     assert_eq!(status_of(&app, &customer, id).await, "refunded");
 }
 
-/// Carries `order` of `seller` to the customer's door.
-async fn deliver(app: &TestApp, seller: &TestUser, order: &str) {
+/// Carries `order` of `sellers` (each ships their own part) to the customer's door.
+async fn deliver(app: &TestApp, sellers: &[&TestUser], order: &str) {
     let courier = app.user_with_role("courier").await;
-    let steps = [
-        (seller, json!({"status": "processing"})),
-        (
-            seller,
+    let mut steps = Vec::new();
+    for seller in sellers {
+        steps.push((*seller, json!({"status": "processing"})));
+        steps.push((
+            *seller,
             json!({"status": "shipped", "tracking_number": "T-1", "courier_id": courier.id}),
-        ),
-        (&courier, json!({"status": "out_for_delivery"})),
-        (&courier, json!({"status": "delivered"})),
-    ];
+        ));
+    }
+    steps.push((&courier, json!({"status": "out_for_delivery"})));
+    steps.push((&courier, json!({"status": "delivered"})));
     for (user, body) in steps {
         let response = app.as_user(user).change_status(order, &body).await;
         assert_eq!(response.status(), StatusCode::OK, "{body}");
@@ -323,7 +324,7 @@ async fn a_delivered_line_is_returned_and_its_seller_approves_or_rejects() {
     )
     .await;
     assert_problem(early, StatusCode::CONFLICT, "conflict").await;
-    deliver(&app, &seller, id).await;
+    deliver(&app, &[&seller], id).await;
 
     let opened = open_return(
         &app,
@@ -459,7 +460,7 @@ async fn units_come_back_to_stock_once_however_many_refunds_ask() {
     let app = spawn_app().await;
     let (seller, product, customer, order) = paid_order_of(&app, 3).await;
     let id = order.as_str();
-    deliver(&app, &seller, id).await;
+    deliver(&app, &[&seller], id).await;
     let opened = open_return(
         &app,
         &customer,
@@ -523,7 +524,7 @@ async fn an_orders_returns_are_listed_for_its_customer_its_seller_and_admins() {
     let id = order.as_str();
     let none: Value = returns_of(&app, &customer, id).await.json().await.unwrap();
     assert_eq!(none["returns"], json!([]));
-    deliver(&app, &seller, id).await;
+    deliver(&app, &[&seller], id).await;
     let opened = open_return(
         &app,
         &customer,
@@ -561,23 +562,7 @@ async fn each_seller_sees_only_their_own_returns_of_a_shared_order() {
         .paid_order(&customer, &[(&first, 1), (&second, 1)])
         .await;
     let id = order["id"].as_str().unwrap();
-    let courier = app.user_with_role("courier").await;
-    for seller in [&first_seller, &second_seller] {
-        for body in [
-            json!({"status": "processing"}),
-            json!({"status": "shipped", "tracking_number": "T-2", "courier_id": courier.id}),
-        ] {
-            let response = app.as_user(seller).change_status(id, &body).await;
-            assert_eq!(response.status(), StatusCode::OK, "{body}");
-        }
-    }
-    for status in ["out_for_delivery", "delivered"] {
-        let response = app
-            .as_user(&courier)
-            .change_status(id, &json!({"status": status}))
-            .await;
-        assert_eq!(response.status(), StatusCode::OK, "{status}");
-    }
+    deliver(&app, &[&first_seller, &second_seller], id).await;
     let lines = json!([{"product_id": first, "qty": 1}, {"product_id": second, "qty": 1}]);
     let opened = open_return(&app, &customer, id, lines).await;
     assert_eq!(opened.status(), StatusCode::CREATED);

@@ -71,6 +71,23 @@ export function scrollBox(label, ...children) {
 }
 
 /**
+ * "Previous" and "Next" buttons around "Page N of M", for a list of `total` items shown
+ * `perPage` at a time; `go` is called with the page asked for.
+ * @param {number} page
+ * @param {number} total
+ * @param {number} perPage
+ * @param {(page: number) => void} go
+ */
+export function pageButtons(page, total, perPage, go) {
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  return [
+    h('button', { type: 'button', class: 'secondary', disabled: page <= 1, onclick: () => go(page - 1) }, 'Previous'),
+    h('span', {}, `Page ${page} of ${pages}`),
+    h('button', { type: 'button', class: 'secondary', disabled: page >= pages, onclick: () => go(page + 1) }, 'Next'),
+  ];
+}
+
+/**
  * An SVG element (charts).
  * @param {string} tag
  * @param {Record<string, string | number>} [attributes]

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test as nodeTest } from 'node:test';
-import { CARD, DECLINED_CARD, PASSWORD, accessibilityViolations, launchBrowser, startServer, watchForErrors } from './harness.js';
+import { ADMIN, CARD, DECLINED_CARD, PASSWORD, accessibilityViolations, launchBrowser, startServer, watchForErrors } from './harness.js';
 
 /** @type {import('./harness.js').Server} */
 let server;
@@ -49,7 +49,7 @@ function test(name, body) {
 /**
  * A browser context of its own, its page failing the test on script errors and CSP violations.
  * @param {import('node:test').TestContext} t
- * @param {{viewport?: {width: number, height: number}, user?: {email: string}}} [options]
+ * @param {{viewport?: {width: number, height: number}, user?: {email: string, password?: string}}} [options]
  */
 async function openPage(t, options = {}) {
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 860 } });
@@ -62,7 +62,7 @@ async function openPage(t, options = {}) {
     await context.close();
     assert.deepEqual(problems, [], 'no script errors or policy violations');
   });
-  if (options.user) await signIn(page, options.user.email);
+  if (options.user) await signIn(page, options.user.email, options.user.password);
   return page;
 }
 
@@ -346,8 +346,9 @@ test('the main pages fit a 360 px screen and pass axe-core', async (t) => {
     [customer, ['/', `/search?q=${encodeURIComponent(product.name)}`, `/products/${product.id}`, '/cart', '/checkout',
       '/orders', `/orders/${order.id}`, '/account']],
     [seller, ['/seller', '/seller/inventory', '/seller/orders', '/seller/coupons', '/seller/analytics', '/seller/import']],
+    [ADMIN, ['/admin', '/admin/categories', '/admin/outbox']],
   ];
-  for (const [user, paths] of /** @type {Array<[{email: string}, string[]]>} */ (pages)) {
+  for (const [user, paths] of /** @type {Array<[{email: string, password?: string}, string[]]>} */ (pages)) {
     const page = await openPage(t, { viewport: { width: 360, height: 740 }, user });
     for (const path of paths) {
       await page.goto(`${server.url}${path}`);

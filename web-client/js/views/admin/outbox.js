@@ -10,7 +10,7 @@
 
 import { api } from '../../api.js';
 import { signedInAs } from '../../access.js';
-import { clearProblem, dateTime, field, formValues, h, replace, scrollBox, showProblem, words } from '../../dom.js';
+import { clearProblem, dateTime, field, formValues, h, pageButtons, replace, scrollBox, showProblem, words } from '../../dom.js';
 
 /**
  * @typedef {{id: string, to: string, kind: string, subject: string, body: string, status?: string,
@@ -124,11 +124,10 @@ export default async function outboxView(ctx) {
 
   /** @param {OutboxPage} answer */
   function drawPager(answer) {
-    const pages = Math.max(1, Math.ceil(answer.total / answer.per_page));
-    replace(pager,
-      h('button', { type: 'button', class: 'secondary', disabled: page <= 1, onclick: () => { page -= 1; load(); } }, 'Previous'),
-      h('span', {}, `Page ${page} of ${pages}`),
-      h('button', { type: 'button', class: 'secondary', disabled: page >= pages, onclick: () => { page += 1; load(); } }, 'Next'));
+    replace(pager, pageButtons(page, answer.total, answer.per_page, (asked) => {
+      page = asked;
+      load();
+    }));
   }
 
   /**

@@ -9,7 +9,7 @@
 
 import { api } from '../../api.js';
 import { signedInAs } from '../../access.js';
-import { clearProblem, dateTime, field, formValues, h, replace, scrollBox, select, showProblem, toast, words } from '../../dom.js';
+import { clearProblem, dateTime, field, formValues, h, pageButtons, replace, scrollBox, select, showProblem, toast, words } from '../../dom.js';
 import { passwordField } from '../register.js';
 
 /**
@@ -94,11 +94,10 @@ export default async function usersView(ctx) {
 
   /** @param {UserPage} answer */
   function drawPager(answer) {
-    const pages = Math.max(1, Math.ceil(answer.total / answer.per_page));
-    replace(pager,
-      h('button', { type: 'button', class: 'secondary', disabled: page <= 1, onclick: () => { page -= 1; load(); } }, 'Previous'),
-      h('span', {}, `Page ${page} of ${pages}`),
-      h('button', { type: 'button', class: 'secondary', disabled: page >= pages, onclick: () => { page += 1; load(); } }, 'Next'));
+    replace(pager, pageButtons(page, answer.total, answer.per_page, (asked) => {
+      page = asked;
+      load();
+    }));
   }
 
   /**

@@ -213,12 +213,28 @@ export async function sellerOptions() {
 }
 
 /**
- * For admins: a form choosing whose products `path` shows (their own or a seller's).
+ * For admins, a form choosing whose products `path` shows (their own or a seller's), or what
+ * went wrong reading the sellers; for sellers, nothing.
+ * @param {string} path
+ * @param {User} user
+ * @param {string} selected
+ * @returns {Promise<HTMLElement | null>}
+ */
+export async function sellerPicker(path, user, selected) {
+  if (user.role !== 'admin') return null;
+  try {
+    return await pickerForm(path, user, selected);
+  } catch (error) {
+    return failure('The sellers could not be loaded', error);
+  }
+}
+
+/**
  * @param {string} path
  * @param {User} admin
  * @param {string} selected
  */
-export async function sellerPicker(path, admin, selected) {
+async function pickerForm(path, admin, selected) {
   const options = [/** @type {[string, string]} */ ([admin.id, 'My own products']), ...await sellerOptions()];
   const id = `seller-pick-${path.replaceAll('/', '-')}`;
   const choice = h('select', { id, name: 'seller' },

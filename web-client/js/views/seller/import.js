@@ -62,15 +62,7 @@ export default async function importView(ctx) {
     replace(body, failure('Your catalogs could not be loaded', error));
     return;
   }
-  /** @type {HTMLElement | null} */
-  let picker = null;
-  if (user.role === 'admin') {
-    try {
-      picker = await sellerPicker('/seller/import', user, sellerId);
-    } catch (error) {
-      picker = failure('The sellers could not be loaded', error);
-    }
-  }
+  const picker = await sellerPicker('/seller/import', user, sellerId);
 
   const catalogField = select('Catalog', 'catalog',
     catalogs.items.map((catalog) => /** @type {[string, string]} */ ([catalog.id, catalogLabel(catalog)])),

@@ -43,15 +43,7 @@ export default async function inventory(ctx) {
     replace(body, failure('Your products could not be loaded', error));
     return;
   }
-  /** @type {HTMLElement | null} */
-  let picker = null;
-  if (user.role === 'admin') {
-    try {
-      picker = await sellerPicker('/seller/inventory', user, sellerId);
-    } catch (error) {
-      picker = failure('The sellers could not be loaded', error);
-    }
-  }
+  const picker = await sellerPicker('/seller/inventory', user, sellerId);
 
   const products = listed.filter((product) => product.status !== 'archived');
   const alerts = h('div', { 'data-testid': 'low-stock-alerts', 'aria-live': 'polite' });

@@ -56,15 +56,7 @@ export default async function products(ctx) {
     replace(body, failure('Your products could not be loaded', error));
     return;
   }
-  /** @type {HTMLElement | null} */
-  let picker = null;
-  if (user.role === 'admin') {
-    try {
-      picker = await sellerPicker('/seller', user, sellerId);
-    } catch (error) {
-      picker = failure('The sellers could not be loaded', error);
-    }
-  }
+  const picker = await sellerPicker('/seller', user, sellerId);
 
   const categories = categoryOptions(tree);
   const categoryNames = new Map(categories.map(([id, label]) => [id, label.trim()]));
